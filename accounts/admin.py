@@ -1,0 +1,291 @@
+"""The Django admin for fund staff: users, "Passwort vergessen" requests, registrations, the audit log.
+
+Statuses, one-time passwords, grants and locks change only through the services (admin actions here);
+password hashes and one-time passwords never appear in a list or form.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html, format_html_join
+
+from accounts import otp, services
+from accounts.models import (
+    AdministratorApplication,
+    ApplicationStatus,
+    AuditEntry,
+    DomainError,
+    Membership,
+    PasswordRequest,
+    Role,
+    User,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["member", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["email", "last_name", "first_name", "role", "status", "portal_access_display", "last_login"]
+    list_filter = ["role", "status", "is_staff"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering = ["last_name", "first_name"]
+    fields = [
+        "email",
+        "role",
+        "first_name",
+        "last_name",
+        "phone",
+        "status",
+        "portal_access_display",
+        "otp_expires_at",
+        "failed_login_count",
+        "scope_units_display",
+        "date_joined",
+        "last_login",
+        "password_changed_at",
+        "is_staff",
+        "is_superuser",
+    ]
+    readonly_fields = fields
+    inlines = [MembershipInline]
+    actions = ["issue_access_letter", "end_sessions"]
+
+    def has_add_permission(self, request):
+        return False  # administrators come from approved registrations, clerks from their administrators
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # users stay for the history
+
+    @admin.display(description="Portalzugang")
+    def portal_access_display(self, obj):
+        return obj.portal_access
+
+    @admin.display(description="Abrechnungsstellen (Registrierung)")
+    def scope_units_display(self, obj):
+        return ", ".join(str(unit) for unit in obj.scope_units.all()) or "–"
+
+    @admin.action(description="Neues Einmalpasswort setzen und Zugangsbrief erstellen")
+    def issue_access_letter(self, request, queryset):
+        done = []
+        for user in queryset:
+            try:
+                services.issue_access_letter_otp(user=user, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{user.email}: {error.messages[0]}", messages.ERROR)
+            else:
+                done.append(user)
+        if done:
+            links = format_html_join(
+                ", ", '<a href="{}">{}</a>', ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in done)
+            )
+            self.message_user(request, format_html("Neues Einmalpasswort gesetzt. Zugangsbrief: {}", links))
+
+    @admin.action(description="Alle Sitzungen beenden")
+    def end_sessions(self, request, queryset):
+        for user in queryset:
+            services.end_sessions(user=user, by=request.user)
+        self.message_user(request, f"Die Sitzungen von {queryset.count()} Benutzer(n) wurden beendet.")
+
+    def get_urls(self):
+        letter = self.admin_site.admin_view(self.access_letter)
+        return [path("<int:pk>/zugangsbrief/", letter, name="accounts_user_letter"), *super().get_urls()]
+
+    def access_letter(self, request, pk):
+        """Zugangsdaten: a printable A4 letter with login name, one-time password, expiry and first steps."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        user = get_object_or_404(
+            User.objects.prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("member"))),
+            pk=pk,
+        )
+        membership = next(iter(user.memberships.all()), None)
+        context = {
+            **self.admin_site.each_context(request),
+            "recipient": user,
+            "member": membership.member if membership else None,
+            "otp_value": otp.readable(user),
+            "expires_at": user.otp_expires_at,
+        }
+        response = TemplateResponse(request, "admin/accounts/user/access_letter.html", context)
+        add_never_cache_headers(response)
+        return response
+
+
+@admin.register(PasswordRequest)
+class PasswordRequestAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "user", "created_at", "handled_at", "letter_link"]
+    list_filter = ["role", ("handled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email"]
+    list_select_related = ["user"]
+    readonly_fields = ["email", "role", "user", "created_at", "handled_at", "handled_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Zugangsbrief")
+    def letter_link(self, obj):
+        if obj.role != Role.ADMINISTRATOR or obj.user is None:
+            return "–"
+        url = reverse("admin:accounts_user_changelist") + f"?id__exact={obj.user_id}"
+        return format_html('<a href="{}">Benutzer öffnen</a>', url)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Grund der Ablehnung",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Bitte geben Sie einen Grund für die Ablehnung an."},
+    )
+
+
+@admin.register(AdministratorApplication)
+class AdministratorApplicationAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "email", "member", "units_display", "status", "created_at", "earlier_accounts_display"]
+    list_filter = ["status", ("member", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["email", "last_name", "first_name", "member__number", "member__name"]
+    list_select_related = ["member"]
+    fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "member",
+        "units_display",
+        "responsibilities_confirmed",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "rejection_reason",
+        "administrator",
+        "earlier_accounts_display",
+    ]
+    readonly_fields = fields
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("billing_units")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Name")
+    def full_name(self, obj):
+        return f"{obj.first_name} {obj.last_name}"
+
+    @admin.display(description="Abrechnungsstellen")
+    def units_display(self, obj):
+        if obj.all_units:
+            return "alle Abrechnungsstellen des Mitglieds"
+        return ", ".join(unit.number for unit in obj.billing_units.all())
+
+    @admin.display(description="Hinweis")
+    def earlier_accounts_display(self, obj):
+        earlier = list(obj.earlier_accounts())
+        if not earlier:
+            return "–"
+        accounts = "; ".join(f"{u.email} ({u.get_status_display()})" for u in earlier)
+        return (
+            f"Erneute Registrierung: Für diese Person besteht bereits ein Administratorzugang: {accounts}. "
+            "Bei gleicher E-Mail-Adresse erhält dieser Zugang neue Zugangsdaten; bei neuer E-Mail-Adresse "
+            "entsteht ein neuer Zugang, der bisherige bleibt bestehen."
+        )
+
+    @admin.action(description="Freigeben")
+    def approve(self, request, queryset):
+        approved = []
+        for application in queryset:
+            try:
+                administrator, _value = services.approve_application(application=application, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{application.email}: {error.messages[0]}", messages.ERROR)
+            else:
+                approved.append(administrator)
+        if len(approved) == 1:
+            self.message_user(request, f"Registrierung von {approved[0].email} freigegeben. Bitte Zugangsbrief drucken.")
+            return redirect("admin:accounts_user_letter", pk=approved[0].pk)
+        if approved:
+            links = format_html_join(
+                ", ", '<a href="{}">{}</a>', ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in approved)
+            )
+            self.message_user(request, format_html("Freigegeben. Zugangsbriefe: {}", links))
+        return None
+
+    @admin.action(description="Ablehnen")
+    def reject(self, request, queryset):
+        open_applications = queryset.filter(status=ApplicationStatus.OPEN)
+        form = RejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            for application in open_applications:
+                services.reject_application(application=application, by=request.user, reason=form.cleaned_data["reason"])
+            self.message_user(request, f"{open_applications.count() or 'Keine'} offene Registrierung(en) abgelehnt.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Registrierungen ablehnen",
+            "applications": open_applications,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/accounts/administratorapplication/reject.html", context)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor_label", "action_display", "target", "member", "reason"]
+    list_filter = [
+        ("member", admin.RelatedOnlyFieldListFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("action", admin.ChoicesFieldListFilter),
+        "created_at",
+    ]
+    search_fields = ["actor_label", "target__email", "target__last_name", "action"]
+    list_select_related = ["target", "member"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "actor", "actor_label", "action", "action_display", "target", "member", "data"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Aktion")
+    def action_display(self, obj):
+        return obj.description
+
+    @admin.display(description="Grund")
+    def reason(self, obj):
+        return (obj.data or {}).get("reason", "")
+

@@ -1,0 +1,20 @@
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.models import Role
+from accounts.services import log_in
+
+
+class PortalBackend(ModelBackend):
+    """Authentication through accounts.services.log_in, so that lockout and audit apply everywhere.
+
+    The portal's login passes a role; the Django admin's login passes only `username`, which is the
+    e-mail of a fund staff member. Sessions are honoured only while the user is not locked
+    (`user_can_authenticate`, checked by Django on every request).
+    """
+
+    def authenticate(self, request, username=None, password=None, email=None, role=None, **kwargs):
+        if password is None or (email or username) is None:
+            return None
+        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        outcome = log_in(role=role or Role.STAFF, email=email or username, password=password, ip=ip)
+        return outcome.user

@@ -1,0 +1,220 @@
+"""Forms for a user's own access and for the public pages. They validate input and nothing else."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
+from django.core.validators import RegexValidator
+
+from accounts.models import Role, normalize_email
+from billing_units.models import BillingUnit, Member
+
+LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+OTP_EXPIRED = (
+    "Ihr Einmalpasswort ist abgelaufen. Bitte wenden Sie sich an Ihren Administrator; er kann Ihnen ein neues "
+    "Einmalpasswort setzen."
+)
+
+PORTAL_ROLES = [(Role.ADMINISTRATOR.value, "Administrator"), (Role.CLERK.value, "Sachbearbeiter")]
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()/\-]{6,40}\Z",
+    "Bitte geben Sie eine Telefonnummer aus Ziffern ein (erlaubt sind auch Leerzeichen, +, /, - und Klammern).",
+)
+BUSINESS_DATA_NOTE = (
+    "Bitte geben Sie auf dieser Seite keine privaten, sondern lediglich dienstliche Daten ein. "
+    "Achten Sie darauf, keine allgemeine E-Mail-Adresse zu verwenden."
+)
+
+
+def is_generic_email(email: str) -> bool:
+    """True for role addresses such as info@…, poststelle@… or info.gera@… (manual §3 d)."""
+    local_part = normalize_email(email).split("@")[0]
+    first_word = re.split(r"[._+\-0-9]", local_part, maxsplit=1)[0]
+    generic = {word.casefold() for word in settings.GENERIC_EMAIL_LOCAL_PARTS}
+    return local_part in generic or first_word in generic
+
+
+class BusinessEmailField(forms.EmailField):
+    """A personal business address in lower case: no role address like info@ (manual §3 d)."""
+
+    default_error_messages = {"invalid": "Bitte geben Sie eine gültige E-Mail-Adresse ein."}
+
+    def to_python(self, value):
+        return normalize_email(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and is_generic_email(value):
+            raise forms.ValidationError(
+                "Bitte verwenden Sie keine allgemeine E-Mail-Adresse (wie info@… oder poststelle@…), "
+                "sondern die dienstliche Adresse der Person.",
+                code="generic_email",
+            )
+
+
+def required(label: str) -> dict:
+    return {"required": f"Bitte geben Sie {label} ein."}
+
+
+class LoginForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Benutzerrolle",
+        choices=PORTAL_ROLES,
+        widget=forms.RadioSelect,
+        initial=Role.ADMINISTRATOR.value,
+        error_messages={"required": "Bitte wählen Sie Ihre Benutzerrolle.", "invalid_choice": "Bitte wählen Sie Ihre Benutzerrolle."},
+    )
+    email = forms.CharField(
+        label="E-Mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+        error_messages=required("Ihre E-Mail-Adresse") | {"max_length": LOGIN_FAILED},
+    )
+    password = forms.CharField(
+        label="Passwort",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages=required("Ihr Passwort") | {"max_length": LOGIN_FAILED},
+    )
+
+
+class ForgotPasswordForm(forms.Form):
+    role = LoginForm.base_fields["role"]
+    email = forms.CharField(
+        label="E-Mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+        error_messages=required("Ihre E-Mail-Adresse"),
+    )
+
+
+class NewPasswordForm(forms.Form):
+    """A personal password, twice; checked against Django's validators, the OTP and the e-mail."""
+
+    new_password1 = forms.CharField(
+        label="Neues Passwort",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Mindestens 12 Zeichen. Leerzeichen, Umlaute und Sonderzeichen sind erlaubt; ein langer Satz ist ein gutes Passwort.",
+        error_messages=required("ein neues Passwort"),
+    )
+    new_password2 = forms.CharField(
+        label="Neues Passwort wiederholen",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages=required("das neue Passwort noch einmal"),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_new_password2(self):
+        first = self.cleaned_data.get("new_password1")
+        second = self.cleaned_data.get("new_password2")
+        if first and second and first != second:
+            raise forms.ValidationError("Die beiden Passwörter stimmen nicht überein.", code="password_mismatch")
+        return second
+
+    def clean_new_password1(self):
+        password = self.cleaned_data["new_password1"]
+        if self.user.otp_hash and check_password(password, self.user.otp_hash):
+            raise forms.ValidationError(
+                "Das neue Passwort muss sich vom Einmalpasswort unterscheiden.", code="password_is_otp"
+            )
+        if password.strip().casefold() == self.user.email.casefold():
+            raise forms.ValidationError(
+                "Das neue Passwort darf nicht Ihre E-Mail-Adresse sein.", code="password_is_email"
+            )
+        password_validation.validate_password(password, self.user)
+        return password
+
+
+class PasswordChangeForm(NewPasswordForm):
+    """An active user changes the personal password; the current one is asked first (AUTH-07)."""
+
+    old_password = forms.CharField(
+        label="Bisheriges Passwort",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages=required("Ihr bisheriges Passwort"),
+    )
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def clean_old_password(self):
+        password = self.cleaned_data["old_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("Das bisherige Passwort ist nicht richtig.", code="password_incorrect")
+        return password
+
+
+member_number = RegexValidator(r"^\d{6}\Z", "Bitte geben Sie die sechsstellige Nummer ein (z. B. 002020).")
+UNKNOWN_NUMBERS = (
+    "Mitgliedsnummer und Abrechnungsstellennummern passen nicht zusammen oder sind uns nicht bekannt. "
+    "Bitte prüfen Sie die Nummern anhand Ihrer Unterlagen der Zusatzversorgungskasse."
+)
+
+
+class RegistrationForm(forms.Form):
+    first_name = forms.CharField(label="Vorname", max_length=150, error_messages=required("Ihren Vornamen"))
+    last_name = forms.CharField(label="Nachname", max_length=150, error_messages=required("Ihren Nachnamen"))
+    email = BusinessEmailField(
+        label="E-Mail",
+        max_length=254,
+        help_text="Ihre dienstliche E-Mail-Adresse. Sie ist später Ihr Benutzername.",
+        error_messages=required("Ihre dienstliche E-Mail-Adresse"),
+    )
+    phone = forms.CharField(
+        label="Telefonnummer",
+        max_length=40,
+        validators=[phone_validator],
+        error_messages=required("Ihre dienstliche Telefonnummer"),
+    )
+    member_number = forms.CharField(
+        label="Mitgliedsnummer",
+        max_length=6,
+        validators=[member_number],
+        help_text="Sechsstellig, mit führenden Nullen, z. B. 002020.",
+        error_messages=required("die Mitgliedsnummer") | {"max_length": "Die Mitgliedsnummer hat genau sechs Ziffern."},
+    )
+    unit_numbers = forms.CharField(
+        label="Abrechnungsstellennummern",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sechsstellige Nummern, getrennt durch Komma oder Zeilenumbruch. "
+        "Leer lassen, wenn Sie sich für alle Abrechnungsstellen des Mitglieds registrieren.",
+    )
+    responsibilities = forms.BooleanField(
+        label="Ich habe die Erklärung zur Benutzerverwaltung gelesen und übernehme als Administrator die Verantwortung "
+        "für die Vergabe und Verwaltung der Berechtigungen meiner Sachbearbeiter sowie für jede Änderung in der "
+        "Benutzerverwaltung.",
+        error_messages={"required": "Bitte bestätigen Sie, dass Sie diese Verantwortung übernehmen."},
+    )
+
+    def clean_unit_numbers(self):
+        raw = [part.strip() for part in re.split(r"[\s,;]+", self.cleaned_data["unit_numbers"]) if part.strip()]
+        bad = [part for part in raw if not re.fullmatch(r"\d{6}", part)]
+        if bad:
+            raise forms.ValidationError(
+                "Bitte geben Sie nur sechsstellige Abrechnungsstellennummern ein (z. B. 002021).", code="bad_number"
+            )
+        return sorted(set(raw))
+
+    def clean(self):
+        data = super().clean()
+        if "member_number" not in data or "unit_numbers" not in data:
+            return data
+        member = Member.objects.filter(number=data["member_number"]).first()
+        units = list(BillingUnit.objects.filter(member=member, number__in=data["unit_numbers"])) if member else []
+        if member is None or len(units) != len(data["unit_numbers"]):
+            raise forms.ValidationError(UNKNOWN_NUMBERS, code="unknown_numbers")
+        data["member"], data["units"] = member, units
+        return data

@@ -1,0 +1,139 @@
+"""`python manage.py demo`: idempotent demo data for trying the portal (never in production).
+
+Everything is made through the same services the portal uses, so the demo has its audit trail too.
+Running it again changes nothing: existing members, units and users are left exactly as they are.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+
+from accounts import otp, services
+from accounts.models import AdministratorApplication, Role, Status, User
+from billing_units.models import BillingUnit, Member
+from clerks import services as clerk_services
+
+PASSWORD = "Thueringen-2026!"
+
+MEMBERS = [
+    {
+        "number": "002020",
+        "name": "Stadt Gera",
+        "street": "Kornmarkt 12",
+        "postal_code": "07545",
+        "city": "Gera",
+        "units": [
+            ("002020", "Stadt Gera"),
+            ("002021", "Stadt Gera – Eigenbetrieb Bäder"),
+            ("002022", "Stadt Gera – Kita-Verbund"),
+        ],
+    },
+    {
+        "number": "003030",
+        "name": "Stadt Jena",
+        "street": "Am Anger 15",
+        "postal_code": "07743",
+        "city": "Jena",
+        "units": [("003030", "Stadt Jena"), ("003031", "Stadt Jena – Kommunale Immobilien")],
+    },
+]
+
+ADMINISTRATORS = [
+    ("admin@stadt-gera.example", "Maria", "Keller", "0365 838-1001", "002020"),
+    ("personal@stadt-gera.example", "Jonas", "Richter", "0365 838-1002", "002020"),
+    ("admin@stadt-jena.example", "Sabine", "Hartmann", "03641 49-2001", "003030"),
+]
+
+# email, first name, last name, phone, administrator, units, final status
+CLERKS = [
+    ("anna.schmidt@stadt-gera.example", "Anna", "Schmidt", "0365 838-2101", 0, ["002020", "002021"], Status.ACTIVE),
+    ("bernd.mueller@stadt-gera.example", "Bernd", "Müller", "0365 838-2102", 0, ["002022"], Status.PENDING),
+    ("clara.wagner@stadt-gera.example", "Clara", "Wagner", "0365 838-2103", 0, ["002020"], Status.LOCKED),
+    ("dieter.fischer@stadt-gera.example", "Dieter", "Fischer", "0365 838-2104", 1, ["002021"], Status.DEACTIVATED),
+    ("eva.becker@stadt-jena.example", "Eva", "Becker", "03641 49-2101", 2, ["003030", "003031"], Status.ACTIVE),
+    ("frank.hoffmann@stadt-jena.example", "Frank", "Hoffmann", "03641 49-2102", 2, ["003031"], Status.PENDING),
+]
+
+STAFF_EMAIL = "zvk@kvt-zvk.example"
+
+
+class Command(BaseCommand):
+    help = "Legt Demodaten an (Stadt Gera, Stadt Jena, Administratoren, Sachbearbeiter). Mehrfach ausführbar."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demodaten werden nur mit DEBUG=1 angelegt, nie in einer Produktivumgebung.")
+        # The demo's own e-mails (confirmations, notices) would only clutter the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+            staff = self._staff()
+            members = {m["number"]: self._member(m) for m in MEMBERS}
+            admins = [self._administrator(staff, members[member], *person) for *person, member in ADMINISTRATORS]
+            clerks = [
+                self._clerk(admins[admin], (email, first, last, phone), units, status)
+                for email, first, last, phone, admin, units, status in CLERKS
+            ]
+        self._print(admins, clerks)
+
+    def _staff(self) -> User:
+        staff = User.objects.filter(email=STAFF_EMAIL, role=Role.STAFF).first()
+        if staff is None:
+            staff = User.objects.create_superuser(STAFF_EMAIL, PASSWORD, first_name="Petra", last_name="Vogt")
+        return staff
+
+    def _member(self, data) -> Member:
+        fields = {k: data[k] for k in ("name", "street", "postal_code", "city")}
+        member, _ = Member.objects.get_or_create(number=data["number"], defaults=fields)
+        for number, name in data["units"]:
+            BillingUnit.objects.get_or_create(number=number, defaults={"name": name, "member": member})
+        return member
+
+    def _administrator(self, staff, member, email, first_name, last_name, phone) -> User:
+        existing = User.objects.filter(email=email, role=Role.ADMINISTRATOR).first()
+        if existing is not None:
+            return existing
+        application = services.submit_application(
+            member=member, units=[], all_units=True, first_name=first_name, last_name=last_name, email=email, phone=phone
+        )
+        administrator, _otp = services.approve_application(application=application, by=staff)
+        return services.set_personal_password(user=administrator, password=PASSWORD)
+
+    def _clerk(self, administrator, data, unit_numbers, status) -> User:
+        email, first_name, last_name, phone = data
+        existing = User.objects.filter(email=email, role=Role.CLERK).first()
+        if existing is not None:
+            return existing
+        units = BillingUnit.objects.filter(number__in=unit_numbers).values_list("pk", flat=True)
+        clerk = clerk_services.create_clerk(
+            by=administrator, first_name=first_name, last_name=last_name, phone=phone, email=email, unit_ids=list(units)
+        )
+        if status in (Status.ACTIVE, Status.LOCKED, Status.DEACTIVATED):
+            clerk = services.set_personal_password(user=clerk, password=PASSWORD)
+        if status == Status.LOCKED:
+            clerk_services.lock_clerk(clerk=clerk, by=administrator, reason="Elternzeit bis 31.12.2026")
+        if status == Status.DEACTIVATED:
+            for _ in range(settings.LOGIN_FAILURE_LIMIT):
+                services.log_in(role=Role.CLERK, email=email, password="falsches-passwort", ip="127.0.0.1")
+        clerk.refresh_from_db()
+        return clerk
+
+    def _print(self, admins, clerks):
+        out = self.stdout.write
+        out(self.style.SUCCESS("Demodaten sind angelegt. Anmeldung unter http://127.0.0.1:8000/login/"))
+        out("")
+        out(f"Verwaltungsoberfläche (ZVK-Mitarbeiter): http://127.0.0.1:8000/admin/  {STAFF_EMAIL} / {PASSWORD}")
+        out("")
+        out("Administratoren (Benutzerrolle „Administrator“):")
+        for admin in admins:
+            out(f"  {admin.email:40} {PASSWORD}   ({admin.get_status_display()})")
+        out("")
+        out("Sachbearbeiter (Benutzerrolle „Sachbearbeiter“):")
+        for clerk in clerks:
+            clerk.refresh_from_db()
+            secret = otp.readable(clerk)
+            login = f"Einmalpasswort {secret}" if secret else (PASSWORD if clerk.status == Status.ACTIVE else "–")
+            out(f"  {clerk.email:40} {login:28} ({clerk.get_status_display()})")
+        out("")
+        open_applications = AdministratorApplication.objects.filter(status="open").count()
+        if open_applications:
+            out(f"Offene Registrierungen: {open_applications}")

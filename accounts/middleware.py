@@ -1,0 +1,81 @@
+"""Session lifetime, the forced password change after a one-time password, and no caching of private pages."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers
+
+LOGIN_AT = "portal_login_at"
+LAST_SEEN = "portal_last_seen"
+# Writing the session on every click would cost a query per page; a minute of slack is enough.
+LAST_SEEN_RESOLUTION = 60
+
+
+def start_session_clock(request) -> None:
+    now = int(time.time())
+    request.session[LOGIN_AT] = now
+    request.session[LAST_SEEN] = now
+
+
+class SessionTimeoutMiddleware:
+    """Ends a session after SESSION_IDLE_TIMEOUT_SECONDS without a request, and SESSION_ABSOLUTE_TIMEOUT_SECONDS
+    after login however busy it was (SESS-02, SESS-03)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            login_at = request.session.get(LOGIN_AT)
+            last_seen = request.session.get(LAST_SEEN)
+            if login_at is None or last_seen is None:
+                start_session_clock(request)
+            elif (
+                now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS
+                or now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
+            ):
+                logout(request)
+                messages.info(request, "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.")
+            elif now - last_seen >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+# URL names a user who logged in with a one-time password may still reach.
+PASSWORD_CHANGE_EXEMPT = {"accounts:password_set", "accounts:logout"}
+
+
+class PasswordChangeRequiredMiddleware:
+    """Until a user who logged in with a one-time password sets a personal one, every page leads to
+    "Passwort ändern" (manual §6 Hinweis; AUTH-09 b)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and request.user.must_change_password:
+            try:
+                view_name = resolve(request.path_info).view_name
+            except Resolver404:
+                view_name = None  # an unknown address stays a 404
+            if view_name is not None and view_name not in PASSWORD_CHANGE_EXEMPT:
+                return redirect("accounts:password_set")
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No page shown to a logged-in user is kept in a browser or proxy cache (CFG-05)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

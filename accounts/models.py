@@ -1,0 +1,433 @@
+"""The portal's users, the state machine of DESIGN §4, memberships and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrator"
+    CLERK = "clerk", "Sachbearbeiter"
+    STAFF = "staff", "ZVK-Mitarbeiter"
+
+
+class Status(models.TextChoices):
+    """Benutzerstatus (manual §8)."""
+
+    PENDING = "pending", "Ausstehend"
+    ACTIVE = "active", "Aktiv"
+    LOCKED = "locked", "Gesperrt"
+    DEACTIVATED = "deactivated", "Deaktiviert"
+
+
+# Portalzugang is derived from the status and never stored (DESIGN §2).
+PORTAL_ACCESS = {
+    Status.PENDING: "Aktiv",
+    Status.ACTIVE: "Aktiv",
+    Status.LOCKED: "Inaktiv",
+    Status.DEACTIVATED: "Inaktiv",
+}
+
+
+class Event(models.TextChoices):
+    """The events of DESIGN §4 that change a user's status."""
+
+    SET_PASSWORD = "set_password", "persönliches Passwort setzen"
+    TOO_MANY_FAILURES = "too_many_failures", "zu viele Falscheingaben"
+    FORGOT_PASSWORD = "forgot_password", "Passwort vergessen"
+    RESET_OTP = "reset_otp", "Einmalpasswort setzen"
+    LOCK = "lock", "Berechtigung entziehen"
+    CASCADE_LOCK = "cascade_lock", "Sperre wegen des letzten Administrators"
+    UNLOCK = "unlock", "Berechtigung erteilen"
+    APPROVE = "approve", "Registrierung freigegeben"
+
+
+S = Status
+# event -> {from status: to status}. A status missing from an event's map refuses the event.
+TRANSITIONS = {
+    Event.SET_PASSWORD: {S.PENDING: S.ACTIVE, S.DEACTIVATED: S.ACTIVE},
+    Event.TOO_MANY_FAILURES: {S.PENDING: S.DEACTIVATED, S.ACTIVE: S.DEACTIVATED},
+    Event.FORGOT_PASSWORD: {
+        S.ACTIVE: S.PENDING,
+        S.PENDING: S.PENDING,
+        S.DEACTIVATED: S.DEACTIVATED,
+        S.LOCKED: S.LOCKED,
+    },
+    Event.RESET_OTP: {S.PENDING: S.PENDING, S.ACTIVE: S.PENDING, S.DEACTIVATED: S.PENDING},
+    # "Gesperrt when no member is left unlocked, else unchanged": the service decides which.
+    Event.LOCK: {S.PENDING: S.LOCKED, S.ACTIVE: S.LOCKED, S.DEACTIVATED: S.LOCKED},
+    Event.CASCADE_LOCK: {S.PENDING: S.LOCKED, S.ACTIVE: S.LOCKED, S.DEACTIVATED: S.LOCKED, S.LOCKED: S.LOCKED},
+    Event.UNLOCK: {S.LOCKED: S.PENDING},
+    # Fund staff approve a (new) registration: fresh access data whatever the account's past (§7.2).
+    Event.APPROVE: {S.PENDING: S.PENDING, S.ACTIVE: S.PENDING, S.LOCKED: S.PENDING, S.DEACTIVATED: S.PENDING},
+}
+del S
+
+REFUSALS = {
+    Event.SET_PASSWORD: "Ein persönliches Passwort kann nur nach der Anmeldung mit einem Einmalpasswort gesetzt werden.",
+    Event.TOO_MANY_FAILURES: "Der Benutzer ist bereits deaktiviert oder gesperrt.",
+    Event.FORGOT_PASSWORD: "Für diesen Benutzer kann kein neues Einmalpasswort angefordert werden.",
+    Event.RESET_OTP: "Für einen gesperrten Benutzer kann kein Einmalpasswort gesetzt werden. "
+    "Erteilen Sie zuerst wieder die Berechtigung.",
+    Event.LOCK: "Dem Benutzer wurde die Berechtigung bereits entzogen.",
+    Event.CASCADE_LOCK: "Der Benutzer kann nicht gesperrt werden.",
+    Event.UNLOCK: "Der Benutzer ist nicht gesperrt.",
+    Event.APPROVE: "Die Registrierung kann nicht freigegeben werden.",
+}
+
+
+class DomainError(ValidationError):
+    """A refused action: the message is German and meant for the person who tried it."""
+
+
+class TransitionNotAllowed(DomainError):
+    """An event that the user's current status does not allow (DESIGN §4)."""
+
+
+class UserQuerySet(models.QuerySet):
+    def administrators(self):
+        return self.filter(role=Role.ADMINISTRATOR)
+
+    def clerks(self):
+        return self.filter(role=Role.CLERK)
+
+    def visible_to(self, user):
+        """Clerks and administrators of the members the given administrator registered for.
+
+        This is the one place where the portal decides whom an administrator may see (DESIGN §3);
+        everyone else sees no users at all.
+        """
+        if not getattr(user, "is_administrator", False):
+            return self.none()
+        admin_members = Membership.objects.filter(user_id=user.pk).values("member_id")
+        return self.filter(
+            Exists(Membership.objects.filter(user_id=OuterRef("pk"), member_id__in=admin_members)),
+            role__in=[Role.ADMINISTRATOR, Role.CLERK],
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("role", Role.CLERK)
+        user = self.model(email=normalize_email(email), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.sync_is_active()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(role=Role.STAFF, status=Status.ACTIVE, is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, email):
+        # The Django admin and createsuperuser know only fund staff by e-mail alone.
+        return self.get(email=normalize_email(email), role=Role.STAFF)
+
+
+def normalize_email(email: str) -> str:
+    """The login name: the e-mail address without surrounding spaces, in lower case (DESIGN §3)."""
+    return (email or "").strip().lower()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An administrator, a clerk or a fund staff member. The login name is the e-mail, unique per role."""
+
+    email = models.EmailField("E-Mail")
+    role = models.CharField("Benutzerrolle", max_length=20, choices=Role.choices)
+    first_name = models.CharField("Vorname", max_length=150)
+    last_name = models.CharField("Nachname", max_length=150)
+    phone = models.CharField("Telefonnummer", max_length=40, blank=True)
+    status = models.CharField("Benutzerstatus", max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Kept in step with the status by sync_is_active(); Django's backends honour it on every request.
+    is_active = models.BooleanField("aktiv", default=True, editable=False)
+    is_staff = models.BooleanField("ZVK-Mitarbeiter (Zugang zur Verwaltungsoberfläche)", default=False)
+    date_joined = models.DateTimeField("angelegt am", default=timezone.now)
+    password_changed_at = models.DateTimeField("Passwort geändert am", null=True, blank=True, editable=False)
+    failed_login_count = models.PositiveSmallIntegerField("Falscheingaben in Folge", default=0, editable=False)
+    # One-time password (DESIGN §3): a hash to verify it and an encrypted copy for the administrator.
+    otp_hash = models.CharField(max_length=255, blank=True, editable=False)
+    otp_ciphertext = models.TextField(blank=True, editable=False)
+    otp_created_at = models.DateTimeField("Einmalpasswort erzeugt am", null=True, blank=True, editable=False)
+    otp_expires_at = models.DateTimeField("Ablaufdatum", null=True, blank=True, editable=False)
+    # Raised to end every open session of the user at once (folded into the session hash).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    scope_units = models.ManyToManyField(
+        "billing_units.BillingUnit",
+        blank=True,
+        related_name="administrators",
+        verbose_name="Abrechnungsstellen (Registrierung als Administrator)",
+    )
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = "Benutzer"
+        verbose_name_plural = "Benutzer"
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "role"], name="unique_email_per_role"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="email_lower_case"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="user_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["role", "last_name", "first_name"], name="user_role_name_idx"),
+            models.Index(fields=["role", "status"], name="user_role_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    # --- Display ------------------------------------------------------------------------------
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.first_name
+
+    @property
+    def portal_access(self) -> str:
+        """Portalzugang: "Aktiv" or "Inaktiv", derived from the Benutzerstatus (manual §8)."""
+        return PORTAL_ACCESS[self.status]
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_clerk(self) -> bool:
+        return self.role == Role.CLERK
+
+    @property
+    def must_change_password(self) -> bool:
+        """Logged in with a one-time password: nothing but "Passwort ändern" until a personal one is set."""
+        return self.role != Role.STAFF and self.status in (Status.PENDING, Status.DEACTIVATED)
+
+    # --- State machine ------------------------------------------------------------------------
+    def can(self, event: Event) -> bool:
+        return self.status in TRANSITIONS[event]
+
+    def require(self, event: Event) -> None:
+        if not self.can(event):
+            raise TransitionNotAllowed(REFUSALS[event], code=f"{event}_refused")
+
+    def transition(self, event: Event) -> tuple[str, str]:
+        """Apply an event in memory (never saves); returns (old status, new status)."""
+        self.require(event)
+        old = self.status
+        self.status = TRANSITIONS[event][old]
+        self.sync_is_active()
+        return old, self.status
+
+    def sync_is_active(self) -> None:
+        # A locked user may hold no session; a deactivated one may still log in with its new OTP.
+        self.is_active = self.status != Status.LOCKED
+
+    # --- Sessions -----------------------------------------------------------------------------
+    def _session_hash(self, secret=None) -> str:
+        return salted_hmac(
+            "accounts.User.session_hash",
+            f"{self.password}|{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def get_session_auth_hash(self):
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
+
+    def end_sessions(self) -> None:
+        """End every open session of this user on its next request (in memory; the service saves)."""
+        self.session_epoch += 1
+
+
+class Membership(models.Model):
+    """A user belongs to a member: a clerk from its creation or first grant there, an administrator from
+    its registration. Every administrator of the member sees it (DESIGN §3)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="Benutzer")
+    member = models.ForeignKey(
+        "billing_units.Member", on_delete=models.PROTECT, related_name="memberships", verbose_name="Mitglied"
+    )
+    created_at = models.DateTimeField("seit", default=timezone.now)
+
+    class Meta:
+        verbose_name = "Mitgliedschaft"
+        verbose_name_plural = "Mitgliedschaften"
+        constraints = [models.UniqueConstraint(fields=["user", "member"], name="unique_membership")]
+        indexes = [models.Index(fields=["member", "user"], name="membership_member_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} – {self.member}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")
+
+    def delete(self):
+        raise AppendOnlyError("Protokolleinträge können nicht gelöscht werden.")
+
+
+def audit_action_choices():
+    from accounts.audit import ACTION_CHOICES
+
+    return ACTION_CHOICES
+
+
+class AuditEntry(models.Model):
+    """Protokolleintrag: who did what to whom, when. Append-only (manual §1: responsibility for every change)."""
+
+    created_at = models.DateTimeField("Zeitpunkt", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="durch"
+    )
+    actor_label = models.CharField("durch (Anzeige)", max_length=254)
+    action = models.CharField("Aktion", max_length=64, choices=audit_action_choices)
+    target = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries", verbose_name="Benutzer"
+    )
+    member = models.ForeignKey(
+        "billing_units.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name="Mitglied",
+    )
+    data = models.JSONField("Details", default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "Protokolleintrag"
+        verbose_name_plural = "Protokolleinträge"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["target", "-created_at"], name="audit_target_time_idx"),
+            models.Index(fields=["member", "-created_at"], name="audit_member_time_idx"),
+            models.Index(fields=["action"], name="audit_action_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%d.%m.%Y %H:%M} {self.actor_label}: {self.description}"
+
+    @property
+    def description(self) -> str:
+        from accounts.audit import describe
+
+        return describe(self)
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Protokolleinträge können nicht gelöscht werden.")
+
+
+class PasswordRequest(models.Model):
+    """A "Passwort vergessen" request. Counted for the hourly limit; an administrator's request waits here
+    for fund staff, who send new access data by letter (DESIGN §4)."""
+
+    email = models.EmailField("E-Mail")
+    role = models.CharField("Benutzerrolle", max_length=20, choices=Role.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="password_requests", verbose_name="Benutzer"
+    )
+    created_at = models.DateTimeField("angefordert am", default=timezone.now)
+    handled_at = models.DateTimeField("erledigt am", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="erledigt von"
+    )
+
+    class Meta:
+        verbose_name = "„Passwort vergessen“-Anfrage"
+        verbose_name_plural = "„Passwort vergessen“-Anfragen"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["email", "role", "created_at"], name="pwrequest_email_time_idx")]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()}) {self.created_at:%d.%m.%Y %H:%M}"
+
+
+class ApplicationStatus(models.TextChoices):
+    OPEN = "open", "Offen"
+    APPROVED = "approved", "Freigegeben"
+    REJECTED = "rejected", "Abgelehnt"
+
+
+class AdministratorApplication(models.Model):
+    """Registrierung: a person's application to administer a member's billing units (manual §2, §7.2)."""
+
+    first_name = models.CharField("Vorname", max_length=150)
+    last_name = models.CharField("Nachname", max_length=150)
+    email = models.EmailField("E-Mail")
+    phone = models.CharField("Telefonnummer", max_length=40)
+    member = models.ForeignKey(
+        "billing_units.Member", on_delete=models.PROTECT, related_name="applications", verbose_name="Mitglied"
+    )
+    all_units = models.BooleanField("alle Abrechnungsstellen des Mitglieds", default=False)
+    billing_units = models.ManyToManyField(
+        "billing_units.BillingUnit", blank=True, related_name="+", verbose_name="Abrechnungsstellen"
+    )
+    responsibilities_confirmed = models.BooleanField("Verantwortung bestätigt", default=False)
+    status = models.CharField("Status", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.OPEN)
+    created_at = models.DateTimeField("eingegangen am", default=timezone.now)
+    decided_at = models.DateTimeField("entschieden am", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="entschieden von"
+    )
+    rejection_reason = models.TextField("Ablehnungsgrund", max_length=500, blank=True)
+    administrator = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="applications", verbose_name="Administrator"
+    )
+
+    class Meta:
+        verbose_name = "Registrierung als Administrator"
+        verbose_name_plural = "Registrierungen als Administrator"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ApplicationStatus.values), name="application_status_valid"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="application_email_lower_case"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} <{self.email}> – {self.member}"
+
+    def earlier_accounts(self):
+        """Administrator accounts of the same person at the same member: by e-mail, or by name (§4: a change
+        of name or e-mail means registering again)."""
+        same_name_here = models.Q(
+            first_name__iexact=self.first_name,
+            last_name__iexact=self.last_name,
+            pk__in=Membership.objects.filter(member_id=self.member_id).values("user_id"),
+        )
+        return User.objects.administrators().filter(models.Q(email=self.email) | same_name_here)

@@ -1,0 +1,79 @@
+"""One-time passwords (Einmalpasswörter): 10 random digits, verified against a hash, with an encrypted
+copy that the administrator may read until the password is used, replaced or expired (DESIGN §3)."""
+
+import base64
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.utils import timezone
+
+OTP_DIGITS = 10
+
+
+def generate() -> str:
+    return f"{secrets.randbelow(10**OTP_DIGITS):0{OTP_DIGITS}d}"
+
+
+@lru_cache(maxsize=4)
+def _fernet(key: str) -> Fernet:
+    # Any secret string from the settings becomes a Fernet key; the key never reaches the database.
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
+
+
+def encrypt(otp: str) -> str:
+    return _fernet(settings.OTP_ENCRYPTION_KEY).encrypt(otp.encode()).decode()
+
+
+def decrypt(token: str) -> str | None:
+    if not token:
+        return None
+    try:
+        return _fernet(settings.OTP_ENCRYPTION_KEY).decrypt(token.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def issue(user, *, now=None) -> str:
+    """Give the user a new one-time password (in memory; the caller saves). Returns the plain value."""
+    now = now or timezone.now()
+    otp = generate()
+    user.otp_hash = make_password(otp)
+    user.otp_ciphertext = encrypt(otp)
+    user.otp_created_at = now
+    user.otp_expires_at = now + timedelta(days=settings.OTP_VALIDITY_DAYS)
+    return otp
+
+
+def clear(user, *, keep_expiry: bool = False) -> None:
+    """Forget the one-time password. An expired one keeps its date so the detail view can say "abgelaufen"."""
+    user.otp_hash = ""
+    user.otp_ciphertext = ""
+    if not keep_expiry:
+        user.otp_created_at = None
+        user.otp_expires_at = None
+
+
+OTP_FIELDS = ["otp_hash", "otp_ciphertext", "otp_created_at", "otp_expires_at"]
+
+
+def is_expired(user, *, now=None) -> bool:
+    return user.otp_expires_at is not None and user.otp_expires_at <= (now or timezone.now())
+
+
+def verify(user, otp: str, *, now=None) -> bool:
+    """True when the value is the user's current, unexpired one-time password."""
+    if not user.otp_hash or is_expired(user, now=now):
+        return False
+    return check_password(otp, user.otp_hash)
+
+
+def readable(user, *, now=None) -> str | None:
+    """The plain one-time password for the administrator's detail view, or None when there is none to show."""
+    if not user.otp_ciphertext or is_expired(user, now=now):
+        return None
+    return decrypt(user.otp_ciphertext)

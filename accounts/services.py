@@ -1,0 +1,359 @@
+"""Services for a user's own access: login, personal passwords, "Passwort vergessen", fund staff's OTP letters.
+
+Each service owns one event of DESIGN §4: it locks the row it reads and writes, applies the model's
+transition, saves with update_fields, writes its audit entry, and sends e-mail only after commit.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, get_hasher, identify_hasher, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import audit, emails, otp
+from accounts.models import (
+    AdministratorApplication,
+    ApplicationStatus,
+    DomainError,
+    Event,
+    Membership,
+    PasswordRequest,
+    Role,
+    Status,
+    User,
+    normalize_email,
+)
+from billing_units.models import Member
+
+security_log = logging.getLogger("security")
+
+# --- Login --------------------------------------------------------------------------------------
+
+GRANTED = {"password", "otp"}
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: User | None
+    verdict: str  # password | otp | unknown | wrong | expired | locked | blocked
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+    @property
+    def otp_expired(self) -> bool:
+        """The right one-time password, but too old: the user may be told to ask for a new one."""
+        return self.verdict == "expired"
+
+
+def _burn_hash(password: str) -> None:
+    """Cost an unknown or hopeless login the same hashing work as a real one (no enumeration by timing)."""
+    make_password(password)
+
+
+def _fingerprint(user: User) -> tuple:
+    return (user.status, user.password, user.otp_hash, user.failed_login_count)
+
+
+def _check_credentials(user: User, password: str, now) -> str:
+    """Verify the password or one-time password the user's status calls for. Runs outside any row lock."""
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if user.status == Status.ACTIVE:
+        return "password" if check_password(password, user.password) else "wrong"
+    if user.status in (Status.PENDING, Status.DEACTIVATED) and user.otp_hash and user.failed_login_count < limit:
+        if not check_password(password, user.otp_hash):
+            return "wrong"
+        return "expired" if otp.is_expired(user, now=now) else "otp"
+    _burn_hash(password)
+    if user.status == Status.LOCKED:
+        return "locked"
+    return "blocked" if user.failed_login_count >= limit else "wrong"
+
+
+def _upgrade_hash(user: User, password: str) -> bool:
+    """Rehash a personal password stored with older parameters (existing hashes upgrade on next login)."""
+    try:
+        hasher = identify_hasher(user.password)
+    except ValueError:
+        return False
+    preferred = get_hasher()
+    if hasher.algorithm == preferred.algorithm and not preferred.must_update(user.password):
+        return False
+    user.set_password(password)
+    return True
+
+
+def log_in(*, role: str, email: str, password: str, ip: str | None = None) -> LoginOutcome:
+    """Check a login attempt and apply its consequences (DESIGN §4, manual §8).
+
+    The expensive hash check runs without a row lock; the outcome is then applied under the lock,
+    and only if the account did not change in between (else the check is repeated). So 20 parallel
+    wrong passwords end in exactly one lockout and one new one-time password.
+    """
+    email = normalize_email(email)
+    now = timezone.now()
+    for _attempt in range(3):
+        user = User.objects.filter(email=email, role=role).first() if role in Role.values else None
+        if user is None:
+            _burn_hash(password)
+            _record_failure(None, role, email, "unknown", ip)
+            return LoginOutcome(None, "unknown")
+        verdict = _check_credentials(user, password, now)
+        with transaction.atomic():
+            current = User.objects.select_for_update().get(pk=user.pk)
+            if _fingerprint(current) != _fingerprint(user):
+                continue
+            return _apply_verdict(current, verdict, password, ip)
+    _record_failure(user, role, email, "busy", ip)
+    return LoginOutcome(None, "wrong")
+
+
+def _apply_verdict(user: User, verdict: str, password: str, ip: str | None) -> LoginOutcome:
+    fields = []
+    if verdict in GRANTED:
+        if user.failed_login_count:
+            user.failed_login_count = 0
+            fields.append("failed_login_count")
+        if verdict == "password" and _upgrade_hash(user, password):
+            fields.append("password")
+        if fields:
+            user.save(update_fields=fields)
+        action = "login.otp_used" if verdict == "otp" else "login.succeeded"
+        audit.record(action, actor=user, target=user, data={"ip": ip})
+        security_log.info("%s user=%s ip=%s", action, user.pk, ip)
+        return LoginOutcome(user, verdict)
+
+    if verdict == "wrong":
+        user.failed_login_count += 1
+        fields.append("failed_login_count")
+        if user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT and user.can(Event.TOO_MANY_FAILURES):
+            _deactivate(user, fields)
+        user.save(update_fields=fields)
+    _record_failure(user, user.role, user.email, verdict, ip)
+    return LoginOutcome(None, verdict)
+
+
+def _deactivate(user: User, fields: list) -> None:
+    """N wrong passwords in a row: Deaktiviert, personal password void, a new OTP generated (manual §8)."""
+    old, new = user.transition(Event.TOO_MANY_FAILURES)
+    user.set_unusable_password()
+    otp.issue(user)
+    user.failed_login_count = 0
+    user.end_sessions()
+    fields += ["status", "is_active", "password", "session_epoch", *otp.OTP_FIELDS]
+    audit.record("user.deactivated", target=user, data={"status": [old, new]})
+    emails.deactivated(user)
+
+
+def _record_failure(user, role, email, verdict, ip) -> None:
+    data = {"role": role, "verdict": verdict, "ip": ip}
+    audit.record("login.failed", target=user, data=data, actor_label=(email or "?")[:254])
+    security_log.warning("login.failed verdict=%s user=%s ip=%s", verdict, getattr(user, "pk", None), ip)
+
+
+# --- Personal passwords -------------------------------------------------------------------------
+
+
+def set_personal_password(*, user: User, password: str) -> User:
+    """After a login with a one-time password: the personal password makes the user Aktiv (manual §6)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        old, new = user.transition(Event.SET_PASSWORD)
+        _store_password(user, password)
+        otp.clear(user)
+        user.save(
+            update_fields=["status", "is_active", "password", "password_changed_at", "failed_login_count", *otp.OTP_FIELDS]
+        )
+        audit.record("user.password_set", actor=user, target=user, data={"status": [old, new]})
+        emails.password_set(user)
+    return user
+
+
+def change_password(*, user: User, password: str) -> User:
+    """An active user chooses a new personal password (the form has checked the current one)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.status != Status.ACTIVE:
+            raise DomainError("Das Passwort kann nur bei einem aktiven Zugang geändert werden.")
+        _store_password(user, password)
+        user.save(update_fields=["password", "password_changed_at", "failed_login_count"])
+        audit.record("user.password_changed", actor=user, target=user)
+        emails.password_set(user)
+    return user
+
+
+def _store_password(user: User, password: str) -> None:
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.failed_login_count = 0
+
+
+# --- "Passwort vergessen" -----------------------------------------------------------------------
+
+
+def request_password_reset(*, role: str, email: str, ip: str | None = None) -> None:
+    """Passwort vergessen (manual §6). Always silent: the caller answers the same sentence whatever happens.
+
+    A clerk gets a new one-time password, which its administrator hands over; an administrator's request
+    waits for fund staff, who send new access data by letter. At most FORGOT_PASSWORD_LIMIT_PER_HOUR
+    requests per e-mail and role are acted on in an hour, so nobody can churn a clerk's password.
+    """
+    email = normalize_email(email)
+    if role not in (Role.CLERK, Role.ADMINISTRATOR) or not email:
+        return
+    since = timezone.now() - timedelta(hours=1)
+    with transaction.atomic():
+        recent = PasswordRequest.objects.filter(email=email, role=role, created_at__gte=since).count()
+        if recent >= settings.FORGOT_PASSWORD_LIMIT_PER_HOUR:
+            security_log.warning("password.forgot_throttled role=%s ip=%s", role, ip)
+            return
+        user = User.objects.select_for_update().filter(email=email, role=role).first()
+        PasswordRequest.objects.create(email=email, role=role, user=user)
+        if user is None:
+            _burn_hash(email)  # an unknown address costs what a new one-time password costs
+            return
+        audit.record("password.forgot_requested", actor=user, target=user, data={"ip": ip})
+        if role == Role.ADMINISTRATOR:
+            if user.status != Status.LOCKED:
+                emails.forgot_password_administrator(user)
+            return
+        _reset_clerk_password(user)
+
+
+def _reset_clerk_password(user: User) -> None:
+    old, new = user.transition(Event.FORGOT_PASSWORD)
+    if old == Status.LOCKED:
+        return  # a locked clerk: nothing changes (DESIGN §4)
+    if old != Status.DEACTIVATED:
+        user.set_unusable_password()
+    otp.issue(user)
+    user.failed_login_count = 0
+    user.end_sessions()
+    user.save(update_fields=["status", "is_active", "password", "failed_login_count", "session_epoch", *otp.OTP_FIELDS])
+    emails.forgot_password_clerk(user)
+
+
+# --- Fund staff ---------------------------------------------------------------------------------
+
+
+def issue_access_letter_otp(*, user: User, by: User) -> str:
+    """Fund staff give an administrator (or any non-locked user) a new one-time password for a letter.
+
+    Previous OTP and personal password become void, open sessions end; open "Passwort vergessen"
+    requests of the user count as handled. Returns the new one-time password.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        old, new = user.transition(Event.RESET_OTP)
+        user.set_unusable_password()
+        value = otp.issue(user)
+        user.failed_login_count = 0
+        user.end_sessions()
+        user.save(update_fields=["status", "is_active", "password", "failed_login_count", "session_epoch", *otp.OTP_FIELDS])
+        PasswordRequest.objects.filter(user=user, handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=by)
+        audit.record("user.otp_reset", actor=by, target=user, data={"status": [old, new]})
+    return value
+
+
+def end_sessions(*, user: User, by: User) -> None:
+    """End every open session of a user at its next request (fund staff, SESS-07)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.end_sessions()
+        user.save(update_fields=["session_epoch"])
+        audit.record("user.sessions_ended", actor=by, target=user)
+
+
+# --- Registration and approval (manual §2, §7.2) --------------------------------------------------
+
+
+def submit_application(*, member, units, all_units: bool, **person) -> AdministratorApplication:
+    """Record an application to become administrator; fund staff decide on it in the Django admin."""
+    with transaction.atomic():
+        application = AdministratorApplication.objects.create(
+            member=member, all_units=all_units, responsibilities_confirmed=True, **person
+        )
+        if not all_units:
+            application.billing_units.set(units)
+        audit.record(
+            "application.submitted",
+            actor_label=application.email,
+            member=member,
+            data={"application": application.pk, "units": "alle" if all_units else sorted(u.number for u in units)},
+        )
+    return application
+
+
+def approve_application(*, application: AdministratorApplication, by: User) -> tuple[User, str]:
+    """Freigeben: create (or renew) the administrator account in status Ausstehend with a new one-time
+    password for the access letter, scoped as applied; lift the member's cascade locks and only those.
+    Returns the administrator and the one-time password."""
+    from clerks.services import lift_cascade_locks
+
+    with transaction.atomic():
+        application = AdministratorApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status != ApplicationStatus.OPEN:
+            raise DomainError("Über diese Registrierung wurde bereits entschieden.")
+        member = Member.objects.select_for_update().get(pk=application.member_id)
+        units = list(member.billing_units.all() if application.all_units else application.billing_units.all())
+        administrator = User.objects.select_for_update().filter(email=application.email, role=Role.ADMINISTRATOR).first()
+        renewed = administrator is not None
+        if administrator is None:
+            administrator = User(email=application.email, role=Role.ADMINISTRATOR, status=Status.PENDING)
+        else:
+            administrator.transition(Event.APPROVE)
+        administrator.first_name = application.first_name
+        administrator.last_name = application.last_name
+        administrator.phone = application.phone
+        administrator.set_unusable_password()
+        value = otp.issue(administrator)
+        administrator.failed_login_count = 0
+        administrator.end_sessions()
+        administrator.sync_is_active()
+        administrator.save()
+        administrator.scope_units.add(*units)
+        Membership.objects.get_or_create(user=administrator, member=member)
+        application.status = ApplicationStatus.APPROVED
+        application.decided_at = timezone.now()
+        application.decided_by = by
+        application.administrator = administrator
+        application.save(update_fields=["status", "decided_at", "decided_by", "administrator"])
+        audit.record(
+            "application.approved",
+            actor=by,
+            target=administrator,
+            member=member,
+            data={"application": application.pk, "renewed_account": renewed, "units": sorted(u.number for u in units)},
+        )
+        lift_cascade_locks(member=member, by=by)
+    return administrator, value
+
+
+def reject_application(*, application: AdministratorApplication, by: User, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Bitte geben Sie einen Grund für die Ablehnung an.")
+    with transaction.atomic():
+        application = AdministratorApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status != ApplicationStatus.OPEN:
+            raise DomainError("Über diese Registrierung wurde bereits entschieden.")
+        application.status = ApplicationStatus.REJECTED
+        application.decided_at = timezone.now()
+        application.decided_by = by
+        application.rejection_reason = reason
+        application.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
+        audit.record(
+            "application.rejected",
+            actor=by,
+            member_id=application.member_id,
+            data={"application": application.pk, "reason": reason},
+        )
+
+
+def record_logout(*, user: User) -> None:
+    if user.is_authenticated:
+        audit.record("user.logged_out", actor=user, target=user)

@@ -1,0 +1,124 @@
+"""Public pages and a user's own access: home, login, logout, passwords, registration, the clerk's start page."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import services
+from accounts.decorators import role_required
+from accounts.forms import (
+    LOGIN_FAILED,
+    OTP_EXPIRED,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    RegistrationForm,
+)
+from accounts.middleware import start_session_clock
+from accounts.models import Role, Status
+from billing_units.models import BillingUnit
+
+START_PAGES = {Role.ADMINISTRATOR: "clerks:list", Role.CLERK: "accounts:start", Role.STAFF: "admin:index"}
+FORGOT_ANSWER = (
+    "Vielen Dank. Wenn zu dieser E-Mail-Adresse ein Zugang in der gewählten Benutzerrolle besteht, wurde ein neues "
+    "Einmalpasswort veranlasst. Sachbearbeiter erhalten es von ihrem Administrator, Administratoren erhalten neue "
+    "Zugangsdaten per Brief von der Zusatzversorgungskasse."
+)
+
+
+@login_not_required
+@require_GET
+def home(request):
+    if request.user.is_authenticated:
+        return redirect(START_PAGES[request.user.role])
+    return render(request, "accounts/home.html")
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(START_PAGES[request.user.role])
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = services.log_in(**form.cleaned_data, ip=request.META.get("REMOTE_ADDR"))
+        if outcome.ok:
+            login(request, outcome.user, backend="accounts.backends.PortalBackend")
+            start_session_clock(request)
+            return redirect(START_PAGES[outcome.user.role])
+        form.add_error(None, OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED)
+    return render(request, "accounts/login.html", {"form": form})
+
+
+@require_POST
+def logout_view(request):
+    services.record_logout(user=request.user)
+    logout(request)
+    messages.success(request, "Sie haben sich abgemeldet.")
+    return redirect("accounts:login")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def password_forgot(request):
+    form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_password_reset(**form.cleaned_data, ip=request.META.get("REMOTE_ADDR"))
+        return render(request, "accounts/password_forgot_done.html", {"answer": FORGOT_ANSWER})
+    return render(request, "accounts/password_forgot.html", {"form": form})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def password_set(request):
+    """Passwort ändern: forced after a one-time password (§6 Hinweis), voluntary for an active user."""
+    user = request.user
+    forced = user.status in (Status.PENDING, Status.DEACTIVATED)
+    form_class = NewPasswordForm if forced else PasswordChangeForm
+    form = form_class(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["new_password1"]
+        change = services.set_personal_password if forced else services.change_password
+        user = change(user=user, password=password)
+        update_session_auth_hash(request, user)
+        messages.success(request, "Ihr persönliches Passwort wurde gespeichert.")
+        return redirect(START_PAGES[user.role])
+    return render(request, "accounts/password_set.html", {"form": form, "forced": forced})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def registration(request):
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.submit_application(
+            member=data["member"],
+            units=data["units"],
+            all_units=not data["units"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+        )
+        return redirect("accounts:registration_done")
+    return render(request, "accounts/registration.html", {"form": form})
+
+
+@login_not_required
+@require_GET
+def registration_done(request):
+    return render(request, "accounts/registration_done.html")
+
+
+@role_required(Role.CLERK)
+@require_GET
+def start(request):
+    """The clerk's start page: the billing units it may work on, nothing else."""
+    units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")
+    return render(request, "accounts/start.html", {"units": units})

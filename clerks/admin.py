@@ -1,0 +1,44 @@
+"""Grants and member locks for fund staff: to read. They change only through the portal's services."""
+
+from django.contrib import admin
+
+from clerks.models import Grant, MemberLock, SuspendedGrant
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Grant)
+class GrantAdmin(ReadOnlyAdmin):
+    list_display = ["clerk", "billing_unit", "granted_by", "granted_at"]
+    list_select_related = ["clerk", "billing_unit", "granted_by"]
+    search_fields = ["clerk__email", "clerk__last_name", "billing_unit__number", "billing_unit__name"]
+    list_filter = [("billing_unit__member", admin.RelatedOnlyFieldListFilter)]
+
+
+class SuspendedGrantInline(admin.TabularInline):
+    model = SuspendedGrant
+    fields = ["billing_unit", "granted_by", "granted_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MemberLock)
+class MemberLockAdmin(ReadOnlyAdmin):
+    list_display = ["clerk", "member", "kind", "locked_by_label", "locked_at", "lifted_at"]
+    list_select_related = ["clerk", "member"]
+    list_filter = ["kind", ("member", admin.RelatedOnlyFieldListFilter), ("lifted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["clerk__email", "clerk__last_name", "member__number", "reason"]
+    inlines = [SuspendedGrantInline]

@@ -1,0 +1,19 @@
+"""E-mails to clerks about what their administrator did. Sent after commit (accounts.emails.send_templated)."""
+
+from accounts.emails import send_templated
+
+
+def clerk_created(clerk) -> None:
+    """§3 Hinweis: the clerk learns of its access and asks its administrator for the one-time password."""
+    send_templated("clerk_created", clerk.email, {"user": clerk})
+
+
+def email_changed(clerk, *, old_email: str) -> None:
+    """§4 Hinweis: the e-mail is the login name; both the old and the new address are told."""
+    context = {"user": clerk, "old_email": old_email}
+    send_templated("email_changed", old_email, context)
+    send_templated("email_changed", clerk.email, context)
+
+
+def otp_reset(clerk) -> None:
+    send_templated("otp_reset", clerk.email, {"user": clerk})

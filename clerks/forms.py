@@ -1,0 +1,74 @@
+"""Forms of the administrator's screens. They validate input; the services own the rules."""
+
+from django import forms
+
+from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, phone_validator, required
+from accounts.models import Status
+
+
+class PersonalDataForm(forms.Form):
+    """Vorname, Nachname, Telefonnummer, E-Mail: all required, business data only (manual §3 d, §4)."""
+
+    first_name = forms.CharField(label="Vorname", max_length=150, error_messages=required("den Vornamen"))
+    last_name = forms.CharField(label="Nachname", max_length=150, error_messages=required("den Nachnamen"))
+    phone = forms.CharField(
+        label="Telefonnummer",
+        max_length=40,
+        validators=[phone_validator],
+        error_messages=required("die dienstliche Telefonnummer"),
+    )
+    email = BusinessEmailField(
+        label="E-Mail",
+        max_length=254,
+        error_messages=required("die dienstliche E-Mail-Adresse"),
+    )
+
+    note = BUSINESS_DATA_NOTE
+
+
+class UnitsForm(forms.Form):
+    """A checkbox per billing unit (Abrechnungsstellennummer and name)."""
+
+    units = forms.ModelMultipleChoiceField(
+        label="Abrechnungsstellen",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Bitte wählen Sie mindestens eine Abrechnungsstelle aus.",
+            "invalid_choice": "Bitte wählen Sie nur angezeigte Abrechnungsstellen aus.",
+            "invalid_pk_value": "Bitte wählen Sie nur angezeigte Abrechnungsstellen aus.",
+        },
+    )
+
+    def __init__(self, *args, units, require_one=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units
+        self.fields["units"].required = require_one
+        self.fields["units"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"
+
+
+class LockReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Grund für die Sperrung",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Höchstens 500 Zeichen. Der Grund wird in der Detailansicht und im Änderungsprotokoll angezeigt.",
+        error_messages={
+            "required": "Bitte geben Sie einen Grund für die Sperrung ein.",
+            "max_length": "Der Grund darf höchstens 500 Zeichen lang sein (Sie haben %(show_value)d eingegeben).",
+        },
+    )
+
+
+STATUS_FILTER = [("", "alle")] + [(value, label) for value, label in Status.choices]
+SORTS = {"name": ["last_name", "first_name", "pk"], "-name": ["-last_name", "-first_name", "-pk"]}
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label="Suche nach Name oder E-Mail", required=False, max_length=100)
+    status = forms.ChoiceField(label="Benutzerstatus", required=False, choices=STATUS_FILTER)
+    sort = forms.ChoiceField(
+        label="Sortierung",
+        required=False,
+        choices=[("name", "Name (A–Z)"), ("-name", "Name (Z–A)")],
+    )

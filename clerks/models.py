@@ -1,0 +1,142 @@
+"""Grants (Berechtigungen) and member locks (Mitgliedersperren) of clerks."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class GrantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Grants an administrator may see and change: those for its own billing units."""
+        if not getattr(user, "is_administrator", False):
+            return self.none()
+        return self.filter(billing_unit__in=user.scope_units.all())
+
+
+class Grant(models.Model):
+    """Berechtigung: full read and write access of a clerk to one billing unit (manual §3 Hinweis)."""
+
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants", verbose_name="Sachbearbeiter"
+    )
+    billing_unit = models.ForeignKey(
+        "billing_units.BillingUnit", on_delete=models.PROTECT, related_name="grants", verbose_name="Abrechnungsstelle"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="erteilt von",
+    )
+    granted_at = models.DateTimeField("erteilt am", default=timezone.now)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "Berechtigung"
+        verbose_name_plural = "Berechtigungen"
+        ordering = ["billing_unit__number"]
+        constraints = [models.UniqueConstraint(fields=["clerk", "billing_unit"], name="unique_grant")]
+        indexes = [models.Index(fields=["billing_unit", "clerk"], name="grant_unit_clerk_idx")]
+
+    def __str__(self):
+        return f"{self.clerk} – {self.billing_unit}"
+
+
+class LockKind(models.TextChoices):
+    ADMINISTRATOR = "administrator", "durch einen Administrator"
+    CASCADE = "cascade", "letzter Administrator gesperrt"
+
+
+CASCADE_REASON = (
+    "Der letzte Administrator des Mitglieds wurde gesperrt. Der Zugang wird wieder aktiviert, sobald die "
+    "Zusatzversorgungskasse einen neuen Administrator freigegeben hat."
+)
+
+
+class MemberLockQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(lifted_at__isnull=True)
+
+    def visible_to(self, user):
+        """Locks of the members an administrator registered for."""
+        if not getattr(user, "is_administrator", False):
+            return self.none()
+        return self.filter(member__in=user.memberships.values("member_id"))
+
+
+class MemberLock(models.Model):
+    """Mitgliedersperre: one member's withdrawal of a clerk (manual §7.1). Never deleted; lifting keeps it."""
+
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_locks", verbose_name="Sachbearbeiter"
+    )
+    member = models.ForeignKey(
+        "billing_units.Member", on_delete=models.PROTECT, related_name="clerk_locks", verbose_name="Mitglied"
+    )
+    kind = models.CharField("Art", max_length=20, choices=LockKind.choices, default=LockKind.ADMINISTRATOR)
+    reason = models.TextField("Sperrgrund", max_length=500)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="gesperrt von",
+    )
+    locked_by_label = models.CharField("Gesperrt von", max_length=254)
+    locked_at = models.DateTimeField("Gesperrt am", default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="aufgehoben von",
+    )
+    lifted_by_label = models.CharField("Aufgehoben von", max_length=254, blank=True)
+    lifted_at = models.DateTimeField("Aufgehoben am", null=True, blank=True)
+
+    objects = MemberLockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "Mitgliedersperre"
+        verbose_name_plural = "Mitgliedersperren"
+        ordering = ["-locked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clerk", "member"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_open_lock_per_clerk_and_member",
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=LockKind.values), name="member_lock_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["member", "kind"], name="lock_member_kind_idx")]
+
+    def __str__(self):
+        return f"{self.clerk} – {self.member} ({self.get_kind_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.lifted_at is None
+
+
+class SuspendedGrant(models.Model):
+    """A grant taken away by a member lock, kept so that lifting the lock restores exactly it (§7.1 h)."""
+
+    lock = models.ForeignKey(MemberLock, on_delete=models.CASCADE, related_name="suspended_grants")
+    billing_unit = models.ForeignKey("billing_units.BillingUnit", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "ausgesetzte Berechtigung"
+        verbose_name_plural = "ausgesetzte Berechtigungen"
+        constraints = [models.UniqueConstraint(fields=["lock", "billing_unit"], name="unique_suspended_grant")]
+
+    def __str__(self):
+        return str(self.billing_unit)

@@ -1,0 +1,394 @@
+"""What an administrator does to clerks and administrators (manual §3–§7), one service per event.
+
+Every service takes the acting administrator as `by=`, checks that the target is in its scope, runs in one
+transaction, writes its audit entries and sends e-mail only after commit. Locking protocol (see
+SECURITY-CHECKLIST, concurrency rules): first the Member rows concerned, ordered by pk, as the mutex for a
+member's administrator set and locks; then user rows, ordered by pk.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import audit, otp
+from accounts.models import DomainError, Event, Membership, Role, Status, User, normalize_email
+from billing_units.models import BillingUnit, Member
+from clerks import emails
+from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
+
+OTP_UPDATE_FIELDS = ["status", "is_active", "password", "failed_login_count", "session_epoch", *otp.OTP_FIELDS]
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _lock_members(member_ids) -> list[Member]:
+    """Take the member rows as the mutex for their administrator sets and clerk locks."""
+    return list(Member.objects.select_for_update().filter(pk__in=set(member_ids)).order_by("pk"))
+
+
+def _lock_user(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+def _member_ids(user: User) -> set[int]:
+    return set(Membership.objects.filter(user=user).values_list("member_id", flat=True))
+
+
+def _require_visible(target: User, by: User, role: str) -> None:
+    if target.role != role or not User.objects.visible_to(by).filter(pk=target.pk).exists():
+        raise DomainError("Dieser Benutzer gehört nicht zu Ihren Mitgliedern.")
+
+
+def _scoped_units(by: User, unit_ids) -> list[BillingUnit]:
+    """The requested billing units, refusing any outside the administrator's own registration."""
+    unit_ids = set(unit_ids)
+    units = list(BillingUnit.objects.visible_to(by).filter(pk__in=unit_ids).select_related("member"))
+    if len(units) != len(unit_ids):
+        raise DomainError("Sie können nur Abrechnungsstellen zuordnen, für die Sie registriert sind.")
+    return units
+
+
+def _join_members(user: User, member_ids) -> None:
+    existing = _member_ids(user)
+    Membership.objects.bulk_create([Membership(user=user, member_id=m) for m in set(member_ids) - existing])
+
+
+def _single_member(units) -> Member | None:
+    members = {unit.member_id: unit.member for unit in units}
+    return next(iter(members.values())) if len(members) == 1 else None
+
+
+def _renew_otp(user: User) -> str:
+    """A new one-time password voids the previous one and the personal password; open sessions end."""
+    user.set_unusable_password()
+    value = otp.issue(user)
+    user.failed_login_count = 0
+    user.end_sessions()
+    return value
+
+
+# --- §3 Sachbearbeiter anlegen --------------------------------------------------------------------
+
+EMAIL_TAKEN = "Diese E-Mail-Adresse ist bereits für einen Sachbearbeiter vergeben."
+
+
+def check_clerk_email(*, email: str, exclude: User | None = None) -> None:
+    """A clerk's e-mail is its login name and unique among clerks (DESIGN §3)."""
+    clerks = User.objects.filter(email=normalize_email(email), role=Role.CLERK)
+    if exclude is not None:
+        clerks = clerks.exclude(pk=exclude.pk)
+    if clerks.exists():
+        raise DomainError({"email": [EMAIL_TAKEN]})
+
+
+def just_created_by(*, by: User, email: str, within=timedelta(minutes=5)) -> User | None:
+    """The clerk this administrator created a moment ago with this e-mail: a double-submitted form finds it."""
+    since = timezone.now() - within
+    return (
+        User.objects.clerks()
+        .visible_to(by)
+        .filter(email=normalize_email(email), audit_entries__action="clerk.created", audit_entries__actor=by)
+        .filter(audit_entries__created_at__gte=since)
+        .first()
+    )
+
+
+
+def create_clerk(*, by: User, first_name: str, last_name: str, phone: str, email: str, unit_ids) -> User:
+    """Create a clerk in status Ausstehend with a new one-time password and its grants (manual §3)."""
+    email = normalize_email(email)
+    if not unit_ids:
+        raise DomainError("Bitte wählen Sie mindestens eine Abrechnungsstelle aus.")
+    with transaction.atomic():
+        units = _scoped_units(by, unit_ids)
+        check_clerk_email(email=email)
+        clerk = User(
+            role=Role.CLERK,
+            status=Status.PENDING,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+        )
+        clerk.set_unusable_password()
+        otp.issue(clerk)
+        clerk.sync_is_active()
+        try:
+            with transaction.atomic():
+                clerk.save()
+        except IntegrityError:  # the same address saved a moment ago by a parallel request
+            raise DomainError({"email": [EMAIL_TAKEN]}) from None
+        _join_members(clerk, {unit.member_id for unit in units})
+        Grant.objects.bulk_create([Grant(clerk=clerk, billing_unit=unit, granted_by=by) for unit in units])
+        audit.record(
+            "clerk.created",
+            actor=by,
+            target=clerk,
+            member=_single_member(units),
+            data={"email": email, "units": sorted(unit.number for unit in units)},
+        )
+        emails.clerk_created(clerk)
+    return clerk
+
+
+# --- §4 Persönliche Daten -------------------------------------------------------------------------
+
+PERSONAL_FIELDS = ["first_name", "last_name", "phone", "email"]
+
+
+def update_personal_data(*, clerk: User, by: User, **data) -> dict:
+    """Change a clerk's name, phone or e-mail (the login name). Returns {field: [old, new]} of what changed."""
+    data["email"] = normalize_email(data.get("email", clerk.email))
+    with transaction.atomic():
+        _require_visible(clerk, by, Role.CLERK)
+        clerk = _lock_user(clerk)
+        changes = {f: [getattr(clerk, f), data[f]] for f in PERSONAL_FIELDS if f in data and getattr(clerk, f) != data[f]}
+        if not changes:
+            return {}
+        if "email" in changes:
+            check_clerk_email(email=data["email"], exclude=clerk)
+        for field, (_old, new) in changes.items():
+            setattr(clerk, field, new)
+        clerk.save(update_fields=list(changes))
+        audit.record("user.personal_data_changed", actor=by, target=clerk, data={"changes": changes})
+        if "email" in changes:
+            emails.email_changed(clerk, old_email=changes["email"][0])
+    return changes
+
+
+# --- §5 +/- Zuordnen ----------------------------------------------------------------------------
+
+
+def assignable_units(*, clerk: User, by: User):
+    """The administrator's billing units, less those of members that have locked the clerk."""
+    locked_members = MemberLock.objects.open().filter(clerk=clerk).values("member_id")
+    return BillingUnit.objects.visible_to(by).exclude(member_id__in=locked_members)
+
+
+def set_grants(*, clerk: User, by: User, unit_ids) -> dict:
+    """Make the clerk's grants within the administrator's assignable units exactly `unit_ids` (manual §5).
+
+    Grants for billing units outside the administrator's scope are never touched. The clerk keeps its
+    credentials and can use a new grant at once. Returns {"added": [...], "removed": [...]} unit numbers.
+    """
+    unit_ids = set(unit_ids)
+    with transaction.atomic():
+        _require_visible(clerk, by, Role.CLERK)
+        _lock_members(_member_ids(by))
+        clerk = _lock_user(clerk)
+        if clerk.status == Status.LOCKED:
+            raise DomainError("Dem Sachbearbeiter ist die Berechtigung entzogen. Erteilen Sie sie zuerst wieder.")
+        allowed = {unit.pk: unit for unit in assignable_units(clerk=clerk, by=by).select_related("member")}
+        if not unit_ids <= set(allowed):
+            raise DomainError("Sie können nur Abrechnungsstellen zuordnen, für die Sie registriert sind.")
+        current = set(Grant.objects.filter(clerk=clerk, billing_unit__in=list(allowed)).values_list("billing_unit_id", flat=True))
+        added, removed = unit_ids - current, current - unit_ids
+        if not added and not removed:
+            return {"added": [], "removed": []}
+        Grant.objects.filter(clerk=clerk, billing_unit__in=removed).delete()
+        Grant.objects.bulk_create([Grant(clerk=clerk, billing_unit_id=pk, granted_by=by) for pk in added])
+        _join_members(clerk, {allowed[pk].member_id for pk in added})
+        change = {
+            "added": sorted(allowed[pk].number for pk in added),
+            "removed": sorted(allowed[pk].number for pk in removed),
+        }
+        audit.record(
+            "clerk.grants_changed",
+            actor=by,
+            target=clerk,
+            member=_single_member([allowed[pk] for pk in added | removed]),
+            data=change,
+        )
+    return change
+
+
+# --- §6 Einmalpasswort setzen ---------------------------------------------------------------------
+
+
+def reset_otp(*, clerk: User, by: User) -> str:
+    """Einmalpasswort setzen: status Ausstehend, previous OTP and personal password void, sessions end."""
+    with transaction.atomic():
+        _require_visible(clerk, by, Role.CLERK)
+        clerk = _lock_user(clerk)
+        old, new = clerk.transition(Event.RESET_OTP)
+        value = _renew_otp(clerk)
+        clerk.save(update_fields=OTP_UPDATE_FIELDS)
+        audit.record("user.otp_reset", actor=by, target=clerk, data={"status": [old, new]})
+        emails.otp_reset(clerk)
+    return value
+
+
+# --- §7.1 Sachbearbeiter sperren und entsperren -------------------------------------------------
+
+
+def lockable_member_ids(*, clerk: User, by: User) -> set[int]:
+    """The administrator's members the clerk belongs to and that have not locked it yet."""
+    return set(
+        Membership.objects.filter(user=clerk, member__in=Membership.objects.filter(user=by).values("member_id"))
+        .exclude(member__in=MemberLock.objects.open().filter(clerk=clerk).values("member_id"))
+        .values_list("member_id", flat=True)
+    )
+
+
+def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
+    """Berechtigung entziehen: a member lock for each of the administrator's members the clerk belongs to.
+
+    Those members' grants are suspended; the clerk becomes Gesperrt (and its sessions end) when no member
+    is left that has not locked it.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Bitte geben Sie einen Grund für die Sperrung ein.")
+    with transaction.atomic():
+        _require_visible(clerk, by, Role.CLERK)
+        _lock_members(_member_ids(by) & _member_ids(clerk))
+        clerk = _lock_user(clerk)
+        clerk.require(Event.LOCK)
+        targets = sorted(lockable_member_ids(clerk=clerk, by=by))
+        if not targets:
+            raise DomainError("Dem Sachbearbeiter wurde die Berechtigung für Ihre Mitglieder bereits entzogen.")
+        locks = [_suspend(clerk, member_id, LockKind.ADMINISTRATOR, reason, by) for member_id in targets]
+        for lock in locks:
+            audit.record("clerk.locked", actor=by, target=clerk, member_id=lock.member_id, data={"reason": reason})
+        _lock_if_no_member_left(clerk, Event.LOCK)
+    return locks
+
+
+def _suspend(clerk: User, member_id: int, kind: str, reason: str, by: User | None) -> MemberLock:
+    lock = MemberLock.objects.create(
+        clerk=clerk,
+        member_id=member_id,
+        kind=kind,
+        reason=reason,
+        locked_by=by,
+        locked_by_label=by.email if by else audit.SYSTEM,
+    )
+    grants = list(Grant.objects.filter(clerk=clerk, billing_unit__member_id=member_id))
+    SuspendedGrant.objects.bulk_create(
+        [
+            SuspendedGrant(lock=lock, billing_unit_id=g.billing_unit_id, granted_by_id=g.granted_by_id, granted_at=g.granted_at)
+            for g in grants
+        ]
+    )
+    Grant.objects.filter(pk__in=[g.pk for g in grants]).delete()
+    return lock
+
+
+def _lock_if_no_member_left(clerk: User, event: Event) -> None:
+    open_members = MemberLock.objects.open().filter(clerk=clerk).values("member_id")
+    if Membership.objects.filter(user=clerk).exclude(member_id__in=open_members).exists():
+        return
+    clerk.transition(event)
+    otp.clear(clerk)
+    clerk.end_sessions()
+    clerk.save(update_fields=["status", "is_active", "session_epoch", *otp.OTP_FIELDS])
+
+
+def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
+    """Berechtigung erteilen on a member lock (§7.1 g–h): the lock is lifted (and kept in the history),
+    exactly the suspended grants come back, and a clerk that was Gesperrt becomes Ausstehend with a new
+    one-time password to hand over. Returns that one-time password, if one was set."""
+    with transaction.atomic():
+        if not MemberLock.objects.visible_to(by).filter(pk=lock.pk).exists():
+            raise DomainError("Diese Sperre gehört nicht zu Ihren Mitgliedern.")
+        _lock_members([lock.member_id])
+        clerk = _lock_user(lock.clerk)
+        lock = MemberLock.objects.get(pk=lock.pk)
+        if not lock.is_open:
+            raise DomainError("Diese Sperre wurde bereits aufgehoben.")
+        value = _lift(lock, clerk, by)
+        audit.record("clerk.unlocked", actor=by, target=clerk, member_id=lock.member_id, data={"lock": lock.pk})
+    return value
+
+
+def _lift(lock: MemberLock, clerk: User, by: User | None) -> str | None:
+    lock.lifted_at = timezone.now()
+    lock.lifted_by = by
+    lock.lifted_by_label = by.email if by else audit.SYSTEM
+    lock.save(update_fields=["lifted_at", "lifted_by", "lifted_by_label"])
+    Grant.objects.bulk_create(
+        [
+            Grant(clerk=clerk, billing_unit_id=s.billing_unit_id, granted_by_id=s.granted_by_id, granted_at=s.granted_at)
+            for s in lock.suspended_grants.all()
+        ],
+        ignore_conflicts=True,
+    )
+    if clerk.status != Status.LOCKED:
+        return None
+    clerk.transition(Event.UNLOCK)
+    value = _renew_otp(clerk)
+    clerk.save(update_fields=OTP_UPDATE_FIELDS)
+    return value
+
+
+# --- §7.2 Administrator sperren -----------------------------------------------------------------
+
+
+def members_left_without_administrator(*, administrator: User) -> list[Member]:
+    """The members for which this administrator is the last one not locked (for the warning of §7.2)."""
+    members = Member.objects.filter(memberships__user=administrator)
+    return [m for m in members if not _other_active_administrators(m, administrator).exists()]
+
+
+def _other_active_administrators(member: Member, administrator: User):
+    return User.objects.administrators().filter(memberships__member=member).exclude(status=Status.LOCKED).exclude(
+        pk=administrator.pk
+    )
+
+
+def lock_administrator(*, administrator: User, by: User, reason: str) -> list[Member]:
+    """Berechtigung entziehen for an administrator (§7.2): Gesperrt for good; sessions end.
+
+    Where it was a member's last administrator not locked, every clerk of that member gets a member lock
+    "letzter Administrator gesperrt" (the cascade). Returns the members that cascaded.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Bitte geben Sie einen Grund für die Sperrung ein.")
+    with transaction.atomic():
+        _require_visible(administrator, by, Role.ADMINISTRATOR)
+        _lock_members(_member_ids(administrator) | _member_ids(by))
+        rows = {u.pk: u for u in User.objects.select_for_update().filter(pk__in={by.pk, administrator.pk}).order_by("pk")}
+        actor, administrator = rows[by.pk], rows[administrator.pk]
+        if actor.status == Status.LOCKED:
+            raise DomainError("Ihnen wurde die Berechtigung inzwischen entzogen.")
+        old, new = administrator.transition(Event.LOCK)
+        otp.clear(administrator)
+        administrator.end_sessions()
+        administrator.save(update_fields=["status", "is_active", "session_epoch", *otp.OTP_FIELDS])
+        audit.record(
+            "administrator.locked", actor=actor, target=administrator, data={"reason": reason, "status": [old, new]}
+        )
+        cascaded = []
+        for member in Member.objects.filter(memberships__user=administrator).order_by("pk"):
+            if not _other_active_administrators(member, administrator).exists():
+                _cascade(member, by=actor)
+                cascaded.append(member)
+    return cascaded
+
+
+def _cascade(member: Member, *, by: User) -> None:
+    clerk_ids = Membership.objects.filter(member=member, user__role=Role.CLERK).values("user_id")
+    already = MemberLock.objects.open().filter(member=member).values("clerk_id")
+    clerks = User.objects.select_for_update().filter(pk__in=clerk_ids).exclude(pk__in=already).order_by("pk")
+    for clerk in clerks:
+        _suspend(clerk, member.pk, LockKind.CASCADE, CASCADE_REASON, by)
+        audit.record("clerk.cascade_locked", actor=by, target=clerk, member=member, data={"reason": CASCADE_REASON})
+        _lock_if_no_member_left(clerk, Event.CASCADE_LOCK)
+
+
+def lift_cascade_locks(*, member: Member, by: User) -> list[User]:
+    """A new administrator was approved for the member: lift its cascade locks, and only those (DESIGN §4).
+
+    Runs inside the caller's transaction, after it took the member's row. Returns the clerks lifted.
+    """
+    lifted = []
+    locks = MemberLock.objects.open().filter(member=member, kind=LockKind.CASCADE).order_by("clerk_id")
+    for lock in locks.select_related("clerk"):
+        clerk = _lock_user(lock.clerk)
+        _lift(lock, clerk, by)
+        audit.record("clerk.cascade_lifted", actor=by, target=clerk, member=member, data={"lock": lock.pk})
+        lifted.append(clerk)
+    return lifted

@@ -1,0 +1,328 @@
+"""Verwaltung der Benutzer: the administrator's screens of the manual, §2 to §7.
+
+Every object is loaded through a `visible_to(request.user)` queryset, so another member's user is a 404;
+every change is a POST that calls one service and answers with a message and a redirect.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import otp
+from accounts.decorators import role_required
+from accounts.models import AuditEntry, DomainError, Event, Membership, Role, Status, User
+from billing_units.models import BillingUnit
+from clerks import services
+from clerks.forms import SORTS, LockReasonForm, PersonalDataForm, UnitsForm, UserFilterForm
+from clerks.models import Grant, MemberLock
+
+administrator_only = role_required(Role.ADMINISTRATOR)
+PAGE_SIZE = 50
+SAVED = "Sie haben den Sachbearbeiter erfolgreich gespeichert."
+DRAFT = "clerk_draft"
+CREATED = "clerk_created"
+
+
+def _clerk(request, pk):
+    return get_object_or_404(User.objects.clerks().visible_to(request.user), pk=pk)
+
+
+def _administrator(request, pk):
+    return get_object_or_404(User.objects.administrators().visible_to(request.user), pk=pk)
+
+
+def _refuse(form, error: DomainError) -> None:
+    """Show a refused action beside its field where the form has that field, else above the form."""
+    if hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
+        form.add_error(None, error)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _toggled(request, units) -> list[str]:
+    """The select-all button without JavaScript: tick every unit, or none if all were ticked."""
+    chosen = set(request.POST.getlist("units"))
+    every = [str(pk) for pk in units.values_list("pk", flat=True)]
+    return [] if set(every) <= chosen else every
+
+
+def _admin_member_ids(request):
+    return Membership.objects.filter(user=request.user).values("member_id")
+
+
+# --- Verwaltung der Benutzer ----------------------------------------------------------------------
+
+
+@administrator_only
+@require_GET
+def user_list(request):
+    form = UserFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    users = User.objects.visible_to(request.user)
+    for word in (filters.get("q") or "").split():
+        users = users.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+    if filters.get("status"):
+        users = users.filter(status=filters["status"])
+    page = Paginator(users.order_by(*SORTS[filters.get("sort") or "name"]), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = page.object_list.prefetch_related(
+        Prefetch(
+            "grants",
+            queryset=Grant.objects.visible_to(request.user).select_related("billing_unit").order_by("billing_unit__number"),
+            to_attr="visible_grants",
+        ),
+        Prefetch(
+            "scope_units",
+            queryset=BillingUnit.objects.filter(member__in=_admin_member_ids(request)).order_by("number"),
+            to_attr="visible_scope_units",
+        ),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "clerks/user_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+# --- §3 Sachbearbeiter anlegen --------------------------------------------------------------------
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def create(request):
+    """Step 1: the personal data. They wait in the session until step 2 saves the clerk."""
+    draft = request.session.get(DRAFT) or {}
+    returning = draft and request.GET.get("entwurf") == draft.get("token")
+    form = PersonalDataForm(request.POST or None, initial=draft.get("person") if returning else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.check_clerk_email(email=form.cleaned_data["email"])
+        except DomainError as error:
+            _refuse(form, error)
+        else:
+            token = draft.get("token") or uuid.uuid4().hex
+            request.session[DRAFT] = {"token": token, "person": form.cleaned_data, "units": draft.get("units", [])}
+            return redirect("clerks:create_units")
+    return render(request, "clerks/clerk_create.html", {"form": form})
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def create_units(request):
+    """Step 2: a checkbox per billing unit in scope, then "Speichern". A second submit never makes a second clerk."""
+    created = request.session.get(CREATED) or {}
+    token = request.POST.get("token", "")
+    if request.method == "POST" and token in created:
+        return redirect("clerks:created", pk=created[token])
+    draft = request.session.get(DRAFT)
+    if not draft or (request.method == "POST" and token != draft["token"]):
+        messages.info(request, "Bitte geben Sie zuerst die persönlichen Daten des Sachbearbeiters ein.")
+        return redirect("clerks:create")
+    units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")
+    form = UnitsForm(request.POST or None, units=units, initial={"units": draft["units"]})
+    if "toggle_all" in request.POST:
+        form = UnitsForm(units=units, initial={"units": _toggled(request, units)})
+    elif request.method == "POST" and form.is_valid():
+        try:
+            clerk = services.create_clerk(
+                by=request.user, **draft["person"], unit_ids=[unit.pk for unit in form.cleaned_data["units"]]
+            )
+        except DomainError as error:
+            clerk = services.just_created_by(by=request.user, email=draft["person"]["email"])
+            if clerk is None:
+                _refuse(form, error)
+        if clerk is not None:
+            request.session[CREATED] = {token: clerk.pk}
+            request.session.pop(DRAFT, None)
+            messages.success(request, SAVED)
+            return redirect("clerks:created", pk=clerk.pk)
+    return render(request, "clerks/clerk_create_units.html", {"form": form, "draft": draft})
+
+
+@administrator_only
+@require_GET
+def created(request, pk):
+    return render(request, "clerks/clerk_created.html", {"clerk": _clerk(request, pk)})
+
+
+# --- Detailansicht (§3 i, §4, §6, §7.1) -----------------------------------------------------------
+
+
+def _detail(request, clerk, personal_form=None, status=200):
+    member_ids = _admin_member_ids(request)
+    grants = (
+        Grant.objects.visible_to(request.user)
+        .filter(clerk=clerk)
+        .select_related("billing_unit__member")
+        .order_by("billing_unit__member__number", "billing_unit__number")
+    )
+    locks = MemberLock.objects.visible_to(request.user).filter(clerk=clerk).select_related("member")
+    history = (
+        AuditEntry.objects.filter(target=clerk)
+        .filter(Q(member__isnull=True) | Q(member__in=member_ids))
+        .order_by("-created_at", "-pk")[:50]
+    )
+    personal_form = personal_form or PersonalDataForm(
+        initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")}
+    )
+    context = {
+        "clerk": clerk,
+        "can_lock": clerk.can(Event.LOCK) and bool(services.lockable_member_ids(clerk=clerk, by=request.user)),
+        "can_change": clerk.status != Status.LOCKED,
+        "personal_form": personal_form,
+        "otp_value": otp.readable(clerk),
+        "otp_expired": otp.is_expired(clerk),
+        "grants": grants,
+        "locks": locks,
+        "history": history,
+    }
+    return render(request, "clerks/clerk_detail.html", context, status=status)
+
+
+@administrator_only
+@require_GET
+def detail(request, pk):
+    return _detail(request, _clerk(request, pk))
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def personal_data(request, pk):
+    """§4: Persönliche Daten "Speichern". The form lives on the detail page."""
+    clerk = _clerk(request, pk)
+    if request.method == "GET":
+        return redirect("clerks:detail", pk=clerk.pk)
+    form = PersonalDataForm(request.POST)
+    if form.is_valid():
+        try:
+            changes = services.update_personal_data(clerk=clerk, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, SAVED if changes else "Es wurden keine Änderungen vorgenommen.")
+            if "email" in changes:
+                messages.info(request, "Die E-Mail-Adresse ist der neue Benutzername. Der Sachbearbeiter wurde per E-Mail informiert.")
+            return redirect("clerks:detail", pk=clerk.pk)
+    return _detail(request, clerk, personal_form=form)
+
+
+# --- §5 +/- Zuordnen ----------------------------------------------------------------------------
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def assign(request, pk):
+    clerk = _clerk(request, pk)
+    units = services.assignable_units(clerk=clerk, by=request.user).select_related("member").order_by("number")
+    granted = Grant.objects.filter(clerk=clerk, billing_unit__in=units).values_list("billing_unit_id", flat=True)
+    form = UnitsForm(request.POST or None, units=units, require_one=False, initial={"units": list(granted)})
+    if "toggle_all" in request.POST:
+        form = UnitsForm(units=units, require_one=False, initial={"units": _toggled(request, units)})
+    elif request.method == "POST" and form.is_valid():
+        try:
+            change = services.set_grants(clerk=clerk, by=request.user, unit_ids=[u.pk for u in form.cleaned_data["units"]])
+        except DomainError as error:
+            _refuse(form, error)
+        else:
+            changed = change["added"] or change["removed"]
+            messages.success(request, "Die Berechtigungen wurden gespeichert." if changed else "Es wurden keine Änderungen vorgenommen.")
+            return redirect("clerks:detail", pk=clerk.pk)
+    return render(request, "clerks/clerk_assign.html", {"clerk": clerk, "form": form})
+
+
+# --- §6 Einmalpasswort setzen ---------------------------------------------------------------------
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def reset_otp(request, pk):
+    clerk = _clerk(request, pk)
+    if request.method == "POST":
+        try:
+            services.reset_otp(clerk=clerk, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Ein neues Einmalpasswort wurde gesetzt. Teilen Sie es dem Sachbearbeiter mit.")
+        return redirect("clerks:detail", pk=clerk.pk)
+    return render(request, "clerks/clerk_reset_otp.html", {"clerk": clerk})
+
+
+# --- §7.1 Sachbearbeiter: Berechtigung entziehen / erteilen ---------------------------------------
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def lock(request, pk):
+    clerk = _clerk(request, pk)
+    form = LockReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lock_clerk(clerk=clerk, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Dem Sachbearbeiter wurde die Berechtigung entzogen.")
+        return redirect("clerks:detail", pk=clerk.pk)
+    return render(request, "clerks/lock_reason.html", {"target": clerk, "form": form})
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def unlock(request, pk, lock_pk):
+    clerk = _clerk(request, pk)
+    member_lock = get_object_or_404(MemberLock.objects.visible_to(request.user).open().filter(clerk=clerk), pk=lock_pk)
+    if request.method == "POST":
+        try:
+            value = services.restore_clerk(lock=member_lock, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Die Berechtigung wurde erteilt.")
+            if value:
+                messages.info(request, "Teilen Sie dem Sachbearbeiter das neu generierte Einmalpasswort mit.")
+        return redirect("clerks:detail", pk=clerk.pk)
+    return render(request, "clerks/clerk_unlock.html", {"clerk": clerk, "lock": member_lock})
+
+
+# --- §7.2 Administrator: Berechtigung entziehen ---------------------------------------------------
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def lock_administrator(request, pk):
+    """Step b: the reason. A valid reason leads to the confirmation page of step c."""
+    administrator = _administrator(request, pk)
+    form = LockReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        context = {
+            "target": administrator,
+            "form": form,
+            "orphaned": services.members_left_without_administrator(administrator=administrator),
+            "is_self": administrator.pk == request.user.pk,
+        }
+        return render(request, "clerks/administrator_lock_confirm.html", context)
+    return render(request, "clerks/lock_reason.html", {"target": administrator, "form": form})
+
+
+@administrator_only
+@require_http_methods(["GET", "POST"])
+def lock_administrator_confirm(request, pk):
+    """Step c: "Berechtigung entziehen" once more, then the administrator is Gesperrt for good."""
+    administrator = _administrator(request, pk)
+    form = LockReasonForm(request.POST or None)
+    if request.method == "GET" or not form.is_valid():
+        return redirect("clerks:lock_administrator", pk=administrator.pk)
+    try:
+        services.lock_administrator(administrator=administrator, by=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.messages[0])
+        return redirect("clerks:list")
+    if administrator.pk == request.user.pk:
+        logout(request)
+        messages.info(request, "Sie haben sich selbst die Berechtigung entzogen und wurden abgemeldet.")
+        return redirect("accounts:login")
+    messages.success(request, "Dem Administrator wurde die Berechtigung entzogen.")
+    return redirect("clerks:list")

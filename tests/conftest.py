@@ -1,0 +1,98 @@
+"""The people of the tests: Gera's two administrators and its clerk, and Jena's administrator and clerk,
+who must see nothing of Gera (and the other way round)."""
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Argon2 everywhere else; a fast hasher keeps the suite quick (tests/accounts/test_settings.py checks
+    the production list)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def gera(db):
+    return factories.MemberFactory(number="002020", name="Stadt Gera", street="Kornmarkt 12", postal_code="07545", city="Gera")
+
+
+@pytest.fixture
+def gera_units(gera):
+    return [
+        factories.BillingUnitFactory(member=gera, number="002020", name="Stadt Gera"),
+        factories.BillingUnitFactory(member=gera, number="002021", name="Stadt Gera – Eigenbetrieb Bäder"),
+        factories.BillingUnitFactory(member=gera, number="002022", name="Stadt Gera – Kita-Verbund"),
+    ]
+
+
+@pytest.fixture
+def jena(db):
+    return factories.MemberFactory(number="003030", name="Stadt Jena", city="Jena")
+
+
+@pytest.fixture
+def jena_units(jena):
+    return [
+        factories.BillingUnitFactory(member=jena, number="003030", name="Stadt Jena"),
+        factories.BillingUnitFactory(member=jena, number="003031", name="Stadt Jena – Kommunale Immobilien"),
+    ]
+
+
+@pytest.fixture
+def gera_admin(gera_units):
+    return factories.AdministratorFactory(
+        email="admin@stadt-gera.example", first_name="Maria", last_name="Keller", units=gera_units
+    )
+
+
+@pytest.fixture
+def gera_admin2(gera_units):
+    return factories.AdministratorFactory(
+        email="personal@stadt-gera.example", first_name="Jonas", last_name="Richter", units=gera_units
+    )
+
+
+@pytest.fixture
+def jena_admin(jena_units):
+    return factories.AdministratorFactory(
+        email="admin@stadt-jena.example", first_name="Sabine", last_name="Hartmann", units=jena_units
+    )
+
+
+@pytest.fixture
+def gera_clerk(gera_units):
+    return factories.ClerkFactory(
+        email="anna.schmidt@stadt-gera.example", first_name="Anna", last_name="Schmidt", units=gera_units[:2]
+    )
+
+
+@pytest.fixture
+def jena_clerk(jena_units):
+    return factories.ClerkFactory(
+        email="eva.becker@stadt-jena.example", first_name="Eva", last_name="Becker", units=jena_units[:1]
+    )
+
+
+@pytest.fixture
+def staff(db):
+    return factories.StaffFactory(email="zvk@kvt-zvk.example")
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the portal's own login page."""
+
+    def do(user, password=factories.PASSWORD):
+        response = client.post("/login/", {"role": user.role, "email": user.email, "password": password})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def admin_client(client, gera_admin):
+    client.force_login(gera_admin)
+    return client

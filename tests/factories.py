@@ -1,0 +1,163 @@
+"""factory-boy factories for every model. They set up state directly; the tests drive the services."""
+
+import factory
+from django.utils import timezone
+
+from accounts import otp
+from accounts.models import (
+    AdministratorApplication,
+    AuditEntry,
+    Membership,
+    PasswordRequest,
+    Role,
+    Status,
+    User,
+)
+from billing_units.models import BillingUnit, Member
+from clerks.models import Grant, LockKind, MemberLock, SuspendedGrant
+
+PASSWORD = "Ein sicheres Passwort 2026"
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: f"{100000 + n:06d}")
+    name = factory.Sequence(lambda n: f"Gemeinde {n}")
+    street = "Markt 1"
+    postal_code = "07545"
+    city = "Gera"
+
+
+class BillingUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BillingUnit
+        django_get_or_create = ("number",)
+
+    member = factory.SubFactory(MemberFactory)
+    number = factory.Sequence(lambda n: f"{500000 + n:06d}")
+    name = factory.Sequence(lambda n: f"Abrechnungsstelle {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with a personal password (PASSWORD) in status Aktiv."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    role = Role.CLERK
+    status = Status.ACTIVE
+    email = factory.Sequence(lambda n: f"person{n}@gemeinde.example")
+    first_name = factory.Faker("first_name", locale="de_DE")
+    last_name = factory.Faker("last_name", locale="de_DE")
+    phone = "0365 838-0000"
+    is_active = factory.LazyAttribute(lambda u: u.status != Status.LOCKED)
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        for member in extracted or []:
+            Membership.objects.get_or_create(user=self, member=member)
+
+
+class AdministratorFactory(UserFactory):
+    role = Role.ADMINISTRATOR
+    email = factory.Sequence(lambda n: f"admin{n}@gemeinde.example")
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        """The billing units the administrator registered for; it belongs to their members."""
+        for unit in extracted or []:
+            self.scope_units.add(unit)
+            Membership.objects.get_or_create(user=self, member=unit.member)
+
+
+class ClerkFactory(UserFactory):
+    role = Role.CLERK
+    email = factory.Sequence(lambda n: f"sachbearbeiter{n}@gemeinde.example")
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        """Granted billing units; the clerk belongs to their members."""
+        for unit in extracted or []:
+            Grant.objects.create(clerk=self, billing_unit=unit)
+            Membership.objects.get_or_create(user=self, member=unit.member)
+
+
+class PendingClerkFactory(ClerkFactory):
+    """A clerk just created by its administrator: status Ausstehend with a one-time password."""
+
+    status = Status.PENDING
+    password = "!unusable"
+
+    @factory.post_generation
+    def one_time_password(self, create, extracted, **kwargs):
+        self.otp_plain = otp.issue(self)
+        self.save()
+
+
+class StaffFactory(UserFactory):
+    role = Role.STAFF
+    is_staff = True
+    is_superuser = True
+    email = factory.Sequence(lambda n: f"mitarbeiter{n}@kvt-zvk.example")
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grant
+
+    clerk = factory.SubFactory(ClerkFactory)
+    billing_unit = factory.SubFactory(BillingUnitFactory)
+
+
+class MemberLockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberLock
+
+    clerk = factory.SubFactory(ClerkFactory)
+    member = factory.SubFactory(MemberFactory)
+    kind = LockKind.ADMINISTRATOR
+    reason = "Elternzeit"
+    locked_by_label = "admin@gemeinde.example"
+
+
+class SuspendedGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuspendedGrant
+
+    lock = factory.SubFactory(MemberLockFactory)
+    billing_unit = factory.SubFactory(BillingUnitFactory)
+    granted_at = factory.LazyFunction(timezone.now)
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    action = "login.succeeded"
+    actor_label = "System"
+
+
+class PasswordRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PasswordRequest
+
+    email = factory.Sequence(lambda n: f"anfrage{n}@gemeinde.example")
+    role = Role.CLERK
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministratorApplication
+
+    first_name = "Neue"
+    last_name = "Administratorin"
+    email = factory.Sequence(lambda n: f"neu{n}@gemeinde.example")
+    phone = "0365 838-3000"
+    member = factory.SubFactory(MemberFactory)
+    all_units = True
+    responsibilities_confirmed = True

@@ -1,0 +1,189 @@
+"""Settings of the ZVK member portal, read from the environment (django-environ).
+
+Every variable is documented in `.env.example`. Development defaults exist only while DEBUG is on.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _secret(name: str, development_default: str) -> str:
+    """A secret from the environment; a fixed development value only while DEBUG is on."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return development_default
+    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+
+
+SECRET_KEY = _secret("SECRET_KEY", "dev-only-insecure-secret-key-not-for-production-use-0123456789")
+# Key for the encrypted copy of one-time passwords (DESIGN §3); never stored in the database.
+OTP_ENCRYPTION_KEY = _secret("OTP_ENCRYPTION_KEY", "dev-only-insecure-otp-key")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "billing_units",
+    "accounts",
+    "clerks",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "zvk_portal.urls"
+WSGI_APPLICATION = "zvk_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zvk_portal.context_processors.fund",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------------
+# SQLite in the project folder is the embedded default; production uses PostgreSQL via DATABASE_URL.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite ignores SELECT ... FOR UPDATE: IMMEDIATE transactions serialise writers instead, and the
+    # timeout makes a second writer wait rather than fail with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # Race tests run threads with their own connections: they need a file, not a private in-memory DB.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication -----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Argon2id parameters (OWASP password storage cheat sheet, second option: m=19 MiB, t=2, p=1).
+ARGON2_MEMORY_COST_KIB = env.int("ARGON2_MEMORY_COST_KIB", default=19 * 1024)
+ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
+ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=1)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.ContextWordsValidator"},
+]
+
+# One-time passwords and lockout (DESIGN §4, manual §6 and §8).
+OTP_VALIDITY_DAYS = env.int("OTP_VALIDITY_DAYS", default=14)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+FORGOT_PASSWORD_LIMIT_PER_HOUR = env.int("FORGOT_PASSWORD_LIMIT_PER_HOUR", default=3)
+# Local parts of e-mail addresses that name a role, not a person (manual §3 d).
+GENERIC_EMAIL_LOCAL_PARTS = env.list(
+    "GENERIC_EMAIL_LOCAL_PARTS",
+    default=[
+        "info", "kontakt", "contact", "post", "poststelle", "office", "mail", "email", "e-mail",
+        "verwaltung", "zentrale", "service", "noreply", "no-reply", "donotreply", "do-not-reply",
+        "personal", "personalamt", "buero", "büro", "sekretariat", "webmaster", "admin",
+        "administrator", "support", "hallo", "hello", "team", "rathaus", "bürgerbüro",
+        "buergerbuero", "stadtverwaltung", "gemeinde", "amt", "postmaster", "abrechnung",
+    ],
+)
+
+# --- Sessions -----------------------------------------------------------------------------------
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- E-mail -------------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Zusatzversorgungskasse Thüringen <portal@kvt-zvk.de>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Language, time, formats --------------------------------------------------------------------
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", "Deutsch")]
+TIME_ZONE = "Europe/Berlin"
+USE_I18N = True
+USE_TZ = True
+FORMAT_MODULE_PATH = ["zvk_portal.formats"]
+
+# --- Static files -------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- Security headers ---------------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Fund contact, shown in the footer and the access letter (manual, cover page) ----------------
+FUND_NAME = "Zusatzversorgungskasse Thüringen"
+FUND_ADDRESS = ["Steile Hohle 6", "06556 Artern"]
+FUND_EMAIL = "portal@kvt-zvk.de"
+FUND_PHONE = "03466 / 3364 - 75"
+FUND_WEB = "portal.meinezvk.de"
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"security": {"handlers": ["console"], "level": env.str("SECURITY_LOG_LEVEL", default="INFO")}},
+}
+CSRF_FAILURE_VIEW = "zvk_portal.views.csrf_failure"
+
+# The login name is the e-mail, unique per role (DESIGN §3); accounts.backends.PortalBackend handles it.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
