@@ -91,7 +91,9 @@ class UserAdmin(admin.ModelAdmin):
                 done.append(user)
         if done:
             links = format_html_join(
-                ", ", '<a href="{}">{}</a>', ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in done)
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in done),
             )
             self.message_user(request, format_html("Neues Einmalpasswort gesetzt. Zugangsbrief: {}", links))
 
@@ -110,7 +112,9 @@ class UserAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         user = get_object_or_404(
-            User.objects.prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("member"))),
+            User.objects.prefetch_related(
+                Prefetch("memberships", queryset=Membership.objects.select_related("member"))
+            ),
             pk=pk,
         )
         membership = next(iter(user.memberships.all()), None)
@@ -227,11 +231,15 @@ class AdministratorApplicationAdmin(admin.ModelAdmin):
             else:
                 approved.append(administrator)
         if len(approved) == 1:
-            self.message_user(request, f"Registrierung von {approved[0].email} freigegeben. Bitte Zugangsbrief drucken.")
+            self.message_user(
+                request, f"Registrierung von {approved[0].email} freigegeben. Bitte Zugangsbrief drucken."
+            )
             return redirect("admin:accounts_user_letter", pk=approved[0].pk)
         if approved:
             links = format_html_join(
-                ", ", '<a href="{}">{}</a>', ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in approved)
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in approved),
             )
             self.message_user(request, format_html("Freigegeben. Zugangsbriefe: {}", links))
         return None
@@ -242,7 +250,9 @@ class AdministratorApplicationAdmin(admin.ModelAdmin):
         form = RejectForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
             for application in open_applications:
-                services.reject_application(application=application, by=request.user, reason=form.cleaned_data["reason"])
+                services.reject_application(
+                    application=application, by=request.user, reason=form.cleaned_data["reason"]
+                )
             self.message_user(request, f"{open_applications.count() or 'Keine'} offene Registrierung(en) abgelehnt.")
             return None
         context = {
@@ -288,4 +298,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="Grund")
     def reason(self, obj):
         return (obj.data or {}).get("reason", "")
-

@@ -65,7 +65,10 @@ class LoginForm(forms.Form):
         choices=PORTAL_ROLES,
         widget=forms.RadioSelect,
         initial=Role.ADMINISTRATOR.value,
-        error_messages={"required": "Bitte wählen Sie Ihre Benutzerrolle.", "invalid_choice": "Bitte wählen Sie Ihre Benutzerrolle."},
+        error_messages={
+            "required": "Bitte wählen Sie Ihre Benutzerrolle.",
+            "invalid_choice": "Bitte wählen Sie Ihre Benutzerrolle.",
+        },
     )
     email = forms.CharField(
         label="E-Mail",

@@ -338,12 +338,6 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.actor_label}: {self.description}"
 
-    @property
-    def description(self) -> str:
-        from accounts.audit import describe
-
-        return describe(self)
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")
@@ -351,6 +345,12 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Protokolleinträge können nicht gelöscht werden.")
+
+    @property
+    def description(self) -> str:
+        from accounts.audit import describe
+
+        return describe(self)
 
 
 class PasswordRequest(models.Model):
@@ -399,7 +399,9 @@ class AdministratorApplication(models.Model):
         "billing_units.BillingUnit", blank=True, related_name="+", verbose_name="Abrechnungsstellen"
     )
     responsibilities_confirmed = models.BooleanField("Verantwortung bestätigt", default=False)
-    status = models.CharField("Status", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.OPEN)
+    status = models.CharField(
+        "Status", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.OPEN
+    )
     created_at = models.DateTimeField("eingegangen am", default=timezone.now)
     decided_at = models.DateTimeField("entschieden am", null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -415,7 +417,9 @@ class AdministratorApplication(models.Model):
         verbose_name_plural = "Registrierungen als Administrator"
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=ApplicationStatus.values), name="application_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
             models.CheckConstraint(condition=models.Q(email=Lower("email")), name="application_email_lower_case"),
         ]
 

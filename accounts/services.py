@@ -166,7 +166,14 @@ def set_personal_password(*, user: User, password: str) -> User:
         _store_password(user, password)
         otp.clear(user)
         user.save(
-            update_fields=["status", "is_active", "password", "password_changed_at", "failed_login_count", *otp.OTP_FIELDS]
+            update_fields=[
+                "status",
+                "is_active",
+                "password",
+                "password_changed_at",
+                "failed_login_count",
+                *otp.OTP_FIELDS,
+            ]
         )
         audit.record("user.password_set", actor=user, target=user, data={"status": [old, new]})
         emails.password_set(user)
@@ -253,8 +260,12 @@ def issue_access_letter_otp(*, user: User, by: User) -> str:
         value = otp.issue(user)
         user.failed_login_count = 0
         user.end_sessions()
-        user.save(update_fields=["status", "is_active", "password", "failed_login_count", "session_epoch", *otp.OTP_FIELDS])
-        PasswordRequest.objects.filter(user=user, handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=by)
+        user.save(
+            update_fields=["status", "is_active", "password", "failed_login_count", "session_epoch", *otp.OTP_FIELDS]
+        )
+        PasswordRequest.objects.filter(user=user, handled_at__isnull=True).update(
+            handled_at=timezone.now(), handled_by=by
+        )
         audit.record("user.otp_reset", actor=by, target=user, data={"status": [old, new]})
     return value
 
@@ -300,7 +311,9 @@ def approve_application(*, application: AdministratorApplication, by: User) -> t
             raise DomainError("Über diese Registrierung wurde bereits entschieden.")
         member = Member.objects.select_for_update().get(pk=application.member_id)
         units = list(member.billing_units.all() if application.all_units else application.billing_units.all())
-        administrator = User.objects.select_for_update().filter(email=application.email, role=Role.ADMINISTRATOR).first()
+        administrator = (
+            User.objects.select_for_update().filter(email=application.email, role=Role.ADMINISTRATOR).first()
+        )
         renewed = administrator is not None
         if administrator is None:
             administrator = User(email=application.email, role=Role.ADMINISTRATOR, status=Status.PENDING)

@@ -49,7 +49,9 @@ class ContextWordsValidator:
         email = (getattr(user, "email", "") or "").casefold()
         local_part = email.split("@")[0]
         if email and (email in folded or (len(local_part) >= 4 and local_part in folded)):
-            raise ValidationError("Das Passwort darf Ihre E-Mail-Adresse nicht enthalten.", code="password_contains_email")
+            raise ValidationError(
+                "Das Passwort darf Ihre E-Mail-Adresse nicht enthalten.", code="password_contains_email"
+            )
 
     def get_help_text(self):
         return "Keine naheliegenden Begriffe wie den Namen der Kasse, des Portals oder Ihre E-Mail-Adresse."

@@ -44,12 +44,14 @@ def home(request):
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(START_PAGES[request.user.role])
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         outcome = services.log_in(**form.cleaned_data, ip=request.META.get("REMOTE_ADDR"))
         if outcome.ok:
             login(request, outcome.user, backend="accounts.backends.PortalBackend")
             start_session_clock(request)
+            if outcome.user.must_change_password:
+                return redirect("accounts:password_set")
             return redirect(START_PAGES[outcome.user.role])
         form.add_error(None, OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED)
     return render(request, "accounts/login.html", {"form": form})
@@ -66,7 +68,7 @@ def logout_view(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def password_forgot(request):
-    form = ForgotPasswordForm(request.POST or None)
+    form = ForgotPasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.request_password_reset(**form.cleaned_data, ip=request.META.get("REMOTE_ADDR"))
         return render(request, "accounts/password_forgot_done.html", {"answer": FORGOT_ANSWER})
@@ -80,7 +82,7 @@ def password_set(request):
     user = request.user
     forced = user.status in (Status.PENDING, Status.DEACTIVATED)
     form_class = NewPasswordForm if forced else PasswordChangeForm
-    form = form_class(user, request.POST or None)
+    form = form_class(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["new_password1"]
         change = services.set_personal_password if forced else services.change_password
@@ -94,7 +96,7 @@ def password_set(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def registration(request):
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.submit_application(

@@ -52,9 +52,7 @@ class BillingUnitQuerySet(models.QuerySet):
 class BillingUnit(models.Model):
     """Abrechnungsstelle: the unit through which a member reports, e.g. 002021 "Stadt Gera – Eigenbetrieb Bäder"."""
 
-    member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="billing_units", verbose_name="Mitglied"
-    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="billing_units", verbose_name="Mitglied")
     number = models.CharField("Abrechnungsstellennummer", max_length=6, unique=True, validators=[six_digits])
     name = models.CharField("Abrechnungsstellenname", max_length=200)
 

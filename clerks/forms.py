@@ -26,10 +26,25 @@ class PersonalDataForm(forms.Form):
     note = BUSINESS_DATA_NOTE
 
 
+MAX_ID = 2**63 - 1
+
+
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    """Checkbox ids are checked to be ids before any query, so a forged huge or odd value is just invalid."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or not 0 < int(pk) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 class UnitsForm(forms.Form):
     """A checkbox per billing unit (Abrechnungsstellennummer and name)."""
 
-    units = forms.ModelMultipleChoiceField(
+    units = UnitChoiceField(
         label="Abrechnungsstellen",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

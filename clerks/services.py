@@ -95,7 +95,6 @@ def just_created_by(*, by: User, email: str, within=timedelta(minutes=5)) -> Use
     )
 
 
-
 def create_clerk(*, by: User, first_name: str, last_name: str, phone: str, email: str, unit_ids) -> User:
     """Create a clerk in status Ausstehend with a new one-time password and its grants (manual §3)."""
     email = normalize_email(email)
@@ -144,7 +143,9 @@ def update_personal_data(*, clerk: User, by: User, **data) -> dict:
     with transaction.atomic():
         _require_visible(clerk, by, Role.CLERK)
         clerk = _lock_user(clerk)
-        changes = {f: [getattr(clerk, f), data[f]] for f in PERSONAL_FIELDS if f in data and getattr(clerk, f) != data[f]}
+        changes = {
+            f: [getattr(clerk, f), data[f]] for f in PERSONAL_FIELDS if f in data and getattr(clerk, f) != data[f]
+        }
         if not changes:
             return {}
         if "email" in changes:
@@ -183,7 +184,9 @@ def set_grants(*, clerk: User, by: User, unit_ids) -> dict:
         allowed = {unit.pk: unit for unit in assignable_units(clerk=clerk, by=by).select_related("member")}
         if not unit_ids <= set(allowed):
             raise DomainError("Sie können nur Abrechnungsstellen zuordnen, für die Sie registriert sind.")
-        current = set(Grant.objects.filter(clerk=clerk, billing_unit__in=list(allowed)).values_list("billing_unit_id", flat=True))
+        current = set(
+            Grant.objects.filter(clerk=clerk, billing_unit__in=list(allowed)).values_list("billing_unit_id", flat=True)
+        )
         added, removed = unit_ids - current, current - unit_ids
         if not added and not removed:
             return {"added": [], "removed": []}
@@ -268,7 +271,9 @@ def _suspend(clerk: User, member_id: int, kind: str, reason: str, by: User | Non
     grants = list(Grant.objects.filter(clerk=clerk, billing_unit__member_id=member_id))
     SuspendedGrant.objects.bulk_create(
         [
-            SuspendedGrant(lock=lock, billing_unit_id=g.billing_unit_id, granted_by_id=g.granted_by_id, granted_at=g.granted_at)
+            SuspendedGrant(
+                lock=lock, billing_unit_id=g.billing_unit_id, granted_by_id=g.granted_by_id, granted_at=g.granted_at
+            )
             for g in grants
         ]
     )
@@ -310,7 +315,9 @@ def _lift(lock: MemberLock, clerk: User, by: User | None) -> str | None:
     lock.save(update_fields=["lifted_at", "lifted_by", "lifted_by_label"])
     Grant.objects.bulk_create(
         [
-            Grant(clerk=clerk, billing_unit_id=s.billing_unit_id, granted_by_id=s.granted_by_id, granted_at=s.granted_at)
+            Grant(
+                clerk=clerk, billing_unit_id=s.billing_unit_id, granted_by_id=s.granted_by_id, granted_at=s.granted_at
+            )
             for s in lock.suspended_grants.all()
         ],
         ignore_conflicts=True,
@@ -333,8 +340,11 @@ def members_left_without_administrator(*, administrator: User) -> list[Member]:
 
 
 def _other_active_administrators(member: Member, administrator: User):
-    return User.objects.administrators().filter(memberships__member=member).exclude(status=Status.LOCKED).exclude(
-        pk=administrator.pk
+    return (
+        User.objects.administrators()
+        .filter(memberships__member=member)
+        .exclude(status=Status.LOCKED)
+        .exclude(pk=administrator.pk)
     )
 
 
@@ -350,7 +360,9 @@ def lock_administrator(*, administrator: User, by: User, reason: str) -> list[Me
     with transaction.atomic():
         _require_visible(administrator, by, Role.ADMINISTRATOR)
         _lock_members(_member_ids(administrator) | _member_ids(by))
-        rows = {u.pk: u for u in User.objects.select_for_update().filter(pk__in={by.pk, administrator.pk}).order_by("pk")}
+        rows = {
+            u.pk: u for u in User.objects.select_for_update().filter(pk__in={by.pk, administrator.pk}).order_by("pk")
+        }
         actor, administrator = rows[by.pk], rows[administrator.pk]
         if actor.status == Status.LOCKED:
             raise DomainError("Ihnen wurde die Berechtigung inzwischen entzogen.")

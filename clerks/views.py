@@ -72,7 +72,9 @@ def user_list(request):
     page.object_list = page.object_list.prefetch_related(
         Prefetch(
             "grants",
-            queryset=Grant.objects.visible_to(request.user).select_related("billing_unit").order_by("billing_unit__number"),
+            queryset=Grant.objects.visible_to(request.user)
+            .select_related("billing_unit")
+            .order_by("billing_unit__number"),
             to_attr="visible_grants",
         ),
         Prefetch(
@@ -95,7 +97,9 @@ def create(request):
     """Step 1: the personal data. They wait in the session until step 2 saves the clerk."""
     draft = request.session.get(DRAFT) or {}
     returning = draft and request.GET.get("entwurf") == draft.get("token")
-    form = PersonalDataForm(request.POST or None, initial=draft.get("person") if returning else None)
+    form = PersonalDataForm(
+        request.POST if request.method == "POST" else None, initial=draft.get("person") if returning else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.check_clerk_email(email=form.cleaned_data["email"])
@@ -121,7 +125,7 @@ def create_units(request):
         messages.info(request, "Bitte geben Sie zuerst die persönlichen Daten des Sachbearbeiters ein.")
         return redirect("clerks:create")
     units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")
-    form = UnitsForm(request.POST or None, units=units, initial={"units": draft["units"]})
+    form = UnitsForm(request.POST if request.method == "POST" else None, units=units, initial={"units": draft["units"]})
     if "toggle_all" in request.POST:
         form = UnitsForm(units=units, initial={"units": _toggled(request, units)})
     elif request.method == "POST" and form.is_valid():
@@ -203,7 +207,10 @@ def personal_data(request, pk):
         else:
             messages.success(request, SAVED if changes else "Es wurden keine Änderungen vorgenommen.")
             if "email" in changes:
-                messages.info(request, "Die E-Mail-Adresse ist der neue Benutzername. Der Sachbearbeiter wurde per E-Mail informiert.")
+                messages.info(
+                    request,
+                    "Die E-Mail-Adresse ist der neue Benutzername. Der Sachbearbeiter wurde per E-Mail informiert.",
+                )
             return redirect("clerks:detail", pk=clerk.pk)
     return _detail(request, clerk, personal_form=form)
 
@@ -217,17 +224,27 @@ def assign(request, pk):
     clerk = _clerk(request, pk)
     units = services.assignable_units(clerk=clerk, by=request.user).select_related("member").order_by("number")
     granted = Grant.objects.filter(clerk=clerk, billing_unit__in=units).values_list("billing_unit_id", flat=True)
-    form = UnitsForm(request.POST or None, units=units, require_one=False, initial={"units": list(granted)})
+    form = UnitsForm(
+        request.POST if request.method == "POST" else None,
+        units=units,
+        require_one=False,
+        initial={"units": list(granted)},
+    )
     if "toggle_all" in request.POST:
         form = UnitsForm(units=units, require_one=False, initial={"units": _toggled(request, units)})
     elif request.method == "POST" and form.is_valid():
         try:
-            change = services.set_grants(clerk=clerk, by=request.user, unit_ids=[u.pk for u in form.cleaned_data["units"]])
+            change = services.set_grants(
+                clerk=clerk, by=request.user, unit_ids=[u.pk for u in form.cleaned_data["units"]]
+            )
         except DomainError as error:
             _refuse(form, error)
         else:
             changed = change["added"] or change["removed"]
-            messages.success(request, "Die Berechtigungen wurden gespeichert." if changed else "Es wurden keine Änderungen vorgenommen.")
+            messages.success(
+                request,
+                "Die Berechtigungen wurden gespeichert." if changed else "Es wurden keine Änderungen vorgenommen.",
+            )
             return redirect("clerks:detail", pk=clerk.pk)
     return render(request, "clerks/clerk_assign.html", {"clerk": clerk, "form": form})
 
@@ -257,7 +274,7 @@ def reset_otp(request, pk):
 @require_http_methods(["GET", "POST"])
 def lock(request, pk):
     clerk = _clerk(request, pk)
-    form = LockReasonForm(request.POST or None)
+    form = LockReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.lock_clerk(clerk=clerk, by=request.user, reason=form.cleaned_data["reason"])
@@ -295,7 +312,7 @@ def unlock(request, pk, lock_pk):
 def lock_administrator(request, pk):
     """Step b: the reason. A valid reason leads to the confirmation page of step c."""
     administrator = _administrator(request, pk)
-    form = LockReasonForm(request.POST or None)
+    form = LockReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         context = {
             "target": administrator,
@@ -312,7 +329,7 @@ def lock_administrator(request, pk):
 def lock_administrator_confirm(request, pk):
     """Step c: "Berechtigung entziehen" once more, then the administrator is Gesperrt for good."""
     administrator = _administrator(request, pk)
-    form = LockReasonForm(request.POST or None)
+    form = LockReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "GET" or not form.is_valid():
         return redirect("clerks:lock_administrator", pk=administrator.pk)
     try:

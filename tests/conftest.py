@@ -15,7 +15,9 @@ def fast_password_hasher(settings):
 
 @pytest.fixture
 def gera(db):
-    return factories.MemberFactory(number="002020", name="Stadt Gera", street="Kornmarkt 12", postal_code="07545", city="Gera")
+    return factories.MemberFactory(
+        number="002020", name="Stadt Gera", street="Kornmarkt 12", postal_code="07545", city="Gera"
+    )
 
 
 @pytest.fixture

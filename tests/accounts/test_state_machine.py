@@ -61,7 +61,12 @@ def test_create_clerk_is_pending_with_otp_grants_and_confirmation_mail(
 def test_create_clerk_refuses_units_outside_scope_and_changes_nothing(gera_admin, jena_units, mailoutbox):
     with pytest.raises(DomainError):
         clerk_services.create_clerk(
-            by=gera_admin, first_name="X", last_name="Y", phone="0123456", email="x@stadt-gera.example", unit_ids=[jena_units[0].pk]
+            by=gera_admin,
+            first_name="X",
+            last_name="Y",
+            phone="0123456",
+            email="x@stadt-gera.example",
+            unit_ids=[jena_units[0].pk],
         )
     assert not User.objects.filter(email="x@stadt-gera.example").exists()
     assert not AuditEntry.objects.exists()
@@ -75,7 +80,12 @@ def test_create_clerk_needs_a_unit_and_a_free_email(gera_admin, gera_units, gera
         )
     with pytest.raises(DomainError) as refused:
         clerk_services.create_clerk(
-            by=gera_admin, first_name="X", last_name="Y", phone="0123456", email=gera_clerk.email.upper(), unit_ids=[gera_units[0].pk]
+            by=gera_admin,
+            first_name="X",
+            last_name="Y",
+            phone="0123456",
+            email=gera_clerk.email.upper(),
+            unit_ids=[gera_units[0].pk],
         )
     assert "bereits" in refused.value.messages[0]
     assert User.objects.filter(role=Role.CLERK).count() == 1
@@ -111,7 +121,9 @@ def test_personal_password_is_refused_without_otp_status(gera_units, status):
 
 
 @pytest.mark.parametrize("status", [Status.PENDING, Status.ACTIVE])
-def test_five_wrong_passwords_deactivate_with_new_otp(gera_units, status, settings, mailoutbox, django_capture_on_commit_callbacks):
+def test_five_wrong_passwords_deactivate_with_new_otp(
+    gera_units, status, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     factory = factories.PendingClerkFactory if status == Status.PENDING else factories.ClerkFactory
     clerk = factory(units=gera_units[:1])
     old_otp_hash = clerk.otp_hash
@@ -347,7 +359,9 @@ def test_a_locked_administrator_cannot_lock_anyone(gera_admin, gera_admin2):
     assert fresh(gera_admin2).status == Status.ACTIVE
 
 
-def test_approval_lifts_only_the_cascade_locks_of_that_member(gera_admin, gera_admin2, gera_units, staff, jena_admin, jena_units):
+def test_approval_lifts_only_the_cascade_locks_of_that_member(
+    gera_admin, gera_admin2, gera_units, staff, jena_admin, jena_units
+):
     by_hand = factories.ClerkFactory(units=gera_units[:1])
     cascade_only = factories.ClerkFactory(units=gera_units[1:2])
     clerk_services.lock_clerk(clerk=by_hand, by=gera_admin, reason="Elternzeit")

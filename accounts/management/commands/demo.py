@@ -93,7 +93,13 @@ class Command(BaseCommand):
         if existing is not None:
             return existing
         application = services.submit_application(
-            member=member, units=[], all_units=True, first_name=first_name, last_name=last_name, email=email, phone=phone
+            member=member,
+            units=[],
+            all_units=True,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
         )
         administrator, _otp = services.approve_application(application=application, by=staff)
         return services.set_personal_password(user=administrator, password=PASSWORD)

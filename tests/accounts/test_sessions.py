@@ -1,0 +1,111 @@
+"""Sessions (issue 3 §6, SESS-01 to SESS-08): new key at login, POST logout, idle and absolute timeouts,
+and every session of a user ends when its password or one-time password is reset or it is locked."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import Role
+from clerks import services as clerk_services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user, password=factories.PASSWORD) -> Client:
+    client = Client()
+    response = client.post("/login/", {"role": user.role, "email": user.email, "password": password})
+    assert response.status_code == 302
+    return client
+
+
+def test_login_issues_a_new_session_key(client, gera_clerk):
+    client.get("/login/")
+    client.session.save()
+    before = client.session.session_key
+    client.post("/login/", {"role": Role.CLERK, "email": gera_clerk.email, "password": factories.PASSWORD})
+    assert client.session.session_key != before
+    assert not Session.objects.filter(session_key=before).exists()
+
+
+def test_logout_is_a_post_and_deletes_the_session(gera_clerk):
+    client = logged_in(gera_clerk)
+    key = client.session.session_key
+    assert client.get("/logout/").status_code == 405
+    response = client.post("/logout/")
+    assert response.url == "/login/"
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get("/start/").status_code == 302
+
+
+def test_every_page_of_a_logged_in_user_offers_abmelden(gera_clerk):
+    client = logged_in(gera_clerk)
+    html = client.get("/start/").content.decode()
+    assert 'action="/logout/"' in html and "Abmelden" in html
+
+
+def test_idle_session_ends_after_thirty_minutes(gera_clerk, settings):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client = logged_in(gera_clerk)
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/start/").status_code == 200  # this request extends the window
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/start/").status_code == 200
+        clock.shift(timedelta(seconds=settings.SESSION_IDLE_TIMEOUT_SECONDS + 1))
+        response = client.get("/start/")
+        assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_session_ends_after_ten_hours_however_busy(gera_clerk, settings):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client = logged_in(gera_clerk)
+        for _ in range(59):
+            clock.shift(timedelta(minutes=10))
+            assert client.get("/start/").status_code == 200
+        clock.shift(timedelta(minutes=11))
+        assert client.get("/start/").status_code == 302
+
+
+@pytest.mark.parametrize("action", ["reset_otp", "lock", "forgot", "deactivate"])
+def test_all_sessions_end_when_credentials_are_reset_or_the_user_is_locked(gera_admin, gera_clerk, action, settings):
+    phone, laptop = logged_in(gera_clerk), logged_in(gera_clerk)
+    if action == "reset_otp":
+        clerk_services.reset_otp(clerk=gera_clerk, by=gera_admin)
+    elif action == "lock":
+        clerk_services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Ausgeschieden")
+    elif action == "forgot":
+        services.request_password_reset(role=Role.CLERK, email=gera_clerk.email)
+    else:
+        for _ in range(settings.LOGIN_FAILURE_LIMIT):
+            services.log_in(role=Role.CLERK, email=gera_clerk.email, password="falsch")
+    for client in (phone, laptop):
+        response = client.get("/start/")
+        assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_changing_the_password_ends_the_other_sessions_only(gera_clerk):
+    phone, laptop = logged_in(gera_clerk), logged_in(gera_clerk)
+    new = "Kickelhahn im Nebel 77"
+    phone.post("/passwort-aendern/", {"old_password": factories.PASSWORD, "new_password1": new, "new_password2": new})
+    assert phone.get("/start/").status_code == 200
+    assert laptop.get("/start/").status_code == 302
+
+
+def test_session_cookie_flags(client, gera_clerk, settings):
+    response = client.post("/login/", {"role": Role.CLERK, "email": gera_clerk.email, "password": factories.PASSWORD})
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["secure"] is True  # DEBUG is off in the tests, as in production
+    assert not cookie["domain"]
+
+
+def test_private_pages_are_not_cached(gera_clerk):
+    client = logged_in(gera_clerk)
+    assert "no-store" in client.get("/start/")["Cache-Control"]

@@ -1,0 +1,103 @@
+"""„Verwaltung der Benutzer“ (manual §3 b, §7.2; issue 4 §2)."""
+
+import pytest
+
+from accounts.models import Status
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lists_clerks_and_administrators_of_own_members_only(
+    admin_client, gera_admin, gera_admin2, gera_clerk, jena_clerk, jena_admin
+):
+    html = admin_client.get("/benutzer/").content.decode()
+    for text in (
+        "Verwaltung der Benutzer",
+        "+ Sachbearbeiter hinzufügen",
+        gera_clerk.email,
+        gera_admin2.email,
+        gera_admin.email,
+    ):
+        assert text in html
+    assert jena_clerk.email not in html and jena_admin.email not in html
+    assert "Sachbearbeiter" in html and "Administrator" in html
+    assert "Detailansicht" in html and "Berechtigung entziehen" in html
+    assert f'href="/benutzer/{gera_clerk.pk}/"' in html
+    assert f'href="/administratoren/{gera_admin2.pk}/sperren/"' in html
+
+
+def test_row_shows_portal_access_status_and_billing_units(admin_client, gera_units):
+    factories.PendingClerkFactory(email="neu@stadt-gera.example", units=gera_units[1:])
+    html = admin_client.get("/benutzer/").content.decode()
+    row = html[html.index("neu@stadt-gera.example") :]
+    row = row[: row.index("</tr>")]
+    assert "Aktiv" in row and "Ausstehend" in row and "002021" in row and "002022" in row
+
+
+def test_billing_units_of_other_members_are_not_shown(admin_client, gera_units, jena_units):
+    factories.ClerkFactory(email="beide@stadt-gera.example", units=[gera_units[0], jena_units[1]])
+    html = admin_client.get("/benutzer/").content.decode()
+    assert "beide@stadt-gera.example" in html
+    assert "003031" not in html
+
+
+def test_search_by_name_or_email(admin_client, gera_units):
+    factories.ClerkFactory(
+        first_name="Hanna", last_name="Zimmermann", email="hz@stadt-gera.example", units=gera_units[:1]
+    )
+    factories.ClerkFactory(first_name="Otto", last_name="Weber", email="ow@stadt-gera.example", units=gera_units[:1])
+    for query in ("zimmer", "Hanna Zimmermann", "HZ@stadt"):
+        html = admin_client.get("/benutzer/", {"q": query}).content.decode()
+        assert "hz@stadt-gera.example" in html and "ow@stadt-gera.example" not in html, query
+
+
+def test_filter_by_status_and_sort_by_name(admin_client, gera_units):
+    factories.ClerkFactory(last_name="Arnold", email="a@stadt-gera.example", status=Status.LOCKED, units=gera_units[:1])
+    factories.ClerkFactory(last_name="Zander", email="z@stadt-gera.example", status=Status.LOCKED, units=gera_units[:1])
+    factories.ClerkFactory(last_name="Mittel", email="m@stadt-gera.example", units=gera_units[:1])
+    html = admin_client.get("/benutzer/", {"status": "locked"}).content.decode()
+    assert "m@stadt-gera.example" not in html
+    assert html.index("a@stadt-gera.example") < html.index("z@stadt-gera.example")
+    html = admin_client.get("/benutzer/", {"status": "locked", "sort": "-name"}).content.decode()
+    assert html.index("z@stadt-gera.example") < html.index("a@stadt-gera.example")
+
+
+def test_pagination_shows_fifty_a_page(admin_client, gera_units):
+    factories.ClerkFactory.create_batch(60, units=gera_units[:1])
+    first = admin_client.get("/benutzer/").content.decode()  # 60 clerks and the administrator herself
+    assert first.count("</tr>") == 1 + 50
+    assert "Seite 1 von 2" in first and "Nächste Seite" in first
+    second = admin_client.get("/benutzer/", {"page": 2}).content.decode()
+    assert second.count("</tr>") == 1 + 11
+
+
+@pytest.mark.parametrize(
+    "params", [{"page": "abc"}, {"page": "99999"}, {"status": "kaputt"}, {"q": "x" * 500}, {"sort": "password"}]
+)
+def test_bad_parameters_never_break_the_page(admin_client, gera_clerk, params):
+    response = admin_client.get("/benutzer/", params)
+    assert response.status_code == 200
+
+
+def test_clerk_gets_403_and_anonymous_goes_to_login(client, gera_clerk):
+    assert client.get("/benutzer/").url.startswith("/login/")
+    client.force_login(gera_clerk)
+    assert client.get("/benutzer/").status_code == 403
+
+
+def test_status_legend_uses_the_manuals_words(admin_client):
+    html = admin_client.get("/benutzer/").content.decode()
+    assert "Der Sachbearbeiter hat sich durch zu häufige Falscheingabe des Passworts deaktiviert." in html
+    assert "Der Benutzer kann sich nicht einloggen" in html
+
+
+@pytest.mark.parametrize("clerks", [5, 200])
+def test_query_count_does_not_grow_with_the_rows(client, gera_admin, gera_units, clerks, django_assert_max_num_queries):
+    factories.ClerkFactory.create_batch(clerks, units=gera_units)
+    factories.AdministratorFactory.create_batch(3, units=gera_units)
+    client.force_login(gera_admin)
+    client.get("/benutzer/")  # the first request after login starts the session clock (one session write)
+    with django_assert_max_num_queries(6):
+        response = client.get("/benutzer/")
+    assert response.status_code == 200
