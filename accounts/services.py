@@ -370,3 +370,10 @@ def reject_application(*, application: AdministratorApplication, by: User, reaso
 def record_logout(*, user: User) -> None:
     if user.is_authenticated:
         audit.record("user.logged_out", actor=user, target=user)
+
+
+def clear_expired_otps() -> int:
+    """Forget one-time passwords past their expiry: hash and readable copy go, the date stays so the
+    detail view can say "abgelaufen" (DESIGN §3). Run by `manage.py clear_expired_otps` (cron)."""
+    expired = User.objects.filter(otp_expires_at__lte=timezone.now()).exclude(otp_hash="", otp_ciphertext="")
+    return expired.update(otp_hash="", otp_ciphertext="")

@@ -404,3 +404,17 @@ def test_otp_is_stored_as_hash_and_ciphertext_never_in_plain(gera_units):
     assert clerk.otp_plain not in str(row)
     assert check_password(clerk.otp_plain, row["otp_hash"])
     assert otp.decrypt(row["otp_ciphertext"]) == clerk.otp_plain
+
+
+def test_expired_otps_are_cleared_by_the_purge_but_keep_their_date(gera_units, settings):
+    from django.core.management import call_command
+
+    clerk = factories.PendingClerkFactory(units=gera_units[:1])
+    current = factories.PendingClerkFactory(units=gera_units[:1])
+    with time_machine.travel(timezone.now() + timedelta(days=settings.OTP_VALIDITY_DAYS, seconds=1)):
+        User.objects.filter(pk=current.pk).update(otp_expires_at=timezone.now() + timedelta(days=1))
+        call_command("clear_expired_otps")
+        clerk = fresh(clerk)
+        assert (clerk.otp_hash, clerk.otp_ciphertext) == ("", "")
+        assert otp.is_expired(clerk)  # the detail view still says "abgelaufen"
+        assert fresh(current).otp_hash

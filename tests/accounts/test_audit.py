@@ -1,0 +1,44 @@
+"""The audit log cannot be rewritten (issue 7 §6, LOG-07): the model refuses, and PostgreSQL's trigger too."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from accounts.audit import ACTIONS, describe, record
+from accounts.models import AppendOnlyError, AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry(gera_clerk, gera_admin):
+    return record("clerk.locked", actor=gera_admin, target=gera_clerk, data={"reason": "Elternzeit"})
+
+
+def test_an_entry_cannot_be_changed_or_deleted_through_the_model(entry):
+    entry.action = "login.failed"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).update(action="login.failed")
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    assert AuditEntry.objects.get(pk=entry.pk).action == "clerk.locked"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL; SQLite relies on the model"
+)
+@pytest.mark.parametrize("sql", ["UPDATE accounts_auditentry SET action = 'x'", "DELETE FROM accounts_auditentry"])
+def test_postgresql_refuses_update_and_delete_of_audit_rows(entry, sql):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert AuditEntry.objects.get(pk=entry.pk).action == "clerk.locked"
+
+
+def test_every_action_has_a_german_sentence_and_unknown_codes_are_refused(entry):
+    assert describe(entry) == "Berechtigung entzogen: Elternzeit"
+    assert all(sentence and sentence[0].isupper() or sentence[0] == "„" for sentence in ACTIONS.values())
+    with pytest.raises(ValueError):
+        record("something.new")

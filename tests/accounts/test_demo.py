@@ -1,0 +1,66 @@
+"""`manage.py demo` (issue 2 §7): the documented logins, idempotent, never without DEBUG."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts.models import AuditEntry, Membership, Role, Status, User
+from billing_units.models import BillingUnit, Member
+from clerks.models import Grant, MemberLock
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Thueringen-2026!"
+
+
+def rows():
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (Member, BillingUnit, User, Membership, Grant, MemberLock, AuditEntry)
+    ]
+
+
+def test_demo_twice_leaves_the_same_rows(settings, capsys):
+    settings.DEBUG = True
+    call_command("demo")
+    first = rows()
+    call_command("demo")
+    assert rows() == first
+    printed = capsys.readouterr().out
+    assert "admin@stadt-gera.example" in printed and PASSWORD in printed and "zvk@kvt-zvk.example" in printed
+
+
+def test_demo_data_as_documented(settings):
+    settings.DEBUG = True
+    call_command("demo")
+    assert Member.objects.get(number="002020").name == "Stadt Gera"
+    assert set(BillingUnit.objects.filter(member__number="002020").values_list("number", "name")) == {
+        ("002020", "Stadt Gera"),
+        ("002021", "Stadt Gera – Eigenbetrieb Bäder"),
+        ("002022", "Stadt Gera – Kita-Verbund"),
+    }
+    assert set(BillingUnit.objects.filter(member__number="003030").values_list("number", flat=True)) == {
+        "003030",
+        "003031",
+    }
+    admin = User.objects.get(email="admin@stadt-gera.example", role=Role.ADMINISTRATOR)
+    assert admin.status == Status.ACTIVE
+    assert set(admin.scope_units.values_list("number", flat=True)) == {"002020", "002021", "002022"}
+    statuses = set(User.objects.filter(role=Role.CLERK).values_list("status", flat=True))
+    assert statuses == {Status.ACTIVE, Status.PENDING, Status.LOCKED, Status.DEACTIVATED}
+    for role, email in [
+        (Role.ADMINISTRATOR, "admin@stadt-gera.example"),
+        (Role.ADMINISTRATOR, "personal@stadt-gera.example"),
+        (Role.ADMINISTRATOR, "admin@stadt-jena.example"),
+    ]:
+        assert Client().post("/login/", {"role": role, "email": email, "password": PASSWORD}).url == "/benutzer/"
+    staff = Client()
+    assert staff.post("/admin/login/", {"username": "zvk@kvt-zvk.example", "password": PASSWORD}).status_code == 302
+    assert staff.get("/admin/").status_code == 200
+
+
+def test_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo")
+    assert not User.objects.exists()

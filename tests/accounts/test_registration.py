@@ -1,0 +1,188 @@
+"""Registrierung as administrator, approval by fund staff, the access letter (issue 5 §5–§6)."""
+
+import pytest
+from django.test import Client
+
+from accounts import otp
+from accounts.models import AdministratorApplication, ApplicationStatus, AuditEntry, Role, Status, User
+from clerks import services as clerk_services
+from clerks.models import MemberLock
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "first_name": "Nora",
+    "last_name": "Neumann",
+    "email": "nora.neumann@stadt-gera.example",
+    "phone": "0365 838-1003",
+    "member_number": "002020",
+    "unit_numbers": "",
+    "responsibilities": "on",
+}
+
+
+def register(client, **changes):
+    return client.post("/registrierung/", {**FORM, **changes})
+
+
+def test_public_page_explains_and_asks_for_everything(client):
+    html = client.get("/registrierung/").content.decode()
+    for text in (
+        "Als Administrator registrieren",
+        "Vorname",
+        "Nachname",
+        "E-Mail",
+        "Telefonnummer",
+        "Mitgliedsnummer",
+        "Abrechnungsstellennummern",
+        "trägt die Verantwortung",
+    ):
+        assert text in html, text
+
+
+def test_registration_for_all_units_creates_an_open_application(client, gera_units):
+    response = register(client)
+    assert response.url == "/registrierung/eingegangen/"
+    application = AdministratorApplication.objects.get()
+    assert (application.status, application.all_units, application.member.number) == (
+        ApplicationStatus.OPEN,
+        True,
+        "002020",
+    )
+    assert "So geht es weiter" in client.get(response.url).content.decode()
+    assert AuditEntry.objects.get().action == "application.submitted"
+
+
+def test_registration_for_chosen_units(client, gera_units):
+    register(client, unit_numbers="002021, 002022")
+    application = AdministratorApplication.objects.get()
+    assert not application.all_units
+    assert set(application.billing_units.values_list("number", flat=True)) == {"002021", "002022"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"member_number": "2020"}, "sechsstellige Nummer"),
+        ({"unit_numbers": "002021, abc"}, "nur sechsstellige Abrechnungsstellennummern"),
+        ({"email": "info@stadt-gera.example"}, "keine allgemeine E-Mail-Adresse"),
+        ({"responsibilities": ""}, "Bitte bestätigen Sie"),
+    ],
+)
+def test_malformed_input_is_named_beside_its_field(client, gera_units, changes, message):
+    html = register(client, **changes).content.decode()
+    assert message in html
+    assert not AdministratorApplication.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes", [{"member_number": "999999"}, {"unit_numbers": "003030"}, {"unit_numbers": "999998"}]
+)
+def test_unknown_numbers_get_one_message_that_reveals_no_member_data(client, gera_units, jena_units, changes):
+    html = register(client, **changes).content.decode()
+    assert "passen nicht zusammen oder sind uns nicht bekannt" in html
+    assert "Stadt Gera" not in html and "Stadt Jena" not in html
+    assert not AdministratorApplication.objects.exists()
+
+
+def approve_in_admin(staff, application):
+    client = Client()
+    client.force_login(staff)
+    return client, client.post(
+        "/admin/accounts/administratorapplication/",
+        {"action": "approve", "_selected_action": [application.pk]},
+        follow=True,
+    )
+
+
+def test_fund_staff_approve_and_print_the_letter_then_the_new_administrator_logs_in(client, gera_units, staff):
+    register(client)
+    application = AdministratorApplication.objects.get()
+    staff_client, response = approve_in_admin(staff, application)
+    administrator = User.objects.get(email=FORM["email"], role=Role.ADMINISTRATOR)
+    letter = response.content.decode()
+    value = otp.readable(administrator)
+    assert administrator.status == Status.PENDING
+    for text in (value, FORM["email"], "Kornmarkt 12", "07545 Gera", "Erste Schritte", "Einmalpasswort", "Gültig bis"):
+        assert text in letter, text
+    assert "no-store" in response["Cache-Control"]
+    assert set(administrator.scope_units.values_list("number", flat=True)) == {"002020", "002021", "002022"}
+    application.refresh_from_db()
+    assert (application.status, application.administrator) == (ApplicationStatus.APPROVED, administrator)
+
+    browser = Client()
+    assert (
+        browser.post("/login/", {"role": "administrator", "email": FORM["email"], "password": value}).url
+        == "/passwort-aendern/"
+    )
+    browser.post(
+        "/passwort-aendern/", {"new_password1": "Kickelhahn im Nebel 77", "new_password2": "Kickelhahn im Nebel 77"}
+    )
+    assert "Verwaltung der Benutzer" in browser.get("/benutzer/").content.decode()
+
+
+def test_approval_brings_back_cascade_locked_clerks_but_not_hand_locked_ones(
+    client, gera_admin, gera_units, staff, jena_clerk
+):
+    cascade = factories.ClerkFactory(units=gera_units[:1])
+    by_hand = factories.ClerkFactory(units=gera_units[1:2])
+    clerk_services.lock_clerk(clerk=by_hand, by=gera_admin, reason="Elternzeit")
+    clerk_services.lock_administrator(administrator=gera_admin, by=gera_admin, reason="Ruhestand")
+    register(client)
+    approve_in_admin(staff, AdministratorApplication.objects.get())
+    assert User.objects.get(pk=cascade.pk).status == Status.PENDING
+    assert User.objects.get(pk=by_hand.pk).status == Status.LOCKED
+    assert MemberLock.objects.open().get().clerk == by_hand
+    assert User.objects.get(pk=jena_clerk.pk).status == Status.ACTIVE
+
+
+def test_rejection_needs_and_records_a_reason(gera_units, staff):
+    application = factories.ApplicationFactory(member=gera_units[0].member)
+    client = Client()
+    client.force_login(staff)
+    ask = client.post(
+        "/admin/accounts/administratorapplication/", {"action": "reject", "_selected_action": [application.pk]}
+    )
+    assert "Grund der Ablehnung" in ask.content.decode()
+    client.post(
+        "/admin/accounts/administratorapplication/",
+        {"action": "reject", "_selected_action": [application.pk], "reason": "Keine Vollmacht des Mitglieds"},
+    )
+    application.refresh_from_db()
+    assert (application.status, application.rejection_reason) == (
+        ApplicationStatus.REJECTED,
+        "Keine Vollmacht des Mitglieds",
+    )
+    assert not User.objects.filter(role=Role.ADMINISTRATOR).exists()
+    assert AuditEntry.objects.get(action="application.rejected").data["reason"] == "Keine Vollmacht des Mitglieds"
+
+
+def test_a_decided_application_cannot_be_approved_again(gera_units, staff):
+    application = factories.ApplicationFactory(member=gera_units[0].member)
+    approve_in_admin(staff, application)
+    _client, response = approve_in_admin(staff, application)
+    assert "bereits entschieden" in response.content.decode()
+    assert AuditEntry.objects.filter(action="application.approved").count() == 1
+
+
+def test_registering_again_after_a_change_of_name_is_pointed_out(gera_admin, staff):
+    application = factories.ApplicationFactory(
+        member=gera_admin.memberships.get().member,
+        first_name=gera_admin.first_name,
+        last_name=gera_admin.last_name,
+        email="neu@stadt-gera.example",
+    )
+    client = Client()
+    client.force_login(staff)
+    html = client.get(f"/admin/accounts/administratorapplication/{application.pk}/change/").content.decode()
+    assert "Erneute Registrierung" in html and gera_admin.email in html
+
+
+def test_a_locked_administrator_registering_again_gets_fresh_access_data(gera_admin, gera_admin2, staff):
+    clerk_services.lock_administrator(administrator=gera_admin2, by=gera_admin, reason="Wechsel")
+    application = factories.ApplicationFactory(member=gera_admin.memberships.get().member, email=gera_admin2.email)
+    approve_in_admin(staff, application)
+    renewed = User.objects.get(pk=gera_admin2.pk)
+    assert renewed.status == Status.PENDING and otp.readable(renewed)
+    assert AuditEntry.objects.get(action="application.approved").data["renewed_account"] is True

@@ -1,0 +1,151 @@
+"""Berechtigung entziehen / erteilen (manual §7.1, §7.2; issue 5 §1–§4)."""
+
+import pytest
+from django.test import Client
+
+from accounts import otp
+from accounts.models import AuditEntry, Role, Status, User
+from clerks import services
+from clerks.models import Grant, LockKind, MemberLock
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(user):
+    return User.objects.get(pk=user.pk)
+
+
+def granted(clerk):
+    return set(Grant.objects.filter(clerk=clerk).values_list("billing_unit__number", flat=True))
+
+
+# --- §7.1 Sachbearbeiter -----------------------------------------------------------------------------
+
+
+def test_lock_page_asks_for_a_reason(admin_client, gera_clerk):
+    html = admin_client.get(f"/benutzer/{gera_clerk.pk}/sperren/").content.decode()
+    assert "Grund für die Sperrung" in html and "Berechtigung entziehen" in html
+    empty = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "  "}).content.decode()
+    assert "Bitte geben Sie einen Grund für die Sperrung ein." in empty
+    too_long = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "x" * 501}).content.decode()
+    assert "höchstens 500 Zeichen" in too_long
+    assert fresh(gera_clerk).status == Status.ACTIVE
+    assert not MemberLock.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_lock_shows_success_inactive_and_the_lock_panels(admin_client, gera_clerk, gera_admin):
+    browser = Client()
+    browser.post("/login/", {"role": Role.CLERK, "email": gera_clerk.email, "password": factories.PASSWORD})
+    response = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "Elternzeit"}, follow=True)
+    html = response.content.decode()
+    assert "Dem Sachbearbeiter wurde die Berechtigung entzogen." in html
+    assert "Inaktiv" in html and "Gesperrt" in html
+    for text in (
+        "Benutzersperre",
+        "Mitgliedersperre",
+        "Sperrgrund",
+        "Mitglied",
+        "Gesperrt von",
+        "Gesperrt am",
+        "Berechtigung erteilen",
+    ):
+        assert text in html, text
+    assert "Elternzeit" in html and gera_admin.email in html
+    assert browser.get("/start/").status_code == 302  # the clerk's session ended at once
+    assert (
+        browser.post(
+            "/login/", {"role": "clerk", "email": gera_clerk.email, "password": factories.PASSWORD}
+        ).status_code
+        == 200
+    )
+
+
+def test_unlock_restores_grants_pending_and_a_new_otp(admin_client, gera_clerk, gera_admin):
+    [lock] = services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
+    confirm = admin_client.get(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/").content.decode()
+    assert "Berechtigung erteilen" in confirm
+    assert fresh(gera_clerk).status == Status.LOCKED
+    response = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/", follow=True)
+    html = response.content.decode()
+    clerk = fresh(gera_clerk)
+    assert "Die Berechtigung wurde erteilt." in html
+    assert clerk.status == Status.PENDING and clerk.portal_access == "Aktiv"
+    assert granted(clerk) == {"002020", "002021"}
+    assert otp.readable(clerk) in html
+    assert "Elternzeit" in html  # the lifted lock stays in the history
+    assert "+/- Zuordnen" in html
+
+
+def test_unlocking_twice_is_refused_without_an_error_page(admin_client, gera_clerk, gera_admin):
+    [lock] = services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
+    services.restore_clerk(lock=lock, by=gera_admin)
+    assert admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/").status_code == 404
+    assert AuditEntry.objects.filter(action="clerk.unlocked").count() == 1
+
+
+def test_locked_clerk_has_no_entziehen_button_and_assign_is_refused(admin_client, gera_clerk, gera_admin):
+    services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
+    html = admin_client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    assert f'href="/benutzer/{gera_clerk.pk}/sperren/"' not in html
+    assert "+/- Zuordnen" not in html
+    again = admin_client.post(
+        f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "noch einmal"}, follow=True
+    ).content.decode()
+    assert "bereits entzogen" in again
+    assert MemberLock.objects.count() == 1
+
+
+# --- §7.2 Administrator ----------------------------------------------------------------------------
+
+
+def test_administrator_lock_needs_reason_and_a_second_confirmation(admin_client, gera_admin2, gera_clerk):
+    html = admin_client.get(f"/administratoren/{gera_admin2.pk}/sperren/").content.decode()
+    assert "Grund für die Sperrung" in html
+    confirm = admin_client.post(f"/administratoren/{gera_admin2.pk}/sperren/", {"reason": "Wechsel ins Bauamt"})
+    text = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "wirklich die Berechtigung entziehen" in text and "Wechsel ins Bauamt" in text
+    assert "letzte aktive Administrator" not in text
+    assert fresh(gera_admin2).status == Status.ACTIVE  # nothing happened yet
+    done = admin_client.post(
+        f"/administratoren/{gera_admin2.pk}/sperren/bestaetigen/", {"reason": "Wechsel ins Bauamt"}, follow=True
+    )
+    assert "Dem Administrator wurde die Berechtigung entzogen." in done.content.decode()
+    assert fresh(gera_admin2).status == Status.LOCKED
+    assert fresh(gera_clerk).status == Status.ACTIVE
+    listing = admin_client.get("/benutzer/").content.decode()
+    assert f'href="/administratoren/{gera_admin2.pk}/sperren/"' not in listing  # no second lock, no unlock
+    assert "/aufheben/" not in listing
+
+
+def test_last_administrator_warning_and_self_lock_logs_out_and_cascades(
+    admin_client, gera_admin, gera_clerk, jena_clerk
+):
+    confirm = admin_client.post(f"/administratoren/{gera_admin.pk}/sperren/", {"reason": "Ruhestand"}).content.decode()
+    assert "letzte aktive Administrator von 002020 Stadt Gera" in confirm
+    assert "sperren sich automatisch auch die Zugänge aller Sachbearbeiter" in confirm
+    assert "mindestens ein weiterer Administrator" in confirm
+    assert "selbst die Berechtigung" in confirm
+    response = admin_client.post(f"/administratoren/{gera_admin.pk}/sperren/bestaetigen/", {"reason": "Ruhestand"})
+    assert response.url == "/login/"
+    assert admin_client.get("/benutzer/").status_code == 302
+    assert fresh(gera_admin).status == Status.LOCKED
+    assert fresh(gera_clerk).status == Status.LOCKED
+    assert MemberLock.objects.get(clerk=gera_clerk).kind == LockKind.CASCADE
+    assert fresh(jena_clerk).status == Status.ACTIVE
+
+
+def test_confirmation_without_reason_changes_nothing(admin_client, gera_admin2):
+    response = admin_client.post(f"/administratoren/{gera_admin2.pk}/sperren/bestaetigen/", {"reason": ""})
+    assert response.url == f"/administratoren/{gera_admin2.pk}/sperren/"
+    assert admin_client.get(f"/administratoren/{gera_admin2.pk}/sperren/bestaetigen/").status_code == 302
+    assert fresh(gera_admin2).status == Status.ACTIVE
+
+
+def test_clerk_detail_of_a_cascade_lock_names_the_reason(client, gera_admin, gera_admin2, gera_clerk):
+    services.lock_administrator(administrator=gera_admin, by=gera_admin, reason="Ruhestand")
+    services.lock_administrator(administrator=gera_admin2, by=gera_admin2, reason="Ruhestand")
+    lock = MemberLock.objects.get(clerk=gera_clerk)
+    assert "letzte Administrator" in lock.reason
+    assert fresh(gera_clerk).status == Status.LOCKED

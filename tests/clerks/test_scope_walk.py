@@ -1,0 +1,60 @@
+"""Scope (DESIGN §3, issue 4 §6): the Jena administrator walks every administrator URL against Gera's
+clerk, administrator and lock, by GET and POST, and gets 404 everywhere with nothing changed."""
+
+import pytest
+from django.urls import resolve, reverse
+
+from accounts.models import AuditEntry, User
+from clerks import services
+from clerks.models import Grant, MemberLock
+
+pytestmark = pytest.mark.django_db
+
+
+def gera_urls(clerk, admin, lock):
+    return [
+        reverse("clerks:created", args=[clerk.pk]),
+        reverse("clerks:detail", args=[clerk.pk]),
+        reverse("clerks:personal_data", args=[clerk.pk]),
+        reverse("clerks:assign", args=[clerk.pk]),
+        reverse("clerks:reset_otp", args=[clerk.pk]),
+        reverse("clerks:lock", args=[clerk.pk]),
+        reverse("clerks:unlock", args=[clerk.pk, lock.pk]),
+        reverse("clerks:lock_administrator", args=[admin.pk]),
+        reverse("clerks:lock_administrator_confirm", args=[admin.pk]),
+    ]
+
+
+def snapshot():
+    return (
+        list(User.objects.order_by("pk").values()),
+        list(Grant.objects.order_by("pk").values()),
+        list(MemberLock.objects.order_by("pk").values()),
+        AuditEntry.objects.count(),
+    )
+
+
+def test_jena_administrator_gets_404_on_every_gera_url(
+    client, jena_admin, gera_admin, gera_admin2, gera_units, jena_units
+):
+    from tests import factories
+
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    locked = factories.ClerkFactory(units=gera_units[1:2])
+    [lock] = services.lock_clerk(clerk=locked, by=gera_admin, reason="Elternzeit")
+    client.force_login(jena_admin)
+    before = snapshot()
+    data = {
+        "reason": "x",
+        "first_name": "Hack",
+        "last_name": "Er",
+        "phone": "0123456",
+        "email": "hack@stadt-jena.example",
+        "units": [jena_units[0].pk],
+    }
+    for url in gera_urls(clerk, gera_admin2, lock) + [reverse("clerks:unlock", args=[locked.pk, lock.pk])]:
+        assert client.get(url).status_code == 404, url
+        # a page that only shows something answers a POST with 405 for every id alike, which reveals nothing
+        get_only = resolve(url).url_name in {"created", "detail"}
+        assert client.post(url, data).status_code == (405 if get_only else 404), url
+    assert snapshot() == before

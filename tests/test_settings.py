@@ -1,0 +1,69 @@
+"""Settings (issue 2 §2): secrets from the environment, Argon2id first, German formats."""
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import formats, timezone
+
+import zvk_portal.settings as production
+from accounts.hashers import PortalArgon2PasswordHasher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_django(env_changes: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "OTP_ENCRYPTION_KEY", "DEBUG")}
+    env.update(env_changes)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "zvk_portal.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_refuses_to_start_without_secret_key_when_debug_is_off():
+    result = run_django({"DEBUG": "0", "OTP_ENCRYPTION_KEY": "k"})
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+    result = run_django({"DEBUG": "0", "SECRET_KEY": "s" * 50})
+    assert result.returncode != 0 and "OTP_ENCRYPTION_KEY must be set" in result.stderr
+    assert run_django({"DEBUG": "1"}).returncode == 0
+
+
+def test_argon2id_is_the_first_hasher_with_owasp_parameters():
+    assert production.PASSWORD_HASHERS[0] == "accounts.hashers.PortalArgon2PasswordHasher"
+    hasher = PortalArgon2PasswordHasher()
+    # OWASP password storage cheat sheet: m=19 MiB, t=2, p=1 (or more memory with t=1)
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2 and hasher.parallelism == 1
+    encoded = hasher.encode("ein Passwort", hasher.salt())
+    assert encoded.startswith("argon2$argon2id$")
+
+
+def test_german_language_time_zone_and_date_format():
+    assert settings.LANGUAGE_CODE == "de" and settings.TIME_ZONE == "Europe/Berlin"
+    moment = timezone.make_aware(datetime(2020, 7, 6, 11, 55))
+    assert formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") == "06.07.2020 11:55"
+    assert formats.date_format(moment.date(), "DATE_FORMAT") == "06.07.2020"
+
+
+@pytest.mark.django_db
+def test_no_account_exists_after_migrate():
+    from accounts.models import User
+
+    assert not User.objects.exists()
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    documented = (ROOT / ".env.example").read_text()
+    read = set(__import__("re").findall(r'env\.\w+\(\s*"([A-Z_]+)"', (ROOT / "zvk_portal" / "settings.py").read_text()))
+    read |= set(__import__("re").findall(r'_secret\("([A-Z_]+)"', (ROOT / "zvk_portal" / "settings.py").read_text()))
+    assert read, "the settings read no variables?"
+    missing = sorted(name for name in read if name not in documented)
+    assert missing == []
