@@ -56,7 +56,8 @@ def _burn_hash(password: str) -> None:
 
 
 def _fingerprint(user: User) -> tuple:
-    return (user.status, user.password, user.otp_hash, user.failed_login_count)
+    """What a verdict depends on: if any of it changed while the hash was checked, check again."""
+    return (user.status, user.password, user.otp_hash)
 
 
 def _check_credentials(user: User, password: str, now) -> str:
@@ -96,7 +97,7 @@ def log_in(*, role: str, email: str, password: str, ip: str | None = None) -> Lo
     """
     email = normalize_email(email)
     now = timezone.now()
-    for _attempt in range(3):
+    for _attempt in range(5):
         user = User.objects.filter(email=email, role=role).first() if role in Role.values else None
         if user is None:
             _burn_hash(password)
@@ -114,6 +115,8 @@ def log_in(*, role: str, email: str, password: str, ip: str | None = None) -> Lo
 
 def _apply_verdict(user: User, verdict: str, password: str, ip: str | None) -> LoginOutcome:
     fields = []
+    if user.status == Status.DEACTIVATED and user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT:
+        verdict = "blocked"  # counted up by parallel attempts while this one checked its hash
     if verdict in GRANTED:
         if user.failed_login_count:
             user.failed_login_count = 0

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +31,14 @@ FORGOT_ANSWER = (
 )
 
 
+def _next_page(request) -> str | None:
+    """Where the login page was asked to lead (LoginRequiredMiddleware's ?next=), if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
 @login_not_required
 @require_GET
 def home(request):
@@ -52,9 +61,9 @@ def login_view(request):
             start_session_clock(request)
             if outcome.user.must_change_password:
                 return redirect("accounts:password_set")
-            return redirect(START_PAGES[outcome.user.role])
+            return redirect(_next_page(request) or START_PAGES[outcome.user.role])
         form.add_error(None, OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED)
-    return render(request, "accounts/login.html", {"form": form})
+    return render(request, "accounts/login.html", {"form": form, "next": _next_page(request)})
 
 
 @require_POST

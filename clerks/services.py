@@ -36,6 +36,12 @@ def _member_ids(user: User) -> set[int]:
     return set(Membership.objects.filter(user=user).values_list("member_id", flat=True))
 
 
+def _require_active(by: User) -> None:
+    """The acting administrator may have been locked a moment ago by someone else (fresh read)."""
+    if User.objects.filter(pk=by.pk, status=Status.LOCKED).exists():
+        raise DomainError("Ihnen wurde die Berechtigung inzwischen entzogen.")
+
+
 def _require_visible(target: User, by: User, role: str) -> None:
     if target.role != role or not User.objects.visible_to(by).filter(pk=target.pk).exists():
         raise DomainError("Dieser Benutzer gehört nicht zu Ihren Mitgliedern.")
@@ -101,6 +107,7 @@ def create_clerk(*, by: User, first_name: str, last_name: str, phone: str, email
     if not unit_ids:
         raise DomainError("Bitte wählen Sie mindestens eine Abrechnungsstelle aus.")
     with transaction.atomic():
+        _require_active(by)
         units = _scoped_units(by, unit_ids)
         check_clerk_email(email=email)
         clerk = User(
@@ -142,6 +149,7 @@ def update_personal_data(*, clerk: User, by: User, **data) -> dict:
     data["email"] = normalize_email(data.get("email", clerk.email))
     with transaction.atomic():
         _require_visible(clerk, by, Role.CLERK)
+        _require_active(by)
         clerk = _lock_user(clerk)
         changes = {
             f: [getattr(clerk, f), data[f]] for f in PERSONAL_FIELDS if f in data and getattr(clerk, f) != data[f]
@@ -178,6 +186,7 @@ def set_grants(*, clerk: User, by: User, unit_ids) -> dict:
     with transaction.atomic():
         _require_visible(clerk, by, Role.CLERK)
         _lock_members(_member_ids(by))
+        _require_active(by)
         clerk = _lock_user(clerk)
         if clerk.status == Status.LOCKED:
             raise DomainError("Dem Sachbearbeiter ist die Berechtigung entzogen. Erteilen Sie sie zuerst wieder.")
@@ -214,6 +223,7 @@ def reset_otp(*, clerk: User, by: User) -> str:
     """Einmalpasswort setzen: status Ausstehend, previous OTP and personal password void, sessions end."""
     with transaction.atomic():
         _require_visible(clerk, by, Role.CLERK)
+        _require_active(by)
         clerk = _lock_user(clerk)
         old, new = clerk.transition(Event.RESET_OTP)
         value = _renew_otp(clerk)
@@ -247,6 +257,7 @@ def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
     with transaction.atomic():
         _require_visible(clerk, by, Role.CLERK)
         _lock_members(_member_ids(by) & _member_ids(clerk))
+        _require_active(by)
         clerk = _lock_user(clerk)
         clerk.require(Event.LOCK)
         targets = sorted(lockable_member_ids(clerk=clerk, by=by))
@@ -299,6 +310,7 @@ def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
         if not MemberLock.objects.visible_to(by).filter(pk=lock.pk).exists():
             raise DomainError("Diese Sperre gehört nicht zu Ihren Mitgliedern.")
         _lock_members([lock.member_id])
+        _require_active(by)
         clerk = _lock_user(lock.clerk)
         lock = MemberLock.objects.get(pk=lock.pk)
         if not lock.is_open:

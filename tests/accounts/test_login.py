@@ -257,3 +257,18 @@ def test_active_user_changes_password_with_the_current_one(client, gera_clerk):
 def test_no_forced_rotation_of_an_old_password(client, gera_clerk):
     with time_machine.travel(timezone.now() + timedelta(days=400)):
         assert post_login(client, Role.CLERK, gera_clerk.email, factories.PASSWORD).url == "/start/"
+
+
+def test_login_leads_back_to_the_page_asked_for_but_never_elsewhere(client, gera_admin, gera_clerk):
+    page = client.get(f"/benutzer/{gera_clerk.pk}/").url
+    assert page == f"/login/?next=/benutzer/{gera_clerk.pk}/"
+    response = client.post(
+        page, {"role": Role.ADMINISTRATOR, "email": gera_admin.email, "password": factories.PASSWORD}
+    )
+    assert response.url == f"/benutzer/{gera_clerk.pk}/"
+    client.logout()
+    response = client.post(
+        "/login/?next=https://evil.example/",
+        {"role": Role.ADMINISTRATOR, "email": gera_admin.email, "password": factories.PASSWORD},
+    )
+    assert response.url == "/benutzer/"
