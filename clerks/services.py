@@ -95,8 +95,12 @@ def just_created_by(*, by: User, email: str, within=timedelta(minutes=5)) -> Use
     return (
         User.objects.clerks()
         .visible_to(by)
-        .filter(email=normalize_email(email), audit_entries__action="clerk.created", audit_entries__actor=by)
-        .filter(audit_entries__created_at__gte=since)
+        .filter(
+            email=normalize_email(email),
+            audit_entries__action="clerk.created",
+            audit_entries__actor=by,
+            audit_entries__created_at__gte=since,
+        )
         .first()
     )
 
