@@ -418,3 +418,56 @@ def test_expired_otps_are_cleared_by_the_purge_but_keep_their_date(gera_units, s
         assert (clerk.otp_hash, clerk.otp_ciphertext) == ("", "")
         assert otp.is_expired(clerk)  # the detail view still says "abgelaufen"
         assert fresh(current).otp_hash
+
+
+# --- The table itself, as DESIGN §4 writes it ---------------------------------------------------------
+
+P, A, L, D = Status.PENDING, Status.ACTIVE, Status.LOCKED, Status.DEACTIVATED
+DESIGN_TABLE = {
+    "set_password": {P: A, D: A},
+    "too_many_failures": {P: D, A: D},
+    "forgot_password": {A: P, P: P, D: D, L: L},
+    "reset_otp": {P: P, A: P, D: P},
+    "lock": {P: L, A: L, D: L},
+    "cascade_lock": {P: L, A: L, D: L, L: L},
+    "unlock": {L: P},
+    "approve": {P: P, A: P, L: P, D: P},
+}
+
+
+@pytest.mark.parametrize("event", sorted(DESIGN_TABLE))
+@pytest.mark.parametrize("status", list(Status))
+def test_every_event_from_every_status_is_allowed_or_refused_as_designed(event, status):
+    from accounts.models import Event
+
+    user = User(status=status, role=Role.CLERK)
+    user.sync_is_active()
+    expected = DESIGN_TABLE[event].get(status)
+    if expected is None:
+        with pytest.raises(TransitionNotAllowed):
+            user.transition(Event(event))
+        assert user.status == status
+    else:
+        assert user.transition(Event(event)) == (status, expected)
+        assert user.is_active == (expected != Status.LOCKED)
+
+
+def test_cascade_locks_a_deactivated_clerk_too(gera_admin, gera_units, settings):
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        services.log_in(role=Role.CLERK, email=clerk.email, password="falsch")
+    assert fresh(clerk).status == Status.DEACTIVATED
+    clerk_services.lock_administrator(administrator=gera_admin, by=gera_admin, reason="Ruhestand")
+    clerk = fresh(clerk)
+    assert clerk.status == Status.LOCKED and otp.readable(clerk) is None
+
+
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.DEACTIVATED, Status.PENDING])
+def test_approving_a_registration_for_an_existing_administrator_renews_its_access(gera_admin, staff, status):
+    User.objects.filter(pk=gera_admin.pk).update(status=status)
+    application = factories.ApplicationFactory(member=gera_admin.memberships.get().member, email=gera_admin.email)
+    administrator, value = services.approve_application(application=application, by=staff)
+    administrator = fresh(administrator)
+    assert administrator.pk == gera_admin.pk
+    assert administrator.status == Status.PENDING and otp.readable(administrator) == value
+    assert not administrator.has_usable_password()
