@@ -30,11 +30,13 @@ MAX_ID = 2**63 - 1
 
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):
-    """Checkbox ids are checked to be ids before any query, so a forged huge or odd value is just invalid."""
+    """Checkbox ids are checked to be ids before any query, so a forged huge or odd value is just invalid.
+
+    ASCII digits only: str.isdigit() also accepts "²" or "١", which int() refuses or reads differently."""
 
     def _check_values(self, value):
         for pk in value:
-            if not str(pk).isdigit() or not 0 < int(pk) <= MAX_ID:
+            if not (str(pk).isascii() and str(pk).isdigit()) or not 0 < int(pk) <= MAX_ID:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
