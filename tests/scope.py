@@ -11,7 +11,7 @@
 import copy
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -117,16 +117,27 @@ class Side:
         }
 
 
-@dataclass
 class World:
-    sides: dict
-    clerk: User  # a clerk of Gera who makes the requests of the role "clerk"
-    staff: User
-    group: Group
-    requesters: dict = field(default_factory=dict)
+    """Gera's and Jena's objects, the requesting people, and whatever a test module adds (browsers, baseline)."""
+
+    def __init__(self, sides: dict, clerk: User, staff: User, group: Group):
+        self.sides = sides
+        self.clerk = clerk  # a clerk of Gera who makes the requests of the role "clerk"
+        self.staff = staff
+        self.group = group
+        self.requesters = {
+            "anonymous": None,
+            "clerk": clerk,
+            "gera_admin": sides["gera"].admin,
+            "jena_admin": sides["jena"].admin,
+            "staff": staff,
+        }
 
     def __getitem__(self, member: str) -> Side:
         return self.sides[member]
+
+    def __repr__(self):
+        return "World(Gera, Jena)"
 
 
 def _side(member_number, name, unit_numbers, domain) -> Side:
@@ -156,20 +167,12 @@ def build_world() -> World:
         "gera": _side("002020", "Stadt Gera", ["002020", "002021"], "stadt-gera.example"),
         "jena": _side("003030", "Stadt Jena", ["003030", "003031"], "stadt-jena.example"),
     }
-    world = World(
+    return World(
         sides=sides,
         clerk=factories.ClerkFactory(email="anfrage@stadt-gera.example", units=sides["gera"].units),
         staff=factories.StaffFactory(email="zvk@kvt-zvk.example"),
         group=Group.objects.create(name="Matrix"),
     )
-    world.requesters = {
-        "anonymous": None,
-        "clerk": world.clerk,
-        "gera_admin": sides["gera"].admin,
-        "jena_admin": sides["jena"].admin,
-        "staff": world.staff,
-    }
-    return world
 
 
 ROLES = ("anonymous", "clerk", "gera_admin", "jena_admin", "staff")
