@@ -34,3 +34,9 @@ format: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3* staticfiles test-artifacts
+
+## Load test on loopback (issue 7 §8; not part of `make test` or CI): gunicorn on PostgreSQL, ~2 minutes.
+## Uses its own database postgres://postgres@127.0.0.1:5432/loadtest (dropped and recreated each run).
+.PHONY: loadtest
+loadtest: venv
+	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)

@@ -1,6 +1,7 @@
 """Forms for a user's own access and for the public pages. They validate input and nothing else."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -57,6 +58,31 @@ class BusinessEmailField(forms.EmailField):
 
 def required(label: str) -> dict:
     return {"required": f"Bitte geben Sie {label} ein."}
+
+
+# Marks that turn the reading direction: "\u202eretleW" is shown as "Welter" (a name that looks like another).
+DIRECTION_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+UNREADABLE = "Bitte geben Sie einen lesbaren Text ein, ohne Steuerzeichen oder unsichtbare Zeichen."
+
+
+class ReadableText:
+    """A name or a reason that a person can read: at least one visible character, no control characters (line
+    breaks only where `multiline`) and no direction marks. Found by the fuzz tests (issue 7 §5): a reason made of
+    a zero-width space counted as a reason for a lock."""
+
+    def __init__(self, multiline=False):
+        self.allowed_controls = "\t\n\r" if multiline else ""
+
+    def __call__(self, value):
+        controls = any(
+            unicodedata.category(char) == "Cc" and char not in self.allowed_controls for char in value
+        ) or any(char in DIRECTION_CONTROLS for char in value)
+        visible = any(unicodedata.category(char)[0] in "LNPS" for char in value)
+        if controls or not visible:
+            raise forms.ValidationError(UNREADABLE, code="unreadable")
+
+    def __eq__(self, other):  # validators are compared in migrations and forms
+        return isinstance(other, ReadableText) and other.allowed_controls == self.allowed_controls
 
 
 class LoginForm(forms.Form):
@@ -166,8 +192,12 @@ UNKNOWN_NUMBERS = (
 
 
 class RegistrationForm(forms.Form):
-    first_name = forms.CharField(label="Vorname", max_length=150, error_messages=required("Ihren Vornamen"))
-    last_name = forms.CharField(label="Nachname", max_length=150, error_messages=required("Ihren Nachnamen"))
+    first_name = forms.CharField(
+        label="Vorname", max_length=150, validators=[ReadableText()], error_messages=required("Ihren Vornamen")
+    )
+    last_name = forms.CharField(
+        label="Nachname", max_length=150, validators=[ReadableText()], error_messages=required("Ihren Nachnamen")
+    )
     email = BusinessEmailField(
         label="E-Mail",
         max_length=254,

@@ -3,10 +3,12 @@
 import time
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
 LOGIN_AT = "portal_login_at"
@@ -79,3 +81,14 @@ class NoStoreMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Login is the default (AC-01). An anonymous visitor of the Django admin is sent to the admin's own login
+    page, where fund staff sign in with their e-mail; the portal's login only knows administrators and clerks."""
+
+    def handle_no_permission(self, request, view_func):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.app_name == admin.site.name:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        return super().handle_no_permission(request, view_func)

@@ -32,9 +32,15 @@ FORGOT_ANSWER = (
 
 
 def _next_page(request) -> str | None:
-    """Where the login page was asked to lead (LoginRequiredMiddleware's ?next=), if it is one of ours."""
+    """Where the login page was asked to lead (LoginRequiredMiddleware's ?next=), if it is a path of ours.
+
+    Only an absolute path counts: a bare word would be taken for a URL name by redirect() and end in a 500."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    ):
         return target
     return None
 

@@ -2,15 +2,19 @@
 
 from django import forms
 
-from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, phone_validator, required
+from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, ReadableText, phone_validator, required
 from accounts.models import Status
 
 
 class PersonalDataForm(forms.Form):
     """Vorname, Nachname, Telefonnummer, E-Mail: all required, business data only (manual §3 d, §4)."""
 
-    first_name = forms.CharField(label="Vorname", max_length=150, error_messages=required("den Vornamen"))
-    last_name = forms.CharField(label="Nachname", max_length=150, error_messages=required("den Nachnamen"))
+    first_name = forms.CharField(
+        label="Vorname", max_length=150, validators=[ReadableText()], error_messages=required("den Vornamen")
+    )
+    last_name = forms.CharField(
+        label="Nachname", max_length=150, validators=[ReadableText()], error_messages=required("den Nachnamen")
+    )
     phone = forms.CharField(
         label="Telefonnummer",
         max_length=40,
@@ -30,11 +34,13 @@ MAX_ID = 2**63 - 1
 
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):
-    """Checkbox ids are checked to be ids before any query, so a forged huge or odd value is just invalid."""
+    """Checkbox ids are checked to be ids before any query, so a forged huge or odd value is just invalid.
+
+    ASCII digits only: str.isdigit() also accepts "²" or "١", which int() refuses or reads differently."""
 
     def _check_values(self, value):
         for pk in value:
-            if not str(pk).isdigit() or not 0 < int(pk) <= MAX_ID:
+            if not (str(pk).isascii() and str(pk).isdigit()) or not 0 < int(pk) <= MAX_ID:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
@@ -66,6 +72,7 @@ class LockReasonForm(forms.Form):
     reason = forms.CharField(
         label="Grund für die Sperrung",
         max_length=500,
+        validators=[ReadableText(multiline=True)],
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Höchstens 500 Zeichen. Der Grund wird in der Detailansicht und im Änderungsprotokoll angezeigt.",
         error_messages={

@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.NoStoreMiddleware",
@@ -218,3 +218,15 @@ CSRF_FAILURE_VIEW = "zvk_portal.views.csrf_failure"
 
 # The login name is the e-mail, unique per role (DESIGN §3); accounts.backends.PortalBackend handles it.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# --- Plain HTTP on the loopback interface, for scripts/loadtest.py only (issue 7 §8) ---------------------
+# With DEBUG off the cookies are Secure, so a client speaking plain http://127.0.0.1 never sends them back.
+# This switch lets the production settings run over plain HTTP on loopback; it refuses any other host name.
+# Never set it on a server that anyone else can reach.
+INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
+if INSECURE_LOCAL_HTTP:
+    if not ALLOWED_HOSTS or set(ALLOWED_HOSTS) - {"127.0.0.1", "localhost", "[::1]"}:
+        raise ImproperlyConfigured("INSECURE_LOCAL_HTTP is for the loopback interface only (ALLOWED_HOSTS=127.0.0.1).")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+    SECURE_SSL_REDIRECT = False
+    SECURE_HSTS_SECONDS = 0

@@ -119,3 +119,13 @@ def test_staff_login_goes_through_the_lockout(gera_units, staff, settings):
         client.post("/admin/login/", {"username": staff.email, "password": "falsch"})
     assert User.objects.get(pk=staff.pk).status == Status.DEACTIVATED
     assert client.post("/admin/login/", {"username": staff.email, "password": factories.PASSWORD}).status_code == 200
+
+
+def test_anonymous_visitors_of_the_admin_are_sent_to_the_admin_login(client):
+    """Fund staff sign in on the admin's own login page; the portal's login knows no role for them."""
+    for url in ("/admin/", "/admin/accounts/user/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url == f"/admin/login/?next={url}", url
+    assert "Passwort" in client.get("/admin/login/").content.decode()
+    # the portal's pages still lead to the portal's login
+    assert client.get("/benutzer/").url == "/login/?next=/benutzer/"

@@ -272,3 +272,13 @@ def test_login_leads_back_to_the_page_asked_for_but_never_elsewhere(client, gera
         {"role": Role.ADMINISTRATOR, "email": gera_admin.email, "password": factories.PASSWORD},
     )
     assert response.url == "/benutzer/"
+
+
+@pytest.mark.parametrize("target", ["abc", '"><img src=x onerror=alert(1)>', "clerks:list", "benutzer/", "./x"])
+def test_a_next_that_is_no_path_is_ignored_and_never_a_server_error(client, gera_admin, target):
+    """Found by the fuzz tests (issue 7 §5): redirect() took a bare word for a URL name and failed with a 500."""
+    response = client.post(
+        "/login/",
+        {"role": Role.ADMINISTRATOR, "email": gera_admin.email, "password": factories.PASSWORD, "next": target},
+    )
+    assert response.status_code == 302 and response.url == "/benutzer/"

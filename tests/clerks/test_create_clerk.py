@@ -185,3 +185,23 @@ def test_fresh_clerk_logs_in_with_the_otp_from_the_detail_view(admin_client, cli
 def test_factories_make_a_clerk_that_is_visible(gera_admin, gera_units):
     clerk = factories.ClerkFactory(units=gera_units[:1])
     assert User.objects.visible_to(gera_admin).filter(pk=clerk.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"first_name": "\u200b"},
+        {"last_name": "\u202eretleW"},
+        {"last_name": "Test\nZeile"},
+        {"first_name": "\u2067Max"},
+    ],
+)
+def test_names_nobody_can_read_or_that_turn_the_text_are_refused(admin_client, changes):
+    """Found by the fuzz tests (issue 7 §5): an invisible name, or one that shows as another name."""
+    html = step1(admin_client, **changes).content.decode()
+    assert "Bitte geben Sie einen lesbaren Text ein" in html and "clerk_draft" not in admin_client.session
+
+
+def test_names_with_accents_apostrophes_and_hyphens_are_fine(admin_client):
+    response = step1(admin_client, first_name="Zoë-Chantal", last_name="D’Alessandro-Öztürk ß")
+    assert response.status_code == 302

@@ -149,3 +149,19 @@ def test_clerk_detail_of_a_cascade_lock_names_the_reason(client, gera_admin, ger
     lock = MemberLock.objects.get(clerk=gera_clerk)
     assert "letzte Administrator" in lock.reason
     assert fresh(gera_clerk).status == Status.LOCKED
+
+
+@pytest.mark.parametrize("reason", ["\u200b", " \u200b\u200b ", "\u202e", "\u2066Elternzeit", "Eltern\x07zeit"])
+def test_a_reason_nobody_can_read_is_refused_and_locks_nothing(admin_client, gera_clerk, reason):
+    """Found by the fuzz tests (issue 7 §5): a zero-width space counted as the reason for a lock."""
+    response = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": reason})
+    assert response.status_code == 200
+    assert "Bitte geben Sie einen lesbaren Text ein" in response.content.decode()
+    assert fresh(gera_clerk).status == Status.ACTIVE and not MemberLock.objects.exists()
+    assert not AuditEntry.objects.filter(action="clerk.locked").exists()
+
+
+def test_a_reason_over_several_lines_with_umlauts_is_fine(admin_client, gera_clerk):
+    reason = "Elternzeit bis 31.12.2026\r\nVertretung: Frau Müller"
+    assert admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": reason}).status_code == 302
+    assert MemberLock.objects.get(clerk=gera_clerk).reason.splitlines() == reason.splitlines()
