@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "zvk_portal.urls"
@@ -170,8 +172,7 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure flags and the __Host- cookie names: see "Production hardening" below.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 
@@ -199,6 +200,59 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Production hardening (issue 7 §1, §2; SECURITY.md) ------------------------------------------
+# Production sits behind a TLS proxy: Secure cookies, HSTS, redirect to HTTPS. INSECURE_LOCAL_HTTP lets
+# `make serve` be tried over plain http on this machine only (no Secure flag, no redirect); default off.
+INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
+if INSECURE_LOCAL_HTTP and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]"}:
+    raise ImproperlyConfigured("INSECURE_LOCAL_HTTP is for a local try-out only: ALLOWED_HOSTS must be loopback.")
+HTTPS_ONLY = not DEBUG and not INSECURE_LOCAL_HTTP
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+if HTTPS_ONLY:
+    # __Host- cookies must be Secure, for Path=/ and without Domain: no subdomain can plant them (SESS-08).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
+# Name of the header by which the TLS proxy says the request came over https, e.g. HTTP_X_FORWARDED_PROTO.
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# "preload" only allows submitting the domain to the browsers' preload list; the fund decides on that.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. The Django admin works
+# under the same policy (its scripts and styles are files; checked in headless Chromium, see SECURITY.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Static files: WhiteNoise serves what collectstatic wrote, with hashed names and gzip copies.
+# STATIC_FILES_COLLECTED=0 (development, the test suite) serves static/ directly without collectstatic.
+STATIC_FILES_COLLECTED = env.bool("STATIC_FILES_COLLECTED", default=not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_FILES_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_FILES_COLLECTED
+WHITENOISE_AUTOREFRESH = not STATIC_FILES_COLLECTED
 
 # --- Fund contact, shown in the footer and the access letter (manual, cover page) ----------------
 FUND_NAME = "Zusatzversorgungskasse Thüringen"
