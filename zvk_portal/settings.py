@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    "accounts.middleware.AccessDeniedLogMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -222,6 +223,9 @@ SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # "preload" only allows submitting the domain to the browsers' preload list; the fund decides on that.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Client address for the per-address limits and the logs: REMOTE_ADDR, or, behind this many trusted
+# proxies, the address the first of them (the one the client connected to) appended to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. The Django admin works
 # under the same policy (its scripts and styles are files; checked in headless Chromium, see SECURITY.md).
@@ -262,11 +266,30 @@ FUND_PHONE = "03466 / 3364 - 75"
 FUND_WEB = "portal.meinezvk.de"
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
+# Logging (LOG-01..06): one JSON object per line on stderr, UTC ISO-8601 timestamps; JSON escapes CR/LF
+# in user-supplied values. The "security" logger gets login, lockout, throttling and refused-access events
+# (accounts/security_log.py); everything else at WARNING and above (e.g. 500s with their traceback).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"security": {"handlers": ["console"], "level": env.str("SECURITY_LOG_LEVEL", default="INFO")}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "security": {
+            "handlers": ["console"],
+            "level": env.str("SECURITY_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 CSRF_FAILURE_VIEW = "zvk_portal.views.csrf_failure"
 
