@@ -258,6 +258,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not STATIC_FILES_COLLECTED
 WHITENOISE_AUTOREFRESH = not STATIC_FILES_COLLECTED
 
+# Per client address limits of the public forms (issue 7 §2): attempts per window, the window starting
+# with the first attempt. Refused before any password is checked, so they lock no account.
+THROTTLE_WINDOW_SECONDS = env.int("THROTTLE_WINDOW_SECONDS", default=60)
+LOGIN_ATTEMPTS_PER_ADDRESS = env.int("LOGIN_ATTEMPTS_PER_ADDRESS", default=10)
+FORGOT_PASSWORD_REQUESTS_PER_ADDRESS = env.int("FORGOT_PASSWORD_REQUESTS_PER_ADDRESS", default=10)
+REGISTRATIONS_PER_ADDRESS = env.int("REGISTRATIONS_PER_ADDRESS", default=5)
+
 # --- Fund contact, shown in the footer and the access letter (manual, cover page) ----------------
 FUND_NAME = "Zusatzversorgungskasse Thüringen"
 FUND_ADDRESS = ["Steile Hohle 6", "06556 Artern"]
