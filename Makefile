@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SERVE_PORT ?= 8000
 
-.PHONY: run test venv lint format clean
+.PHONY: run test venv lint format clean serve
 
 venv: $(STAMP)
 
@@ -19,6 +20,18 @@ run: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Production settings (DEBUG off) under gunicorn on 127.0.0.1:8000, behind a TLS proxy. Needs SECRET_KEY and
+## OTP_ENCRYPTION_KEY (environment or .env); a try-out over plain http adds INSECURE_LOCAL_HTTP=1 (README).
+serve: venv
+	@error=$$(DEBUG=0 $(BIN)/python -c "import zvk_portal.settings" 2>&1 | tail -n 1); if [ -n "$$error" ]; then \
+		echo "make serve: $$error"; \
+		echo "  Set SECRET_KEY and OTP_ENCRYPTION_KEY (long random strings) in the environment or in .env; see README."; \
+		exit 1; fi
+	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DEBUG=0 $(BIN)/python manage.py migrate --no-input
+	DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} $(BIN)/gunicorn zvk_portal.wsgi:application \
+		--bind 127.0.0.1:$(SERVE_PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 ## Set up everything and run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL says so)
 test: venv

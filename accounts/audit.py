@@ -26,6 +26,8 @@ ACTIONS = {
     "user.password_changed": "Passwort geändert",
     "user.sessions_ended": "Alle Sitzungen beendet",
     "password.forgot_requested": "„Passwort vergessen“ angefordert",
+    "password.forgot_throttled": "„Passwort vergessen“ wegen zu vieler Anfragen abgewiesen",
+    "application.throttled": "Registrierung wegen zu vieler Anfragen abgewiesen",
     "application.submitted": "Registrierung als Administrator beantragt",
     "application.approved": "Registrierung als Administrator freigegeben",
     "application.rejected": "Registrierung als Administrator abgelehnt",

@@ -1,5 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
+from accounts import throttling
+from accounts.client_address import client_ip
 from accounts.models import Role
 from accounts.services import log_in
 
@@ -15,6 +17,10 @@ class PortalBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, email=None, role=None, **kwargs):
         if password is None or (email or username) is None:
             return None
-        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        ip = client_ip(request) if request is not None else None
+        if ip is not None and not throttling.attempt(throttling.LOGIN, ip=ip).allowed:
+            return None  # the Django admin's login shares the portal's budget per address (issue 7 §2)
         outcome = log_in(role=role or Role.STAFF, email=email or username, password=password, ip=ip)
+        if outcome.ok and ip is not None:
+            throttling.give_back(throttling.LOGIN, ip=ip)
         return outcome.user

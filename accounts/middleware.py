@@ -7,9 +7,14 @@ from django.contrib import admin, messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+
+from accounts import security_log
+from accounts.client_address import client_ip
 
 LOGIN_AT = "portal_login_at"
 LAST_SEEN = "portal_last_seen"
@@ -92,3 +97,30 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if match is not None and match.app_name == admin.site.name:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         return super().handle_no_permission(request, view_func)
+
+
+class AccessDeniedLogMiddleware:
+    """Logs every refusal a view decides (LOG-02): a 404 from a scoped lookup (another member's object) and a
+    403 from the role check, as a WARNING with user, path, view, URL arguments and the decision. Unknown
+    addresses never reach a view and are not logged here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404 | PermissionDenied):
+            match = request.resolver_match
+            security_log.warning(
+                "access.denied",
+                outcome="not_found" if isinstance(exception, Http404) else "forbidden",
+                user=request.user if request.user.is_authenticated else None,
+                ip=client_ip(request),
+                path=request.path,
+                method=request.method,
+                view=match.view_name if match else None,
+                arguments=match.kwargs if match else None,
+            )
+        return None  # Django answers with the German 404 or 403 page as before

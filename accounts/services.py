@@ -4,7 +4,6 @@ Each service owns one event of DESIGN §4: it locks the row it reads and writes,
 transition, saves with update_fields, writes its audit entry, and sends e-mail only after commit.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from django.contrib.auth.hashers import check_password, get_hasher, identify_has
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import audit, emails, otp
+from accounts import audit, emails, otp, security_log
 from accounts.models import (
     AdministratorApplication,
     ApplicationStatus,
@@ -27,8 +26,6 @@ from accounts.models import (
     normalize_email,
 )
 from billing_units.models import Member
-
-security_log = logging.getLogger("security")
 
 # --- Login --------------------------------------------------------------------------------------
 
@@ -127,7 +124,7 @@ def _apply_verdict(user: User, verdict: str, password: str, ip: str | None) -> L
             user.save(update_fields=fields)
         action = "login.otp_used" if verdict == "otp" else "login.succeeded"
         audit.record(action, actor=user, target=user, data={"ip": ip})
-        security_log.info("%s user=%s ip=%s", action, user.pk, ip)
+        security_log.event(action, outcome="granted", user=user, ip=ip, role=user.role)
         return LoginOutcome(user, verdict)
 
     if verdict == "wrong":
@@ -149,13 +146,22 @@ def _deactivate(user: User, fields: list) -> None:
     user.end_sessions()
     fields += ["status", "is_active", "password", "session_epoch", *otp.OTP_FIELDS]
     audit.record("user.deactivated", target=user, data={"status": [old, new]})
+    security_log.warning("user.deactivated", outcome="locked_out", user=user)
     emails.deactivated(user)
 
 
 def _record_failure(user, role, email, verdict, ip) -> None:
     data = {"role": role, "verdict": verdict, "ip": ip}
     audit.record("login.failed", target=user, data=data, actor_label=(email or "?")[:254])
-    security_log.warning("login.failed verdict=%s user=%s ip=%s", verdict, getattr(user, "pk", None), ip)
+    security_log.warning(
+        "login.failed",
+        outcome="refused",
+        user=user,
+        ip=ip,
+        verdict=verdict,
+        role=role,
+        login_name=security_log.login_name(email),
+    )
 
 
 # --- Personal passwords -------------------------------------------------------------------------
@@ -219,7 +225,7 @@ def request_password_reset(*, role: str, email: str, ip: str | None = None) -> N
     with transaction.atomic():
         recent = PasswordRequest.objects.filter(email=email, role=role, created_at__gte=since).count()
         if recent >= settings.FORGOT_PASSWORD_LIMIT_PER_HOUR:
-            security_log.warning("password.forgot_throttled role=%s ip=%s", role, ip)
+            security_log.warning("password.forgot_throttled", outcome="ignored", ip=ip, role=role)
             return
         user = User.objects.select_for_update().filter(email=email, role=role).first()
         PasswordRequest.objects.create(email=email, role=role, user=user)
@@ -227,6 +233,7 @@ def request_password_reset(*, role: str, email: str, ip: str | None = None) -> N
             _burn_hash(email)  # an unknown address costs what a new one-time password costs
             return
         audit.record("password.forgot_requested", actor=user, target=user, data={"ip": ip})
+        security_log.event("password.forgot_requested", outcome="accepted", user=user, ip=ip, role=role)
         if role == Role.ADMINISTRATOR:
             if user.status != Status.LOCKED:
                 emails.forgot_password_administrator(user)
@@ -373,6 +380,7 @@ def reject_application(*, application: AdministratorApplication, by: User, reaso
 def record_logout(*, user: User) -> None:
     if user.is_authenticated:
         audit.record("user.logged_out", actor=user, target=user)
+        security_log.event("user.logged_out", outcome="ended", user=user)
 
 
 def clear_expired_otps() -> int:

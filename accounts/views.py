@@ -8,7 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import services
+from accounts import services, throttling
+from accounts.client_address import client_ip
 from accounts.decorators import role_required
 from accounts.forms import (
     LOGIN_FAILED,
@@ -29,6 +30,16 @@ FORGOT_ANSWER = (
     "Einmalpasswort veranlasst. Sachbearbeiter erhalten es von ihrem Administrator, Administratoren erhalten neue "
     "Zugangsdaten per Brief von der Zusatzversorgungskasse."
 )
+
+
+def _throttled(request, template: str, form_class, decision):
+    """The same page again with what was typed and the German request to wait, as 429. The input is not
+    validated (a validation can be an oracle, e.g. for member numbers), no password is checked."""
+    messages.error(request, decision.message)
+    form = form_class(initial=request.POST.dict())
+    response = render(request, template, {"form": form, "next": _next_page(request)}, status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return response
 
 
 def _next_page(request) -> str | None:
@@ -59,10 +70,17 @@ def home(request):
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(START_PAGES[request.user.role])
-    form = LoginForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        outcome = services.log_in(**form.cleaned_data, ip=request.META.get("REMOTE_ADDR"))
+    if request.method == "GET":
+        return render(request, "accounts/login.html", {"form": LoginForm(), "next": _next_page(request)})
+    ip = client_ip(request)
+    decision = throttling.attempt(throttling.LOGIN, ip=ip)
+    if not decision.allowed:
+        return _throttled(request, "accounts/login.html", LoginForm, decision)
+    form = LoginForm(request.POST)
+    if form.is_valid():
+        outcome = services.log_in(**form.cleaned_data, ip=ip)
         if outcome.ok:
+            throttling.give_back(throttling.LOGIN, ip=ip)
             login(request, outcome.user, backend="accounts.backends.PortalBackend")
             start_session_clock(request)
             if outcome.user.must_change_password:
@@ -83,9 +101,15 @@ def logout_view(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def password_forgot(request):
-    form = ForgotPasswordForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.request_password_reset(**form.cleaned_data, ip=request.META.get("REMOTE_ADDR"))
+    if request.method == "GET":
+        return render(request, "accounts/password_forgot.html", {"form": ForgotPasswordForm()})
+    ip = client_ip(request)
+    decision = throttling.attempt(throttling.FORGOT_PASSWORD, ip=ip)
+    if not decision.allowed:
+        return _throttled(request, "accounts/password_forgot.html", ForgotPasswordForm, decision)
+    form = ForgotPasswordForm(request.POST)
+    if form.is_valid():
+        services.request_password_reset(**form.cleaned_data, ip=ip)
         return render(request, "accounts/password_forgot_done.html", {"answer": FORGOT_ANSWER})
     return render(request, "accounts/password_forgot.html", {"form": form})
 
@@ -111,8 +135,13 @@ def password_set(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def registration(request):
-    form = RegistrationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        return render(request, "accounts/registration.html", {"form": RegistrationForm()})
+    decision = throttling.attempt(throttling.REGISTRATION, ip=client_ip(request))
+    if not decision.allowed:
+        return _throttled(request, "accounts/registration.html", RegistrationForm, decision)
+    form = RegistrationForm(request.POST)
+    if form.is_valid():
         data = form.cleaned_data
         services.submit_application(
             member=data["member"],

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    "accounts.middleware.AccessDeniedLogMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "zvk_portal.urls"
@@ -170,8 +173,7 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure flags and the __Host- cookie names: see "Production hardening" below.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 
@@ -200,6 +202,69 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# --- Production hardening (issue 7 §1, §2; SECURITY.md) ------------------------------------------
+# Production sits behind a TLS proxy: Secure cookies, HSTS, redirect to HTTPS. INSECURE_LOCAL_HTTP lets
+# `make serve` be tried over plain http on this machine only (no Secure flag, no redirect); default off.
+INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
+if INSECURE_LOCAL_HTTP and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]"}:
+    raise ImproperlyConfigured("INSECURE_LOCAL_HTTP is for a local try-out only: ALLOWED_HOSTS must be loopback.")
+HTTPS_ONLY = not DEBUG and not INSECURE_LOCAL_HTTP
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+if HTTPS_ONLY:
+    # __Host- cookies must be Secure, for Path=/ and without Domain: no subdomain can plant them (SESS-08).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
+# Name of the header by which the TLS proxy says the request came over https, e.g. HTTP_X_FORWARDED_PROTO.
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# "preload" only allows submitting the domain to the browsers' preload list; the fund decides on that.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Client address for the per-address limits and the logs: REMOTE_ADDR, or, behind this many trusted
+# proxies, the address the first of them (the one the client connected to) appended to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. The Django admin works
+# under the same policy (its scripts and styles are files; checked in headless Chromium, see SECURITY.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Static files: WhiteNoise serves what collectstatic wrote, with hashed names and gzip copies.
+# STATIC_FILES_COLLECTED=0 (development, the test suite) serves static/ directly without collectstatic.
+STATIC_FILES_COLLECTED = env.bool("STATIC_FILES_COLLECTED", default=not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_FILES_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_FILES_COLLECTED
+WHITENOISE_AUTOREFRESH = not STATIC_FILES_COLLECTED
+
+# Per client address limits of the public forms (issue 7 §2): attempts per window, the window starting
+# with the first attempt. Refused before any password is checked, so they lock no account.
+THROTTLE_WINDOW_SECONDS = env.int("THROTTLE_WINDOW_SECONDS", default=60)
+LOGIN_ATTEMPTS_PER_ADDRESS = env.int("LOGIN_ATTEMPTS_PER_ADDRESS", default=10)
+FORGOT_PASSWORD_REQUESTS_PER_ADDRESS = env.int("FORGOT_PASSWORD_REQUESTS_PER_ADDRESS", default=10)
+REGISTRATIONS_PER_ADDRESS = env.int("REGISTRATIONS_PER_ADDRESS", default=5)
+
 # --- Fund contact, shown in the footer and the access letter (manual, cover page) ----------------
 FUND_NAME = "Zusatzversorgungskasse Thüringen"
 FUND_ADDRESS = ["Steile Hohle 6", "06556 Artern"]
@@ -208,25 +273,32 @@ FUND_PHONE = "03466 / 3364 - 75"
 FUND_WEB = "portal.meinezvk.de"
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
+# Logging (LOG-01..06): one JSON object per line on stderr, UTC ISO-8601 timestamps; JSON escapes CR/LF
+# in user-supplied values. The "security" logger gets login, lockout, throttling and refused-access events
+# (accounts/security_log.py); everything else at WARNING and above (e.g. 500s with their traceback).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"security": {"handlers": ["console"], "level": env.str("SECURITY_LOG_LEVEL", default="INFO")}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "security": {
+            "handlers": ["console"],
+            "level": env.str("SECURITY_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 CSRF_FAILURE_VIEW = "zvk_portal.views.csrf_failure"
 
 # The login name is the e-mail, unique per role (DESIGN §3); accounts.backends.PortalBackend handles it.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
-
-# --- Plain HTTP on the loopback interface, for scripts/loadtest.py only (issue 7 §8) ---------------------
-# With DEBUG off the cookies are Secure, so a client speaking plain http://127.0.0.1 never sends them back.
-# This switch lets the production settings run over plain HTTP on loopback; it refuses any other host name.
-# Never set it on a server that anyone else can reach.
-INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
-if INSECURE_LOCAL_HTTP:
-    if not ALLOWED_HOSTS or set(ALLOWED_HOSTS) - {"127.0.0.1", "localhost", "[::1]"}:
-        raise ImproperlyConfigured("INSECURE_LOCAL_HTTP is for the loopback interface only (ALLOWED_HOSTS=127.0.0.1).")
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
-    SECURE_SSL_REDIRECT = False
-    SECURE_HSTS_SECONDS = 0

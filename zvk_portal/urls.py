@@ -13,3 +13,5 @@ urlpatterns = [
     path("", include("clerks.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "zvk_portal.views.server_error"

@@ -1,0 +1,114 @@
+"""Limits per client address for the public forms: login, "Passwort vergessen", registration (issue 7 §2).
+
+The per-account lockout (LOGIN_FAILURE_LIMIT wrong passwords in a row → Deaktiviert) stops guessing at one
+account. These limits stop one address from guessing at many: an attempt beyond the limit is refused before
+any password is checked, and is not counted against any account, so spraying wrong passwords from one
+address cannot lock its victims out beyond the limit.
+
+A window starts with an address's first attempt and lasts THROTTLE_WINDOW_SECONDS; within it the address
+has its form's budget of attempts. A successful login gives its attempt back, so colleagues behind one
+town-hall address do not use up each other's budget by logging in. The counts live in the database
+(ThrottleWindow, one row per form and address, updated under a row lock), so several app servers share them
+and parallel requests cannot slip past the limit.
+"""
+
+import ipaddress
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts import audit, security_log
+from accounts.models import ThrottleWindow
+
+LOGIN = "login"
+FORGOT_PASSWORD = "forgot_password"
+REGISTRATION = "registration"
+
+LIMIT_SETTINGS = {
+    LOGIN: "LOGIN_ATTEMPTS_PER_ADDRESS",
+    FORGOT_PASSWORD: "FORGOT_PASSWORD_REQUESTS_PER_ADDRESS",
+    REGISTRATION: "REGISTRATIONS_PER_ADDRESS",
+}
+AUDIT_ACTIONS = {
+    LOGIN: "login.throttled",
+    FORGOT_PASSWORD: "password.forgot_throttled",
+    REGISTRATION: "application.throttled",
+}
+MESSAGES = {
+    LOGIN: "Zu viele Anmeldeversuche. Bitte warten Sie {wait} und versuchen Sie es dann erneut. "
+    "Ihr Zugang wurde dadurch nicht gesperrt.",
+    FORGOT_PASSWORD: "Zu viele Anfragen. Bitte warten Sie {wait} und versuchen Sie es dann erneut.",
+    REGISTRATION: "Zu viele Registrierungen in kurzer Zeit. Bitte warten Sie {wait} und versuchen Sie es dann erneut.",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int = 0  # seconds until the address's window ends (for the Retry-After header)
+    scope: str = LOGIN
+
+    @property
+    def message(self) -> str:
+        """The German sentence shown above the form when the attempt was refused."""
+        minutes = max(1, math.ceil(self.retry_after / 60))
+        wait = "eine Minute" if minutes == 1 else f"{minutes} Minuten"
+        return MESSAGES[self.scope].format(wait=wait)
+
+
+def client_key(ip: str) -> str:
+    """What is counted: an IPv4 address, or the /64 network of an IPv6 address (one subscriber's line
+    usually holds a whole /64, so counting single IPv6 addresses would be no limit at all)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def attempt(scope: str, *, ip: str) -> Decision:
+    """Count one attempt of `ip` at the form `scope`; refuse it when the address's budget is used up.
+
+    A refusal is logged every time and written to the audit log once per window (a flood of refused
+    requests must not flood the audit table)."""
+    limit = getattr(settings, LIMIT_SETTINGS[scope])
+    window = timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)
+    now = timezone.now()
+    with transaction.atomic():
+        row, _created = ThrottleWindow.objects.select_for_update().get_or_create(
+            scope=scope, client=client_key(ip), defaults={"started_at": now}
+        )
+        if now - row.started_at >= window:
+            row.started_at, row.attempts, row.refused = now, 0, 0
+        if row.attempts < limit:
+            row.attempts += 1
+            row.save(update_fields=["started_at", "attempts", "refused"])
+            return Decision(True, scope=scope)
+        row.refused += 1
+        row.save(update_fields=["started_at", "attempts", "refused"])
+        retry_after = max(1, math.ceil((row.started_at + window - now).total_seconds()))
+        if row.refused == 1:
+            audit.record(AUDIT_ACTIONS[scope], actor_label=ip, data={"ip": ip, "limit": limit})
+    security_log.warning(AUDIT_ACTIONS[scope], outcome="throttled", ip=ip, limit=limit, retry_after=retry_after)
+    return Decision(False, retry_after=retry_after, scope=scope)
+
+
+def give_back(scope: str, *, ip: str) -> None:
+    """A successful login returns its attempt: only failures use up an address's budget."""
+    ThrottleWindow.objects.filter(scope=scope, client=client_key(ip), attempts__gt=0).update(attempts=F("attempts") - 1)
+
+
+def forget_old_windows() -> int:
+    """Delete the rows of windows that have ended (`manage.py clear_expired_otps`, hourly by cron)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)
+    deleted, _ = ThrottleWindow.objects.filter(started_at__lt=cutoff).delete()
+    return deleted
