@@ -6,6 +6,7 @@ password hashes and one-time passwords never appear in a list or form.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +26,10 @@ from accounts.models import (
     Role,
     User,
 )
+
+
+# The portal has no use for permission groups: what fund staff may do is what the admin below offers.
+admin.site.unregister(Group)
 
 
 class MembershipInline(admin.TabularInline):
@@ -67,6 +72,9 @@ class UserAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # administrators come from approved registrations, clerks from their administrators
+
+    def has_change_permission(self, request, obj=None):
+        return False  # statuses, passwords and one-time passwords change only through the actions (services)
 
     def has_delete_permission(self, request, obj=None):
         return False  # users stay for the history
@@ -194,6 +202,9 @@ class AdministratorApplicationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided only by the actions "Freigeben" and "Ablehnen" (services)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_safe, require_http_methods, require_POST
 
 from accounts import services, throttling
 from accounts.client_address import client_ip
@@ -57,7 +57,7 @@ def _next_page(request) -> str | None:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def home(request):
     if request.user.is_authenticated:
         return redirect(START_PAGES[request.user.role])
@@ -66,7 +66,7 @@ def home(request):
 
 @login_not_required
 @sensitive_post_parameters("password")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(START_PAGES[request.user.role])
@@ -99,7 +99,7 @@ def logout_view(request):
 
 
 @login_not_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def password_forgot(request):
     if request.method == "GET":
         return render(request, "accounts/password_forgot.html", {"form": ForgotPasswordForm()})
@@ -115,7 +115,7 @@ def password_forgot(request):
 
 
 @sensitive_post_parameters()
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def password_set(request):
     """Passwort ändern: forced after a one-time password (§6 Hinweis), voluntary for an active user."""
     user = request.user
@@ -133,7 +133,7 @@ def password_set(request):
 
 
 @login_not_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration(request):
     if request.method == "GET":
         return render(request, "accounts/registration.html", {"form": RegistrationForm()})
@@ -157,13 +157,13 @@ def registration(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def registration_done(request):
     return render(request, "accounts/registration_done.html")
 
 
 @role_required(Role.CLERK)
-@require_GET
+@require_safe
 def start(request):
     """The clerk's start page: the billing units it may work on, nothing else."""
     units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")

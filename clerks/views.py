@@ -11,7 +11,7 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_safe, require_http_methods
 
 from accounts import otp
 from accounts.decorators import role_required
@@ -59,7 +59,7 @@ def _admin_member_ids(request):
 
 
 @administrator_only
-@require_GET
+@require_safe
 def user_list(request):
     form = UserFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -92,7 +92,7 @@ def user_list(request):
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def create(request):
     """Step 1: the personal data. They wait in the session until step 2 saves the clerk."""
     draft = request.session.get(DRAFT) or {}
@@ -113,7 +113,7 @@ def create(request):
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def create_units(request):
     """Step 2: a checkbox per billing unit in scope, then "Speichern". A second submit never makes a second clerk."""
     created = request.session.get(CREATED) or {}
@@ -146,7 +146,7 @@ def create_units(request):
 
 
 @administrator_only
-@require_GET
+@require_safe
 def created(request, pk):
     return render(request, "clerks/clerk_created.html", {"clerk": _clerk(request, pk)})
 
@@ -162,7 +162,7 @@ def _detail(request, clerk, personal_form=None, status=200):
         .select_related("billing_unit__member")
         .order_by("billing_unit__member__number", "billing_unit__number")
     )
-    locks = MemberLock.objects.visible_to(request.user).filter(clerk=clerk).select_related("member")
+    locks = list(MemberLock.objects.visible_to(request.user).filter(clerk=clerk).select_related("member"))
     history = (
         AuditEntry.objects.filter(target=clerk)
         .filter(Q(member__isnull=True) | Q(member__in=member_ids))
@@ -180,19 +180,20 @@ def _detail(request, clerk, personal_form=None, status=200):
         "otp_expired": otp.is_expired(clerk),
         "grants": grants,
         "locks": locks,
+        "has_open_lock": any(lock.is_open for lock in locks),
         "history": history,
     }
     return render(request, "clerks/clerk_detail.html", context, status=status)
 
 
 @administrator_only
-@require_GET
+@require_safe
 def detail(request, pk):
     return _detail(request, _clerk(request, pk))
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def personal_data(request, pk):
     """§4: Persönliche Daten "Speichern". The form lives on the detail page."""
     clerk = _clerk(request, pk)
@@ -219,7 +220,7 @@ def personal_data(request, pk):
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def assign(request, pk):
     clerk = _clerk(request, pk)
     units = services.assignable_units(clerk=clerk, by=request.user).select_related("member").order_by("number")
@@ -253,7 +254,7 @@ def assign(request, pk):
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reset_otp(request, pk):
     clerk = _clerk(request, pk)
     if request.method == "POST":
@@ -271,7 +272,7 @@ def reset_otp(request, pk):
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def lock(request, pk):
     clerk = _clerk(request, pk)
     form = LockReasonForm(request.POST if request.method == "POST" else None)
@@ -287,10 +288,13 @@ def lock(request, pk):
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unlock(request, pk, lock_pk):
     clerk = _clerk(request, pk)
-    member_lock = get_object_or_404(MemberLock.objects.visible_to(request.user).open().filter(clerk=clerk), pk=lock_pk)
+    member_lock = get_object_or_404(MemberLock.objects.visible_to(request.user).filter(clerk=clerk), pk=lock_pk)
+    if not member_lock.is_open:  # e.g. a colleague lifted it a moment ago
+        messages.info(request, "Diese Sperre wurde bereits aufgehoben.")
+        return redirect("clerks:detail", pk=clerk.pk)
     if request.method == "POST":
         try:
             value = services.restore_clerk(lock=member_lock, by=request.user)
@@ -308,7 +312,7 @@ def unlock(request, pk, lock_pk):
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def lock_administrator(request, pk):
     """Step b: the reason. A valid reason leads to the confirmation page of step c."""
     administrator = _administrator(request, pk)
@@ -325,7 +329,7 @@ def lock_administrator(request, pk):
 
 
 @administrator_only
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def lock_administrator_confirm(request, pk):
     """Step c: "Berechtigung entziehen" once more, then the administrator is Gesperrt for good."""
     administrator = _administrator(request, pk)

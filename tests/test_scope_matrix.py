@@ -123,7 +123,7 @@ ADMIN_SITE = {
     "admin:login": row("200/200", "200/200", "200/200", "200/200", "302/200"),  # the body has no user name
     # a logged-in user who is not staff is sent to the index, and from there to the login page
     "admin:logout": row(NOT_STAFF, "302/302", "302/302", "302/302", "405/302"),
-    "admin:password_change": staff_only("200/200"),
+    "admin:password_change": staff_only("302/302"),  # to the portal's "Passwort ändern"
     "admin:password_change_done": staff_only("200/405"),
     "admin:autocomplete": staff_only("403/405"),  # without a field to complete
     "admin:jsi18n": staff_only("200/405"),
@@ -136,12 +136,11 @@ ADMIN_SITE = {
 # redirects to the change page. Users, grants, locks, requests and the audit log change only through services,
 # so their admin can neither add nor delete, and the read-only ones refuse a changing POST.
 ADMIN_MODELS = {
-    "auth/group": ("200/200", "200/200", "200/200", "200/302*", "200/200", "302/302"),
     "billing_units/member": ("200/200", "200/200", "200/200", "200/200", "200/200", "302/302"),  # still in use
     "billing_units/billingunit": ("200/200", "200/200", "200/200", "200/200", "200/200", "302/302"),  # in use
-    "accounts/user": ("200/200", "403/403", "200/200", "403/403", "200/200", "302/302"),  # all fields read-only
+    "accounts/user": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "accounts/passwordrequest": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
-    "accounts/administratorapplication": ("200/200", "403/403", "200/200", "403/403", "200/302", "302/302"),
+    "accounts/administratorapplication": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "accounts/auditentry": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/grant": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/memberlock": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),

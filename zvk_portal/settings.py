@@ -33,7 +33,7 @@ OTP_ENCRYPTION_KEY = _secret("OTP_ENCRYPTION_KEY", "dev-only-insecure-otp-key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zvk_portal.apps.PortalAdminConfig",  # django.contrib.admin with the portal's AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

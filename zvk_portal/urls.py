@@ -3,10 +3,6 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
-admin.site.site_header = "Zusatzversorgungskasse Thüringen – Verwaltung"
-admin.site.site_title = "ZVK-Verwaltung"
-admin.site.index_title = "Mitgliederportal: Benutzerverwaltung"
-
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("", include("accounts.urls")),

@@ -129,3 +129,18 @@ def test_anonymous_visitors_of_the_admin_are_sent_to_the_admin_login(client):
     assert "Passwort" in client.get("/admin/login/").content.decode()
     # the portal's pages still lead to the portal's login
     assert client.get("/benutzer/").url == "/login/?next=/benutzer/"
+
+
+def test_fund_staff_change_their_password_on_the_portals_page_with_audit(staff_client, staff):
+    assert staff_client.get("/admin/password_change/").url == "/passwort-aendern/"
+    new = "Kickelhahn im Nebel 77"
+    response = staff_client.post(
+        "/passwort-aendern/", {"old_password": factories.PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert response.url == "/admin/"
+    assert User.objects.get(pk=staff.pk).check_password(new)
+    assert AuditEntry.objects.filter(action="user.password_changed", target=staff).count() == 1
+
+
+def test_permission_groups_are_not_offered(staff_client):
+    assert "Gruppen" not in staff_client.get("/admin/").content.decode()

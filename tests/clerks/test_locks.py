@@ -80,8 +80,15 @@ def test_unlock_restores_grants_pending_and_a_new_otp(admin_client, gera_clerk, 
 def test_unlocking_twice_is_refused_without_an_error_page(admin_client, gera_clerk, gera_admin):
     [lock] = services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
     services.restore_clerk(lock=lock, by=gera_admin)
-    assert admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/").status_code == 404
+    response = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/", follow=True)
+    assert response.status_code == 200 and "Diese Sperre wurde bereits aufgehoben." in response.content.decode()
     assert AuditEntry.objects.filter(action="clerk.unlocked").count() == 1
+
+
+def test_pages_answer_head_requests(admin_client, gera_clerk, client):
+    for url in ("/benutzer/", f"/benutzer/{gera_clerk.pk}/", f"/benutzer/{gera_clerk.pk}/sperren/"):
+        assert admin_client.head(url).status_code == 200, url
+    assert client.head("/login/").status_code == 200
 
 
 def test_locked_clerk_has_no_entziehen_button_and_assign_is_refused(admin_client, gera_clerk, gera_admin):
@@ -165,3 +172,11 @@ def test_a_reason_over_several_lines_with_umlauts_is_fine(admin_client, gera_cle
     reason = "Elternzeit bis 31.12.2026\r\nVertretung: Frau Müller"
     assert admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": reason}).status_code == 302
     assert MemberLock.objects.get(clerk=gera_clerk).reason.splitlines() == reason.splitlines()
+
+
+def test_after_unlocking_the_panels_say_there_is_no_lock_any_more(admin_client, gera_clerk, gera_admin):
+    [lock] = services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
+    services.restore_clerk(lock=lock, by=gera_admin)
+    html = admin_client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    assert "Derzeit besteht keine Sperre." in html
+    assert "nicht insgesamt gesperrt" not in html
