@@ -27,7 +27,6 @@ from accounts.models import (
     User,
 )
 
-
 # The portal has no use for permission groups: what fund staff may do is what the admin below offers.
 admin.site.unregister(Group)
 

@@ -11,7 +11,7 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import otp
 from accounts.decorators import role_required
