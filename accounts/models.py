@@ -152,6 +152,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Kept in step with the status by sync_is_active(); Django's backends honour it on every request.
     is_active = models.BooleanField("aktiv", default=True, editable=False)
     is_staff = models.BooleanField("ZVK-Mitarbeiter (Zugang zur Verwaltungsoberfläche)", default=False)
+    # Django calls this "Administrator-Status"; here "Administrator" is a portal role, so it gets its own name.
+    is_superuser = models.BooleanField("Vollzugriff auf die Verwaltungsoberfläche", default=False)
     date_joined = models.DateTimeField("angelegt am", default=timezone.now)
     password_changed_at = models.DateTimeField("Passwort geändert am", null=True, blank=True, editable=False)
     failed_login_count = models.PositiveSmallIntegerField("Falscheingaben in Folge", default=0, editable=False)

@@ -126,12 +126,21 @@ class MemberLock(models.Model):
 class SuspendedGrant(models.Model):
     """A grant taken away by a member lock, kept so that lifting the lock restores exactly it (§7.1 h)."""
 
-    lock = models.ForeignKey(MemberLock, on_delete=models.CASCADE, related_name="suspended_grants")
-    billing_unit = models.ForeignKey("billing_units.BillingUnit", on_delete=models.PROTECT, related_name="+")
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    lock = models.ForeignKey(
+        MemberLock, on_delete=models.CASCADE, related_name="suspended_grants", verbose_name="Mitgliedersperre"
     )
-    granted_at = models.DateTimeField()
+    billing_unit = models.ForeignKey(
+        "billing_units.BillingUnit", on_delete=models.PROTECT, related_name="+", verbose_name="Abrechnungsstelle"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="erteilt von",
+    )
+    granted_at = models.DateTimeField("erteilt am")
 
     class Meta:
         verbose_name = "ausgesetzte Berechtigung"
