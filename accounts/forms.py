@@ -166,11 +166,23 @@ UNKNOWN_NUMBERS = (
 
 
 class RegistrationForm(forms.Form):
-    first_name = forms.CharField(label="Vorname", max_length=150, error_messages=required("Ihren Vornamen"))
-    last_name = forms.CharField(label="Nachname", max_length=150, error_messages=required("Ihren Nachnamen"))
+    # The applicant's own data: `autocomplete` names each field's purpose (WCAG 1.3.5) so browsers can fill it.
+    first_name = forms.CharField(
+        label="Vorname",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages=required("Ihren Vornamen"),
+    )
+    last_name = forms.CharField(
+        label="Nachname",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages=required("Ihren Nachnamen"),
+    )
     email = BusinessEmailField(
         label="E-Mail",
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "work email"}),
         help_text="Ihre dienstliche E-Mail-Adresse. Sie ist später Ihr Benutzername.",
         error_messages=required("Ihre dienstliche E-Mail-Adresse"),
     )
@@ -178,6 +190,7 @@ class RegistrationForm(forms.Form):
         label="Telefonnummer",
         max_length=40,
         validators=[phone_validator],
+        widget=forms.TextInput(attrs={"autocomplete": "work tel", "type": "tel"}),
         error_messages=required("Ihre dienstliche Telefonnummer"),
     )
     member_number = forms.CharField(
