@@ -6,6 +6,7 @@ password hashes and one-time passwords never appear in a list or form.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +26,11 @@ from accounts.models import (
     Role,
     User,
 )
+
+# Fund staff are superusers and the user form shows no groups or permissions, so Django's group admin has no
+# use here; it is removed rather than shown with its permission picker, whose search labels break WCAG 4.1.2
+# (axe: aria-prohibited-attr).
+admin.site.unregister(Group)
 
 
 class MembershipInline(admin.TabularInline):
