@@ -53,6 +53,7 @@ def test_public_pages(portal, gera_units):
     page.get_by_label("Mitgliedsnummer").fill("999999")
     page.get_by_label(re.compile("^Ich habe die Erklärung")).check()
     portal.click(page.get_by_role("button", name="Registrierung absenden"))
+    expect(page.get_by_role("alert")).to_contain_text("Mitgliedsnummer und Abrechnungsstellennummern passen nicht")
     page.get_by_label("Mitgliedsnummer").fill("002020")
     portal.click(page.get_by_role("button", name="Registrierung absenden"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank für Ihre Registrierung")
@@ -61,7 +62,7 @@ def test_public_pages(portal, gera_units):
     expect(page.get_by_role("heading", level=1)).to_have_text("Seite nicht gefunden")
 
 
-def test_error_pages(portal, live_server, gera_admin):
+def test_error_pages(portal, live_server, gera_admin, settings):
     page = portal.page
     # A form sent without its CSRF cookie: "Formular abgelaufen".
     portal.goto("/login/")
@@ -71,6 +72,7 @@ def test_error_pages(portal, live_server, gera_admin):
     portal.click(page.get_by_role("button", name="Anmelden"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Formular abgelaufen")
     # A host name the server does not serve: "Ungültige Anfrage".
+    settings.ALLOWED_HOSTS = ["localhost"]
     portal.base_url = live_server.url.replace("localhost", "127.0.0.1")
     portal.goto("/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ungültige Anfrage")
@@ -109,6 +111,7 @@ def test_administrator_pages(portal, gera_admin, gera_admin2, gera_clerk, jena_c
     page.get_by_label("Telefonnummer").fill("0365 838-1111")
     page.get_by_label("E-Mail", exact=True).fill(gera_clerk.email)
     portal.click(page.get_by_role("button", name="Weiter"))  # an e-mail already in use
+    expect(page.get_by_label("E-Mail", exact=True)).to_have_attribute("aria-invalid", "true")
     page.get_by_label("E-Mail", exact=True).fill("carla.neu@stadt-gera.example")
     portal.click(page.get_by_role("button", name="Weiter"))
     portal.click(page.get_by_role("button", name="Speichern"))
