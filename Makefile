@@ -35,6 +35,8 @@ serve: venv
 
 ## Set up everything and run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL says so)
 test: venv
+	@# The browser tests need Debian's Chromium (installed when missing and root); -m 'not e2e' skips them.
+	@case "$(PYTEST_ARGS)" in *"not e2e"*) ;; *) scripts/ensure-chromium ;; esac
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -27,7 +27,9 @@ from accounts.models import (
     User,
 )
 
-# The portal has no use for permission groups: what fund staff may do is what the admin below offers.
+# Fund staff are superusers and the user form shows no groups or permissions, so Django's group admin has no
+# use here; it is removed rather than shown with its permission picker, whose search labels break WCAG 4.1.2
+# (axe: aria-prohibited-attr).
 admin.site.unregister(Group)
 
 

@@ -192,15 +192,25 @@ UNKNOWN_NUMBERS = (
 
 
 class RegistrationForm(forms.Form):
+    # The applicant's own data: `autocomplete` names each field's purpose (WCAG 1.3.5) so browsers can fill it.
     first_name = forms.CharField(
-        label="Vorname", max_length=150, validators=[ReadableText()], error_messages=required("Ihren Vornamen")
+        label="Vorname",
+        max_length=150,
+        validators=[ReadableText()],
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages=required("Ihren Vornamen"),
     )
     last_name = forms.CharField(
-        label="Nachname", max_length=150, validators=[ReadableText()], error_messages=required("Ihren Nachnamen")
+        label="Nachname",
+        max_length=150,
+        validators=[ReadableText()],
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages=required("Ihren Nachnamen"),
     )
     email = BusinessEmailField(
         label="E-Mail",
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "work email"}),
         help_text="Ihre dienstliche E-Mail-Adresse. Sie ist später Ihr Benutzername.",
         error_messages=required("Ihre dienstliche E-Mail-Adresse"),
     )
@@ -208,6 +218,7 @@ class RegistrationForm(forms.Form):
         label="Telefonnummer",
         max_length=40,
         validators=[phone_validator],
+        widget=forms.TextInput(attrs={"autocomplete": "work tel", "type": "tel"}),
         error_messages=required("Ihre dienstliche Telefonnummer"),
     )
     member_number = forms.CharField(

@@ -1,10 +1,23 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
 from billing_units.models import BillingUnit, Member
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline shows its labels only as column headings, which are not tied to the inputs
+    (axe: label; WCAG 1.3.1, 4.1.2): each input gets its field's label as aria-label."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            if field.label:
+                field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
 class BillingUnitInline(admin.TabularInline):
     model = BillingUnit
+    formset = LabelledInlineFormSet
     extra = 0
     fields = ["number", "name"]
 
@@ -22,4 +35,6 @@ class BillingUnitAdmin(admin.ModelAdmin):
     search_fields = ["number", "name", "member__number", "member__name"]
     list_select_related = ["member"]
     list_filter = [("member", admin.RelatedOnlyFieldListFilter)]
-    autocomplete_fields = ["member"]
+    # A plain <select> for the member: Django's select2 search (autocomplete_fields) leaves its combobox and
+    # textbox without an accessible name (axe: aria-input-field-name, WCAG 4.1.2); the browser's own select
+    # is labelled and searchable by typing the member number.
