@@ -55,3 +55,11 @@ clean:
 .PHONY: loadtest
 loadtest: venv
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+
+# --- make bench (issue 8) ------------------------------------------------------------------------
+# Benchmark at a large employer's scale: builds its own dataset in bench.sqlite3 (or, with DATABASE_URL,
+# in the PostgreSQL database "bench" on that server), prints one table, writes bench-results.json and
+# bench-scaling.png. Not part of `make test`. Options: make bench BENCH_ARGS="--help".
+.PHONY: bench
+bench: venv
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

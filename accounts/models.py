@@ -5,7 +5,6 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -106,10 +105,10 @@ class UserQuerySet(models.QuerySet):
         if not getattr(user, "is_administrator", False):
             return self.none()
         admin_members = Membership.objects.filter(user_id=user.pk).values("member_id")
-        return self.filter(
-            Exists(Membership.objects.filter(user_id=OuterRef("pk"), member_id__in=admin_members)),
-            role__in=[Role.ADMINISTRATOR, Role.CLERK],
-        )
+        # "pk IN (the members' user ids)" rather than a correlated EXISTS: SQLite then reads only the members'
+        # users through the membership index instead of testing every user of the table (issue 8).
+        member_users = Membership.objects.filter(member_id__in=admin_members).values("user_id")
+        return self.filter(pk__in=member_users, role__in=[Role.ADMINISTRATOR, Role.CLERK])
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

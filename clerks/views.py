@@ -9,7 +9,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -23,6 +23,8 @@ from clerks.models import Grant, MemberLock
 
 administrator_only = role_required(Role.ADMINISTRATOR)
 PAGE_SIZE = 50
+# What a checkbox of a billing unit shows ("002021 Stadt Gera – Eigenbetrieb Bäder"); a member has hundreds.
+UNIT_FIELDS = ["number", "name"]
 SAVED = "Sie haben den Sachbearbeiter erfolgreich gespeichert."
 DRAFT = "clerk_draft"
 CREATED = "clerk_created"
@@ -52,10 +54,18 @@ def _toggled(request, units) -> list[str]:
 
 
 def _admin_member_ids(request):
-    return Membership.objects.filter(user=request.user).values("member_id")
+    return _admin_member_ids_of(request.user)
+
+
+def _admin_member_ids_of(user):
+    return Membership.objects.filter(user=user).values("member_id")
 
 
 # --- Verwaltung der Benutzer ----------------------------------------------------------------------
+
+
+# The columns the list shows: loading no more keeps 50 rows cheap (no password hashes, no OTP copies).
+LIST_FIELDS = ["first_name", "last_name", "email", "role", "status"]
 
 
 @administrator_only
@@ -63,29 +73,44 @@ def _admin_member_ids(request):
 def user_list(request):
     form = UserFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    users = User.objects.visible_to(request.user)
+    users = User.objects.visible_to(request.user).only(*LIST_FIELDS)
     for word in (filters.get("q") or "").split():
         users = users.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
     if filters.get("status"):
         users = users.filter(status=filters["status"])
     page = Paginator(users.order_by(*SORTS[filters.get("sort") or "name"]), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = page.object_list.prefetch_related(
-        Prefetch(
-            "grants",
-            queryset=Grant.objects.visible_to(request.user)
-            .select_related("billing_unit")
-            .order_by("billing_unit__number"),
-            to_attr="visible_grants",
-        ),
-        Prefetch(
-            "scope_units",
-            queryset=BillingUnit.objects.filter(member__in=_admin_member_ids(request)).order_by("number"),
-            to_attr="visible_scope_units",
-        ),
-    )
+    page.object_list = list(page.object_list)
+    units = _units_by_user(page.object_list, request.user)
+    for person in page.object_list:
+        person.units = units.get(person.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "clerks/user_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _units_by_user(users, by) -> dict[int, list[tuple[str, str]]]:
+    """(number, name) of the billing units shown beside each user, as far as the administrator may see them:
+    a clerk's grants for the administrator's units, an administrator's registration for the administrator's
+    members. One query for the whole page, and plain tuples rather than model instances."""
+    clerk_ids = [user.pk for user in users if user.role == Role.CLERK]
+    administrator_ids = [user.pk for user in users if user.role == Role.ADMINISTRATOR]
+    granted = (
+        Grant.objects.visible_to(by)
+        .filter(clerk_id__in=clerk_ids)
+        .order_by()
+        .values_list("clerk_id", "billing_unit__number", "billing_unit__name")
+    )
+    registered = (
+        User.scope_units.through.objects.filter(
+            user_id__in=administrator_ids, billingunit__member__in=_admin_member_ids_of(by)
+        )
+        .order_by()
+        .values_list("user_id", "billingunit__number", "billingunit__name")
+    )
+    units = {}
+    for user_id, number, name in sorted(granted.union(registered, all=True), key=lambda row: row[1]):
+        units.setdefault(user_id, []).append((number, name))
+    return units
 
 
 # --- §3 Sachbearbeiter anlegen --------------------------------------------------------------------
@@ -124,7 +149,7 @@ def create_units(request):
     if not draft or (request.method == "POST" and token != draft["token"]):
         messages.info(request, "Bitte geben Sie zuerst die persönlichen Daten des Sachbearbeiters ein.")
         return redirect("clerks:create")
-    units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")
+    units = BillingUnit.objects.visible_to(request.user).only(*UNIT_FIELDS).order_by("number")
     form = UnitsForm(request.POST if request.method == "POST" else None, units=units, initial={"units": draft["units"]})
     if "toggle_all" in request.POST:
         form = UnitsForm(units=units, initial={"units": _toggled(request, units)})
@@ -156,16 +181,20 @@ def created(request, pk):
 
 def _detail(request, clerk, personal_form=None, status=200):
     member_ids = _admin_member_ids(request)
+    # Rows of plain values, not model instances: a clerk may hold hundreds of grants (issue 8).
     grants = (
         Grant.objects.visible_to(request.user)
         .filter(clerk=clerk)
-        .select_related("billing_unit__member")
         .order_by("billing_unit__member__number", "billing_unit__number")
+        .values_list(
+            "billing_unit__member__number", "billing_unit__member__name", "billing_unit__name", "billing_unit__number"
+        )
     )
     locks = list(MemberLock.objects.visible_to(request.user).filter(clerk=clerk).select_related("member"))
     history = (
         AuditEntry.objects.filter(target=clerk)
         .filter(Q(member__isnull=True) | Q(member__in=member_ids))
+        .only("created_at", "actor_label", "action", "data")
         .order_by("-created_at", "-pk")[:50]
     )
     personal_form = personal_form or PersonalDataForm(
@@ -223,7 +252,7 @@ def personal_data(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def assign(request, pk):
     clerk = _clerk(request, pk)
-    units = services.assignable_units(clerk=clerk, by=request.user).select_related("member").order_by("number")
+    units = services.assignable_units(clerk=clerk, by=request.user).only(*UNIT_FIELDS).order_by("number")
     granted = Grant.objects.filter(clerk=clerk, billing_unit__in=units).values_list("billing_unit_id", flat=True)
     form = UnitsForm(
         request.POST if request.method == "POST" else None,

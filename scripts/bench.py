@@ -1,0 +1,610 @@
+"""`make bench` (issue 8): the portal at a large employer's scale, beside the Django admin.
+
+Builds its own dataset in a separate database (the SQLite file bench.sqlite3, or the PostgreSQL database
+"bench" on the server of DATABASE_URL; the database DATABASE_URL names is never touched), then measures:
+
+- per page, in-process through the full middleware stack (django.test.Client): SQL queries, and median and
+  p95 time over >= 50 warm runs;
+- the peer in the same run: the Django admin's user change list at our page size, and a trivial view
+  through the full middleware stack (the floor);
+- scaling: list and detail with 100, 1,000 and 10,000 clerks in one member (bench-scaling.png);
+- under load: gunicorn with 3 workers, 10 logged-in clients for 20 s on the list and on the detail page;
+- login capacity: logins/s with 8 clients under gunicorn, and the Argon2id hash time.
+
+It prints one table and writes bench-results.json. Timings are never asserted in the test suite; the query
+budgets are (tests/test_query_budgets.py). Usage: `make bench`, or `python scripts/bench.py --help`.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+SQLITE_FILE = ROOT / "bench.sqlite3"
+RESULTS_FILE = ROOT / "bench-results.json"
+PLOT_FILE = ROOT / "bench-scaling.png"
+EXPLAIN_FILE = ROOT / "bench-explain.txt"
+SCALING_SIZES = (100, 1_000, 10_000)
+
+# The issue's budgets. Queries are also asserted by the test suite; timings only here.
+QUERY_BUDGETS = {"list": 6, "detail": 8, "assign": 6, "start": 5}
+MEDIAN_BUDGETS_MS = {"list": 25, "detail": 10}
+ADMIN_RATIO_BUDGET = 0.5
+SCALING_RATIO_BUDGET = 1.3
+LOAD_BUDGETS = {"list": {"rps": 100, "p95_ms": 150}, "detail": {"rps": 300}}
+LOGINS_PER_SECOND_BUDGET = 30
+# OWASP password storage cheat sheet: equivalent Argon2id settings (memory KiB, iterations, parallelism).
+OWASP_ARGON2 = [(47104, 1, 1), (19456, 2, 1), (12288, 3, 1), (9216, 4, 1), (7168, 5, 1)]
+
+
+# --- The bench database -------------------------------------------------------------------------------
+
+
+def bench_database_url() -> str:
+    """SQLite file bench.sqlite3, or the database "bench" (BENCH_DATABASE_NAME) on DATABASE_URL's server."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        return f"sqlite:///{SQLITE_FILE}"
+    name = os.environ.get("BENCH_DATABASE_NAME", "bench")
+    if "bench" not in name:
+        raise SystemExit(f"BENCH_DATABASE_NAME must contain 'bench' (it is dropped and rebuilt): {name!r}")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the bench database, so every run measures the same fresh dataset."""
+    if url.startswith("sqlite"):
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def configure_environment(url: str) -> dict:
+    """Production-like settings for the benchmark process and its gunicorn: DEBUG off, throwaway keys,
+    no e-mail sent, persistent database connections (CONN_MAX_AGE, as production should run)."""
+    overrides = {
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-never-used-elsewhere-0123456789abcdefghij",
+        "OTP_ENCRYPTION_KEY": "bench-only-otp-encryption-key",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "EMAIL_URL": "dummymail://",
+        "SECURITY_LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+        "DJANGO_SETTINGS_MODULE": "zvk_portal.settings",
+    }
+    os.environ.update(overrides)
+    return overrides
+
+
+# --- Measuring ----------------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def summary(samples_s: list[float]) -> dict:
+    ms = [s * 1000 for s in samples_s]
+    return {"runs": len(ms), "median_ms": statistics.median(ms), "p95_ms": percentile(ms, 0.95)}
+
+
+class Scenario:
+    """One page or action: `prepare(i)` runs untimed before run i, `request(i)` is timed."""
+
+    def __init__(self, key, label, request, *, expect=200, prepare=None, budget_key=None):
+        self.key, self.label, self.request, self.expect = key, label, request, expect
+        self.prepare = prepare or (lambda i: None)
+        self.budget_key = budget_key
+
+
+def measure(scenario: Scenario, runs: int, warmup: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def once(i):
+        scenario.prepare(i)
+        started = time.perf_counter()
+        response = scenario.request(i)
+        elapsed = time.perf_counter() - started
+        if response.status_code != scenario.expect:
+            raise RuntimeError(f"{scenario.label}: status {response.status_code}, expected {scenario.expect}")
+        return elapsed
+
+    for i in range(warmup):
+        once(i)
+    with CaptureQueriesContext(connection) as queries:
+        once(warmup)
+    sql = [q["sql"] for q in queries.captured_queries]  # read now: the next request clears the log
+    samples = [once(warmup + 1 + i) for i in range(runs)]
+    return {
+        "key": scenario.key,
+        "page": scenario.label,
+        "queries": len(sql),
+        "sql": sql,
+        **summary(samples),
+    }
+
+
+def logged_in_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    client.get("/")  # the first request after login starts the session clock (one session write)
+    return client
+
+
+def without_messages(client, response):
+    """A redirect's flash message would pile up in the cookie when the next page is never shown."""
+    client.cookies.pop("messages", None)
+    return response
+
+
+# --- The scenarios ------------------------------------------------------------------------------------
+
+
+def page_scenarios(data) -> list[Scenario]:
+    from bench_dataset import PASSWORD
+    from django.test import Client
+
+    from accounts.models import Role, User
+    from clerks.models import Grant
+
+    admin = User.objects.get(email=data.administrators[0], role=Role.ADMINISTRATOR)
+    clerk = User.objects.get(email=data.detail_clerk_email, role=Role.CLERK)
+    as_admin = logged_in_client(admin)
+    as_clerk = logged_in_client(clerk)
+    grants = Grant.objects.filter(clerk_id=data.detail_clerk).count()
+    unit_ids = [str(pk) for pk in data.unit_ids[:3]]
+
+    def fill_draft(i):
+        as_admin.post(
+            "/benutzer/neu/",
+            {
+                "first_name": "Neue",
+                "last_name": f"Kollegin {i}",
+                "phone": "0361 555-0199",
+                "email": f"neue.kollegin.{i}@stadt-gross.example",
+            },
+        )
+
+    def create(i):
+        token = as_admin.session["clerk_draft"]["token"]
+        response = as_admin.post("/benutzer/neu/abrechnungsstellen/", {"token": token, "units": unit_ids})
+        return without_messages(as_admin, response)
+
+    def lock(i):
+        response = as_admin.post(f"/benutzer/{data.lockable_clerks[i]}/sperren/", {"reason": "Elternzeit"})
+        return without_messages(as_admin, response)
+
+    def log_in(i):
+        form = {"role": Role.CLERK, "email": data.active_clerks[i % len(data.active_clerks)], "password": PASSWORD}
+        return Client().post("/login/", form)
+
+    return [
+        Scenario("list", "Verwaltung der Benutzer, Seite 1", lambda i: as_admin.get("/benutzer/"), budget_key="list"),
+        Scenario("search", "Verwaltung der Benutzer, Suche „Müller“", lambda i: as_admin.get("/benutzer/?q=Müller")),
+        Scenario(
+            "filter", "Verwaltung der Benutzer, Status Gesperrt", lambda i: as_admin.get("/benutzer/?status=locked")
+        ),
+        Scenario(
+            "detail",
+            f"Detailansicht ({grants} Berechtigungen)",
+            lambda i: as_admin.get(f"/benutzer/{data.detail_clerk}/"),
+            budget_key="detail",
+        ),
+        Scenario(
+            "assign",
+            f"+/- Zuordnen ({len(data.unit_ids)} Abrechnungsstellen)",
+            lambda i: as_admin.get(f"/benutzer/{data.detail_clerk}/zuordnen/"),
+            budget_key="assign",
+        ),
+        Scenario(
+            "start",
+            f"Startseite Sachbearbeiter ({grants} Abrechnungsstellen)",
+            lambda i: as_clerk.get("/start/"),
+            budget_key="start",
+        ),
+        Scenario("create", "Sachbearbeiter anlegen (POST)", create, expect=302, prepare=fill_draft),
+        Scenario("lock", "Berechtigung entziehen (POST)", lock, expect=302),
+        Scenario("login", "Login (POST)", log_in, expect=302),
+    ]
+
+
+def peer_scenarios(data) -> list[Scenario]:
+    from django.contrib import admin
+
+    from accounts.models import Role, User
+    from clerks.views import PAGE_SIZE
+
+    admin.site._registry[User].list_per_page = PAGE_SIZE  # the peer at our page size (its default is 100)
+    staff = User.objects.get(email=data.staff_email, role=Role.STAFF)
+    administrator = User.objects.get(email=data.administrators[0], role=Role.ADMINISTRATOR)
+    as_staff = logged_in_client(staff)
+    as_admin = logged_in_client(administrator)
+    return [
+        Scenario(
+            "admin_changelist",
+            f"Django-Admin: Benutzerliste ({PAGE_SIZE} je Seite)",
+            lambda i: as_staff.get("/admin/accounts/user/"),
+        ),
+        Scenario("floor", "Untergrenze: / (Weiterleitung, volle Middleware)", lambda i: as_admin.get("/"), expect=302),
+    ]
+
+
+def measure_scaling(runs: int, warmup: int) -> list[dict]:
+    import bench_dataset
+
+    from accounts.models import Role, User
+
+    members = bench_dataset.add_scaling_members(SCALING_SIZES)
+    bench_dataset.analyze()
+    rows = []
+    for scaling in members:
+        as_admin = logged_in_client(User.objects.get(email=scaling.admin_email, role=Role.ADMINISTRATOR))
+        for key, path in (("list", "/benutzer/"), ("detail", f"/benutzer/{scaling.detail_clerk}/")):
+            result = measure(Scenario(key, key, lambda i, p=path, c=as_admin: c.get(p)), runs, warmup)
+            rows.append({"clerks": scaling.clerks, **result})
+            print(
+                f"  scaling {key:6} {scaling.clerks:>6} clerks: {result['median_ms']:6.1f} ms, {result['queries']} queries"
+            )
+    return rows
+
+
+def measure_hashing(samples: int = 15) -> dict:
+    import argon2
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    def timed(hash_once):
+        hash_once()
+        times = []
+        for _ in range(samples):
+            started = time.perf_counter()
+            hash_once()
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times)
+
+    options = []
+    for memory, iterations, parallelism in OWASP_ARGON2:
+        hasher = argon2.PasswordHasher(
+            memory_cost=memory, time_cost=iterations, parallelism=parallelism, type=argon2.Type.ID
+        )
+        options.append(
+            {"m_kib": memory, "t": iterations, "p": parallelism, "median_ms": timed(lambda h=hasher: h.hash("x" * 16))}
+        )
+    return {
+        "configured": {
+            "m_kib": settings.ARGON2_MEMORY_COST_KIB,
+            "t": settings.ARGON2_TIME_COST,
+            "p": settings.ARGON2_PARALLELISM,
+            "median_ms": timed(lambda: make_password("Ein langes Passwort 2026")),
+        },
+        "owasp_options": options,
+    }
+
+
+def measure_load(data, env: dict, seconds: float, login_seconds: float) -> dict:
+    import bench_load
+    from bench_dataset import PASSWORD
+
+    from accounts.models import Role
+
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-gunicorn-{os.getpid()}.log"
+    results = {}
+    with bench_load.Gunicorn(bench_load.server_env(env), workers=3, log=log) as server:
+
+        def timed_run(actions, duration, warmup):
+            bench_load.run_clients(actions, warmup, warmup=0)
+            pids = server.worker_pids() + database_backend_pids()
+            cpu_before = bench_load.cpu_seconds(pids)
+            outcome = bench_load.run_clients(actions, duration, warmup=0)
+            summary = load_summary(outcome)
+            summary["server_cpu_ms_per_request"] = (
+                (bench_load.cpu_seconds(pids) - cpu_before) * 1000 / max(outcome.requests + outcome.errors, 1)
+            )
+            return summary
+
+        browsers = []
+        for k in range(10):
+            browser = bench_load.Browser(server.port)
+            status, _location = browser.log_in(Role.ADMINISTRATOR, data.administrators[k % 5], PASSWORD)
+            if status != 302:
+                raise RuntimeError(f"load client could not log in (status {status}); see {log}")
+            browsers.append(browser)
+        for key, path in (("list", "/benutzer/"), ("detail", f"/benutzer/{data.detail_clerk}/")):
+            results[key] = timed_run([bench_load.page_action(b, path) for b in browsers], seconds, 2.0)
+            print(f"  load {key}: {results[key]['rps']:.0f}/s, p95 {results[key]['p95_ms']:.0f} ms")
+        actions = [
+            bench_load.login_action(
+                bench_load.Browser(server.port), Role.CLERK, data.active_clerks[k], PASSWORD, "/start/"
+            )
+            for k in range(8)
+        ]
+        results["login"] = timed_run(actions, login_seconds, 1.0)
+        print(f"  logins: {results['login']['rps']:.1f}/s")
+    return results
+
+
+def database_backend_pids() -> list[int]:
+    """PostgreSQL server processes serving the bench database (their CPU is part of a request's cost)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def load_summary(outcome) -> dict:
+    ms = [s * 1000 for s in outcome.latencies] or [0.0]
+    return {
+        "clients": outcome.clients,
+        "seconds": outcome.seconds,
+        "requests": outcome.requests,
+        "rps": outcome.per_second,
+        "p50_ms": statistics.median(ms),
+        "p95_ms": percentile(ms, 0.95),
+        "errors": outcome.errors,
+    }
+
+
+def write_explain(results: list[dict], vendor: str) -> None:
+    """EXPLAIN of every SELECT the list, search, filter and detail pages run (bench-explain.txt)."""
+    from django.db import connection
+
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    lines = []
+    with connection.cursor() as cursor:
+        for result in results:
+            if result["key"] not in ("list", "search", "filter", "detail"):
+                continue
+            for sql in result["sql"]:
+                if not sql.lstrip().upper().startswith("SELECT") or "django_session" in sql:
+                    continue
+                cursor.execute(prefix + sql)
+                plan = "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
+                lines += [f"--- {result['page']}", sql, plan, ""]
+    EXPLAIN_FILE.write_text("\n".join(lines))
+
+
+# --- Reporting ----------------------------------------------------------------------------------------
+
+
+def budgets(report: dict) -> list[dict]:
+    pages = {r["key"]: r for r in report["pages"] + report["peer"]}
+    checks = []
+
+    def check(what, value, limit, ok, unit=""):
+        checks.append({"budget": what, "value": value, "limit": limit, "unit": unit, "met": bool(ok)})
+
+    for key, limit in QUERY_BUDGETS.items():
+        check(f"queries {key}", pages[key]["queries"], f"≤ {limit}", pages[key]["queries"] <= limit)
+    for key, limit in MEDIAN_BUDGETS_MS.items():
+        check(f"median {key}", pages[key]["median_ms"], f"≤ {limit}", pages[key]["median_ms"] <= limit, "ms")
+    ratio = pages["list"]["median_ms"] / pages["admin_changelist"]["median_ms"]
+    check("list / Django admin change list", ratio, f"≤ {ADMIN_RATIO_BUDGET}", ratio <= ADMIN_RATIO_BUDGET)
+    for key, ratio in report.get("scaling_ratio", {}).items():
+        check(f"t(10,000)/t(100) {key}", ratio, f"≤ {SCALING_RATIO_BUDGET}", ratio <= SCALING_RATIO_BUDGET)
+    for key, queries in report.get("scaling_queries", {}).items():
+        check(f"queries {key} equal across sizes", "/".join(map(str, queries)), "equal", len(set(queries)) == 1)
+    load = report.get("load")
+    if load:
+        for key, limits in LOAD_BUDGETS.items():
+            check(f"load {key} requests/s", load[key]["rps"], f"≥ {limits['rps']}", load[key]["rps"] >= limits["rps"])
+            if "p95_ms" in limits:
+                p95 = load[key]["p95_ms"]
+                check(f"load {key} p95", p95, f"≤ {limits['p95_ms']}", p95 <= limits["p95_ms"], "ms")
+            check(f"load {key} errors", load[key]["errors"], "= 0", load[key]["errors"] == 0)
+        logins = load["login"]["rps"]
+        check("logins/s (8 clients)", logins, f"≥ {LOGINS_PER_SECOND_BUDGET}", logins >= LOGINS_PER_SECOND_BUDGET)
+        check("login errors", load["login"]["errors"], "= 0", load["login"]["errors"] == 0)
+    return checks
+
+
+def fmt(value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def table(report: dict) -> str:
+    out = []
+    meta = report["meta"]
+    out.append(
+        f"ZVK-Portal benchmark — {meta['database']} — {meta['date']} — {meta['cpus']} cores, load average "
+        f"{meta['loadavg_start']} at start, {meta['loadavg_end']} at end"
+    )
+    out.append("Dataset: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in report["dataset"].items()))
+    out.append("")
+    out.append(
+        f"{'In-process (django.test.Client, full middleware)':58} {'queries':>7} {'median ms':>10} {'p95 ms':>8}"
+    )
+    for row in report["pages"] + report["peer"]:
+        out.append(f"{row['page'][:58]:58} {row['queries']:>7} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f}")
+    ratios = report["ratios"]
+    out.append(
+        f"Our list page vs. Django admin change list: {ratios['list_vs_admin']:.2f}×; vs. the floor: "
+        f"{ratios['list_vs_floor']:.1f}×"
+    )
+    if report.get("scaling"):
+        out.append("")
+        out.append(
+            f"{'Scaling (clerks in the member)':32} " + " ".join(f"{s:>14,}" for s in SCALING_SIZES) + "  t(10k)/t(100)"
+        )
+        for key in ("list", "detail"):
+            rows = [r for r in report["scaling"] if r["key"] == key]
+            cells = " ".join(f"{r['median_ms']:>7.1f} ms ({r['queries']}q)" for r in rows)
+            out.append(f"{key:32} {cells}  {report['scaling_ratio'][key]:.2f}")
+    load = report.get("load")
+    if load:
+        out.append("")
+        out.append(
+            f"{'Under load (gunicorn, 3 workers)':40} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'errors':>6} {'server CPU ms/req':>18}"
+        )
+        for key, label in (
+            ("list", "Verwaltung der Benutzer"),
+            ("detail", "Detailansicht"),
+            ("login", "Login (GET+POST)"),
+        ):
+            row = load[key]
+            out.append(
+                f"{label:40} {row['clients']:>7} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+                f"{row['errors']:>6} {row['server_cpu_ms_per_request']:>18.1f}"
+            )
+    hashing = report["hashing"]
+    configured = hashing["configured"]
+    out.append("")
+    out.append(
+        f"Argon2id as configured (m={configured['m_kib']} KiB, t={configured['t']}, p={configured['p']}): "
+        f"{configured['median_ms']:.1f} ms per hash; OWASP options: "
+        + ", ".join(f"m={o['m_kib']}/t={o['t']}: {o['median_ms']:.1f} ms" for o in hashing["owasp_options"])
+    )
+    out.append("")
+    out.append(f"{'Budget':44} {'measured':>12} {'limit':>8}  met")
+    for row in report["budgets"]:
+        out.append(
+            f"{row['budget']:44} {fmt(row['value']) + row['unit']:>12} {row['limit']:>8}  {'yes' if row['met'] else 'NO'}"
+        )
+    return "\n".join(out)
+
+
+def plot(report: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
+    for key, label in (("list", "Verwaltung der Benutzer (Seite 1)"), ("detail", "Detailansicht")):
+        rows = [r for r in report["scaling"] if r["key"] == key]
+        sizes = [r["clerks"] for r in rows]
+        axes.plot(sizes, [r["median_ms"] for r in rows], marker="o", label=f"{label}, Median")
+        axes.fill_between(sizes, [r["median_ms"] for r in rows], [r["p95_ms"] for r in rows], alpha=0.15)
+    axes.set_xscale("log")
+    axes.set_xticks(SCALING_SIZES, [f"{s:,}".replace(",", ".") for s in SCALING_SIZES])
+    axes.set_ylim(bottom=0)
+    axes.set_xlabel("Sachbearbeiter im Mitglied")
+    axes.set_ylabel("Serverzeit je Seite (ms; Fläche bis p95)")
+    axes.set_title(f"Seitenzeit gegen Größe des Mitglieds ({report['meta']['database']})")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(loc="lower right")
+    figure.tight_layout()
+    figure.savefig(PLOT_FILE)
+    plt.close(figure)
+
+
+# --- Main ---------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=60, help="timed runs per page (default 60; at least 50)")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed runs before each page (default 10)")
+    parser.add_argument("--load-seconds", type=float, default=20, help="seconds per page under load (default 20)")
+    parser.add_argument("--login-seconds", type=float, default=10, help="seconds of the login test (default 10)")
+    parser.add_argument("--no-load", action="store_true", help="skip gunicorn (load and login capacity)")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the 100/1,000/10,000 clerks scaling")
+    parser.add_argument("--explain", action="store_true", help=f"write query plans to {EXPLAIN_FILE.name}")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    url = bench_database_url()
+    env = configure_environment(url)
+    loadavg_start = round(os.getloadavg()[0], 1)
+    recreate_database(url)
+
+    import django
+
+    django.setup()
+    import bench_dataset
+    from django.core.management import call_command
+    from django.db import connection
+
+    vendor = connection.vendor
+    print(f"Benchmark database: {connection.settings_dict['NAME']} ({vendor})")
+    call_command("migrate", verbosity=0)
+    build_started = time.perf_counter()
+    data = bench_dataset.build()
+    bench_dataset.analyze()
+    print(f"Dataset built in {time.perf_counter() - build_started:.1f} s: {data.counts}")
+
+    report = {"pages": [], "peer": []}
+    for scenario in page_scenarios(data):
+        report["pages"].append(measure(scenario, args.runs, args.warmup))
+        row = report["pages"][-1]
+        print(f"  {row['page']}: {row['median_ms']:.1f} ms, {row['queries']} queries")
+    for scenario in peer_scenarios(data):
+        report["peer"].append(measure(scenario, args.runs, args.warmup))
+        row = report["peer"][-1]
+        print(f"  {row['page']}: {row['median_ms']:.1f} ms, {row['queries']} queries")
+    if args.explain:
+        write_explain(report["pages"], vendor)
+    pages = {r["key"]: r for r in report["pages"] + report["peer"]}
+    report["ratios"] = {
+        "list_vs_admin": pages["list"]["median_ms"] / pages["admin_changelist"]["median_ms"],
+        "list_vs_floor": pages["list"]["median_ms"] / pages["floor"]["median_ms"],
+    }
+    report["hashing"] = measure_hashing()
+    report["dataset"] = data.counts
+    if not args.no_load:
+        report["load"] = measure_load(data, env, args.load_seconds, args.login_seconds)
+    if not args.no_scaling:
+        report["scaling"] = measure_scaling(args.runs, args.warmup)
+        report["scaling_ratio"], report["scaling_queries"] = {}, {}
+        for key in ("list", "detail"):
+            rows = [r for r in report["scaling"] if r["key"] == key]
+            report["scaling_ratio"][key] = rows[-1]["median_ms"] / rows[0]["median_ms"]
+            report["scaling_queries"][key] = [r["queries"] for r in rows]
+    report["meta"] = {
+        "database": vendor,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+        "loadavg_start": loadavg_start,
+        "loadavg_end": round(os.getloadavg()[0], 1),
+        "runs": args.runs,
+        "warmup": args.warmup,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    report["budgets"] = budgets(report)
+    if report.get("scaling"):
+        plot(report)
+    for row in report["pages"] + report["peer"] + report.get("scaling", []):
+        row.pop("sql", None)
+    RESULTS_FILE.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print()
+    print(table(report))
+    print()
+    print(f"Written: {RESULTS_FILE.name}" + ("" if args.no_scaling else f", {PLOT_FILE.name}"))
+    print(f"Total time: {report['meta']['seconds']} s")
+    missed_queries = [b for b in report["budgets"] if b["budget"].startswith("queries") and not b["met"]]
+    return 1 if missed_queries else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

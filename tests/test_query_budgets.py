@@ -1,0 +1,96 @@
+"""Query budgets of issue 8: the number of SQL queries of a page is fixed, whatever the size of the member.
+
+Each test counts a page's queries with a small Stadt Gera (5 clerks), grows it to 500 clerks and many more
+billing units, grants and history entries, and counts again: the two counts must be equal and within the
+budget. A template that reaches for a related object per row (an N+1) fails here. Timings are measured by
+`make bench`, never in the test suite.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Membership
+from clerks.models import MemberLock
+from tests import factories
+
+BUDGETS = {"list": 6, "detail": 8, "assign": 6, "start": 5}
+
+
+def queries(client, url) -> int:
+    client.get(url)  # warm: the first request after login starts the session clock (one session write)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.fixture
+def grow(gera, gera_units, gera_admin):
+    """Turn Stadt Gera into a large member: 500 clerks, 40 billing units, more administrators."""
+
+    def do(detail_clerk=None):
+        more_units = factories.BillingUnitFactory.create_batch(37, member=gera)
+        gera_admin.scope_units.add(*more_units)
+        units = gera_units + more_units
+        factories.ClerkFactory.create_batch(495 - 3, units=units[:3])
+        factories.PendingClerkFactory.create_batch(3, units=units[3:6])
+        factories.AdministratorFactory.create_batch(4, units=units)
+        if detail_clerk is not None:
+            for unit in more_units:
+                factories.GrantFactory(clerk=detail_clerk, billing_unit=unit)
+            for _ in range(60):
+                factories.AuditEntryFactory(target=detail_clerk, member=gera, action="clerk.grants_changed")
+        return units
+
+    return do
+
+
+def small_gera(gera_units):
+    return factories.ClerkFactory.create_batch(4, units=gera_units[:1])
+
+
+def test_list_queries_do_not_grow_with_the_member(client, gera_admin, gera_units, grow):
+    small_gera(gera_units)
+    client.force_login(gera_admin)
+    small = queries(client, "/benutzer/")
+    grow()
+    large = queries(client, "/benutzer/")
+    assert small == large <= BUDGETS["list"]
+    search, status = queries(client, "/benutzer/?q=a"), queries(client, "/benutzer/?status=pending&sort=-name")
+    assert search == status == large
+
+
+def test_detail_queries_do_not_grow_with_the_member_or_the_clerk(client, gera_admin, gera_units, jena_units, grow):
+    small_gera(gera_units)
+    clerk = factories.ClerkFactory(units=gera_units[:2])
+    client.force_login(gera_admin)
+    small = queries(client, f"/benutzer/{clerk.pk}/")
+    grow(detail_clerk=clerk)
+    # A lifted lock and a second member: the lock panels and a clerk shared with Jena are shown too.
+    factories.MemberLockFactory(clerk=clerk, member=gera_units[0].member, lifted_at=clerk.date_joined)
+    Membership.objects.create(user=clerk, member=jena_units[0].member)
+    large = queries(client, f"/benutzer/{clerk.pk}/")
+    assert MemberLock.objects.filter(clerk=clerk).exists()
+    assert small == large <= BUDGETS["detail"]
+
+
+def test_assign_queries_do_not_grow_with_the_units(client, gera_admin, gera_units, grow):
+    small_gera(gera_units)
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    client.force_login(gera_admin)
+    small = queries(client, f"/benutzer/{clerk.pk}/zuordnen/")
+    grow(detail_clerk=clerk)
+    large = queries(client, f"/benutzer/{clerk.pk}/zuordnen/")
+    assert small == large <= BUDGETS["assign"]
+
+
+def test_clerk_start_page_queries_do_not_grow_with_the_grants(client, gera, gera_units, grow):
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    client.force_login(clerk)
+    small = queries(client, "/start/")
+    units = grow()
+    for unit in units[1:]:
+        factories.GrantFactory(clerk=clerk, billing_unit=unit)
+    large = queries(client, "/start/")
+    assert small == large <= BUDGETS["start"]
