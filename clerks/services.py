@@ -9,6 +9,7 @@ member's administrator set and locks; then user rows, ordered by pk.
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import audit, otp
@@ -240,13 +241,16 @@ def reset_otp(*, clerk: User, by: User) -> str:
 # --- §7.1 Sachbearbeiter sperren und entsperren -------------------------------------------------
 
 
+def lockable_memberships(*, clerk, by: User):
+    """The clerk's memberships in the administrator's members that have not locked it yet: what
+    "Berechtigung entziehen" would lock. `clerk` may be a user or OuterRef("pk") inside a user query."""
+    open_lock = MemberLock.objects.open().filter(clerk=OuterRef("user_id"), member=OuterRef("member_id"))
+    admin_members = Membership.objects.filter(user=by).values("member_id")
+    return Membership.objects.filter(user=clerk, member__in=admin_members).exclude(Exists(open_lock))
+
+
 def lockable_member_ids(*, clerk: User, by: User) -> set[int]:
-    """The administrator's members the clerk belongs to and that have not locked it yet."""
-    return set(
-        Membership.objects.filter(user=clerk, member__in=Membership.objects.filter(user=by).values("member_id"))
-        .exclude(member__in=MemberLock.objects.open().filter(clerk=clerk).values("member_id"))
-        .values_list("member_id", flat=True)
-    )
+    return set(lockable_memberships(clerk=clerk, by=by).values_list("member_id", flat=True))
 
 
 def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:

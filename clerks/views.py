@@ -9,7 +9,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -23,6 +23,7 @@ from clerks.models import Grant, MemberLock
 
 administrator_only = role_required(Role.ADMINISTRATOR)
 PAGE_SIZE = 50
+HISTORY_ROWS = 20  # the newest entries of the Änderungsprotokoll; fund staff see all in the Django admin
 # What a checkbox of a billing unit shows ("002021 Stadt Gera – Eigenbetrieb Bäder"); a member has hundreds.
 UNIT_FIELDS = ["number", "name"]
 SAVED = "Sie haben den Sachbearbeiter erfolgreich gespeichert."
@@ -195,14 +196,14 @@ def _detail(request, clerk, personal_form=None, status=200):
         AuditEntry.objects.filter(target=clerk)
         .filter(Q(member__isnull=True) | Q(member__in=member_ids))
         .only("created_at", "actor_label", "action", "data")
-        .order_by("-created_at", "-pk")[:50]
+        .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
     personal_form = personal_form or PersonalDataForm(
         initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")}
     )
     context = {
         "clerk": clerk,
-        "can_lock": clerk.can(Event.LOCK) and bool(services.lockable_member_ids(clerk=clerk, by=request.user)),
+        "can_lock": clerk.can(Event.LOCK) and clerk.lockable,
         "can_change": clerk.status != Status.LOCKED,
         "personal_form": personal_form,
         "otp_value": otp.readable(clerk),
@@ -215,17 +216,23 @@ def _detail(request, clerk, personal_form=None, status=200):
     return render(request, "clerks/clerk_detail.html", context, status=status)
 
 
+def _clerk_for_detail(request, pk):
+    """The clerk, with whether "Berechtigung entziehen" has anything left to lock (in the same query)."""
+    lockable = Exists(services.lockable_memberships(clerk=OuterRef("pk"), by=request.user))
+    return get_object_or_404(User.objects.clerks().visible_to(request.user).annotate(lockable=lockable), pk=pk)
+
+
 @administrator_only
 @require_safe
 def detail(request, pk):
-    return _detail(request, _clerk(request, pk))
+    return _detail(request, _clerk_for_detail(request, pk))
 
 
 @administrator_only
 @require_http_methods(["GET", "HEAD", "POST"])
 def personal_data(request, pk):
     """§4: Persönliche Daten "Speichern". The form lives on the detail page."""
-    clerk = _clerk(request, pk)
+    clerk = _clerk_for_detail(request, pk)
     if request.method == "GET":
         return redirect("clerks:detail", pk=clerk.pk)
     form = PersonalDataForm(request.POST)

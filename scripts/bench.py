@@ -89,6 +89,10 @@ def configure_environment(url: str) -> dict:
         "EMAIL_URL": "dummymail://",
         "SECURITY_LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
+        # TLS ends at the proxy in production; the bench talks plain http to the app, as the proxy does.
+        "SECURE_SSL_REDIRECT": "0",
+        # Every bench client comes from 127.0.0.1; the per-address login limit is for attackers, not for this.
+        "LOGIN_ATTEMPTS_PER_ADDRESS": "1000000",
         "DJANGO_SETTINGS_MODULE": "zvk_portal.settings",
     }
     os.environ.update(overrides)
@@ -547,6 +551,7 @@ def main(argv=None) -> int:
     vendor = connection.vendor
     print(f"Benchmark database: {connection.settings_dict['NAME']} ({vendor})")
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # production serves hashed static names
     build_started = time.perf_counter()
     data = bench_dataset.build()
     bench_dataset.analyze()

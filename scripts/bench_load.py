@@ -76,7 +76,8 @@ class Browser:
     def forget_session(self) -> None:
         """Log out the way a closed browser does; the next login loads the form again (login rotates the
         CSRF token, so the old form token would no longer fit)."""
-        self.cookies.pop("sessionid", None)
+        for name in [name for name in self.cookies if name.endswith("sessionid")]:  # also __Host-sessionid
+            del self.cookies[name]
         self.csrf_token = None
 
 
