@@ -68,9 +68,9 @@ def home(request):
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request):
-    if request.user.is_authenticated and request.method == "GET":
+    if request.user.is_authenticated and request.method != "POST":
         return redirect(START_PAGES[request.user.role])
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "accounts/login.html", {"form": LoginForm(), "next": _next_page(request)})
     ip = client_ip(request)
     decision = throttling.attempt(throttling.LOGIN, ip=ip)
@@ -101,7 +101,7 @@ def logout_view(request):
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def password_forgot(request):
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "accounts/password_forgot.html", {"form": ForgotPasswordForm()})
     ip = client_ip(request)
     decision = throttling.attempt(throttling.FORGOT_PASSWORD, ip=ip)
@@ -135,7 +135,7 @@ def password_set(request):
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def registration(request):
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "accounts/registration.html", {"form": RegistrationForm()})
     decision = throttling.attempt(throttling.REGISTRATION, ip=client_ip(request))
     if not decision.allowed:

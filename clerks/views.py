@@ -233,7 +233,7 @@ def detail(request, pk):
 def personal_data(request, pk):
     """§4: Persönliche Daten "Speichern". The form lives on the detail page."""
     clerk = _clerk_for_detail(request, pk)
-    if request.method == "GET":
+    if request.method != "POST":
         return redirect("clerks:detail", pk=clerk.pk)
     form = PersonalDataForm(request.POST)
     if form.is_valid():
@@ -370,7 +370,7 @@ def lock_administrator_confirm(request, pk):
     """Step c: "Berechtigung entziehen" once more, then the administrator is Gesperrt for good."""
     administrator = _administrator(request, pk)
     form = LockReasonForm(request.POST if request.method == "POST" else None)
-    if request.method == "GET" or not form.is_valid():
+    if request.method != "POST" or not form.is_valid():
         return redirect("clerks:lock_administrator", pk=administrator.pk)
     try:
         services.lock_administrator(administrator=administrator, by=request.user, reason=form.cleaned_data["reason"])

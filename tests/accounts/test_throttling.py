@@ -225,3 +225,12 @@ def test_the_wait_is_said_in_whole_minutes():
     assert "Bitte warten Sie eine Minute" in throttling.Decision(False, retry_after=60).message
     longer = throttling.Decision(False, retry_after=290, scope=throttling.REGISTRATION).message
     assert longer.startswith("Zu viele Registrierungen") and "Bitte warten Sie 5 Minuten" in longer
+
+
+def test_head_requests_of_the_public_forms_count_no_attempt(client, settings):
+    from accounts.models import ThrottleWindow
+
+    for url in ("/login/", "/passwort-vergessen/", "/registrierung/"):
+        for _ in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS + 2):
+            assert client.head(url).status_code == 200, url
+    assert not ThrottleWindow.objects.exists()
