@@ -25,6 +25,7 @@ ACTIONS = {
     "user.password_set": "Persönliches Passwort gesetzt",
     "user.password_changed": "Passwort geändert",
     "user.sessions_ended": "Alle Sitzungen beendet",
+    "user.otp_expired": "Abgelaufenes Einmalpasswort gelöscht",
     "password.forgot_requested": "„Passwort vergessen“ angefordert",
     "password.forgot_throttled": "„Passwort vergessen“ wegen zu vieler Anfragen abgewiesen",
     "application.throttled": "Registrierung wegen zu vieler Anfragen abgewiesen",

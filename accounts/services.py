@@ -386,5 +386,15 @@ def record_logout(*, user: User) -> None:
 def clear_expired_otps() -> int:
     """Forget one-time passwords past their expiry: hash and readable copy go, the date stays so the
     detail view can say "abgelaufen" (DESIGN §3). Run by `manage.py clear_expired_otps` (cron)."""
-    expired = User.objects.filter(otp_expires_at__lte=timezone.now()).exclude(otp_hash="", otp_ciphertext="")
-    return expired.update(otp_hash="", otp_ciphertext="")
+    with transaction.atomic():
+        expired = list(
+            User.objects.select_for_update()
+            .filter(otp_expires_at__lte=timezone.now())
+            .exclude(otp_hash="", otp_ciphertext="")
+            .order_by("pk")
+        )
+        for user in expired:
+            otp.clear(user, keep_expiry=True)
+            user.save(update_fields=["otp_hash", "otp_ciphertext"])
+            audit.record("user.otp_expired", target=user)
+    return len(expired)

@@ -418,6 +418,7 @@ def test_expired_otps_are_cleared_by_the_purge_but_keep_their_date(gera_units, s
         assert (clerk.otp_hash, clerk.otp_ciphertext) == ("", "")
         assert otp.is_expired(clerk)  # the detail view still says "abgelaufen"
         assert fresh(current).otp_hash
+        assert actions(clerk)[-1] == "user.otp_expired" and "user.otp_expired" not in actions(current)
 
 
 # --- The table itself, as DESIGN §4 writes it ---------------------------------------------------------
