@@ -1,9 +1,9 @@
-"""accounts/templatetags/portal.py: the fast helpers give exactly what Django's date filter and url tag give."""
+"""zvk_portal/jinja2.py: the pages' helpers give exactly what Django's date filter and url tag give."""
 
 from datetime import UTC, datetime
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Template, engines
 from django.urls import reverse
 
 MOMENTS = [
@@ -14,13 +14,17 @@ MOMENTS = [
 
 
 def render(source: str, **context) -> str:
-    return Template("{% load portal %}" + source).render(Context(context))
+    return engines["jinja2"].from_string(source).render(context)
+
+
+def django_render(source: str, **context) -> str:
+    return Template(source).render(Context(context))
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
 def test_dates_read_as_with_djangos_date_filter(moment):
-    assert render("{{ m|datetime_de }}", m=moment) == render('{{ m|date:"d.m.Y H:i" }}', m=moment)
-    assert render("{{ m|date_de }}", m=moment) == render('{{ m|date:"d.m.Y" }}', m=moment)
+    assert render("{{ m|datetime_de }}", m=moment) == django_render('{{ m|date:"d.m.Y H:i" }}', m=moment)
+    assert render("{{ m|date_de }}", m=moment) == django_render('{{ m|date:"d.m.Y" }}', m=moment)
 
 
 def test_the_manuals_example_and_an_empty_date():
@@ -29,6 +33,22 @@ def test_the_manuals_example_and_an_empty_date():
 
 
 @pytest.mark.parametrize("name", ["clerks:detail", "clerks:assign", "clerks:lock_administrator"])
-def test_url_pk_is_the_url_tag(name):
+def test_url_pk_and_url_are_the_url_tag(name):
     for pk in (1, 42, 9876543):
-        assert render(f'{{% url_pk "{name}" pk %}}', pk=pk) == reverse(name, args=[pk])
+        assert render("{{ url_pk(name, pk) }}", name=name, pk=pk) == reverse(name, args=[pk])
+        assert render("{{ url(name, pk) }}", name=name, pk=pk) == django_render("{% url name pk %}", name=name, pk=pk)
+
+
+def test_values_are_escaped_and_form_fields_are_not():
+    from clerks.forms import LockReasonForm
+
+    assert render("{{ v }}", v="<b>&") == "&lt;b&gt;&amp;"
+    assert render("{{ f.reason }}", f=LockReasonForm()) == str(LockReasonForm()["reason"])
+
+
+def test_the_admin_and_the_emails_stay_django_templates():
+    from django.template.loader import get_template
+
+    assert get_template("base.html").backend.name == "jinja2"
+    assert get_template("admin/base_site.html").backend.name == "django"
+    assert get_template("emails/clerk_created_body.txt").backend.name == "django"

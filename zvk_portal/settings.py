@@ -64,19 +64,26 @@ MIDDLEWARE = [
 ROOT_URLCONF = "zvk_portal.urls"
 WSGI_APPLICATION = "zvk_portal.wsgi.application"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "zvk_portal.context_processors.fund",
+]
 TEMPLATES = [
+    # The portal's pages are Jinja2 (issue 8: several times faster on long tables); see zvk_portal/jinja2.py.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "zvk_portal.jinja2.environment", "context_processors": CONTEXT_PROCESSORS},
+    },
+    # The Django admin (with templates/admin/) and the e-mails (templates/emails/) stay Django templates.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "zvk_portal.context_processors.fund",
-            ],
-        },
+        "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
     },
 ]
 

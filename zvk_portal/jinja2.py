@@ -1,0 +1,72 @@
+"""The Jinja2 environment of the portal's pages (issue 8).
+
+The pages (`templates/base.html`, `includes/`, `accounts/`, `clerks/`, the error pages) are Jinja2
+templates: Jinja2 compiles a template to Python once, and renders the large employer's tables several times
+faster than Django's template language, which looks every variable up anew on every use. The Django admin's
+templates (`templates/admin/`) and the e-mails (`templates/emails/`) stay Django templates; the loader
+below leaves them to the second engine in `TEMPLATES`.
+
+What the pages use beyond plain Jinja2: `url()`, `url_pk()` and `static()`, the `datetime_de` / `date_de`
+filters, and `csrf_input` (given by Django's Jinja2 backend). The context processors of `TEMPLATES` run as
+for Django templates (user, messages, fund).
+"""
+
+from functools import lru_cache
+
+from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.timezone import template_localtime
+from jinja2 import Environment, FileSystemLoader, TemplateNotFound
+
+# German formats of the manual ("06.07.2020 11:55"), as DATE_FORMAT / DATETIME_FORMAT in zvk_portal/formats/de.
+DATE = "%d.%m.%Y"
+DATETIME = "%d.%m.%Y %H:%M"
+
+
+def datetime_de(value) -> str:
+    """`{{ moment|datetime_de }}` is Django's `{{ moment|date:"d.m.Y H:i" }}` in the current time zone."""
+    return template_localtime(value).strftime(DATETIME) if value else ""
+
+
+def date_de(value) -> str:
+    """`{{ moment|date_de }}` is Django's `{{ moment|date:"d.m.Y" }}` in the current time zone."""
+    return template_localtime(value).strftime(DATE) if value else ""
+
+
+def url(name: str, *args) -> str:
+    """`{{ url("clerks:detail", clerk.pk) }}` is Django's `{% url "clerks:detail" clerk.pk %}`."""
+    return reverse(name, args=args)
+
+
+PLACEHOLDER = 987654321987
+
+
+@lru_cache(maxsize=64)
+def _url_template(name: str, prefix: str, urlconf) -> tuple[str, str]:
+    return tuple(reverse(name, args=[PLACEHOLDER], urlconf=urlconf).split(str(PLACEHOLDER), 1))
+
+
+def url_pk(name: str, pk) -> str:
+    """`{{ url_pk("clerks:detail", person.pk) }}` is `url("clerks:detail", person.pk)` for a URL whose only
+    argument is an integer primary key: the pattern is reversed once per URL name, not once per table row."""
+    before, after = _url_template(name, get_script_prefix(), get_urlconf())
+    return f"{before}{int(pk)}{after}"
+
+
+class PageLoader(FileSystemLoader):
+    """The portal's pages from `templates/`; the admin's and the e-mails' Django templates are not Jinja2."""
+
+    DJANGO_TEMPLATES = ("admin/", "emails/")
+
+    def get_source(self, environment, template):
+        if template.startswith(self.DJANGO_TEMPLATES):
+            raise TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
+def environment(**options) -> Environment:
+    options["loader"] = PageLoader(options["loader"].searchpath)
+    env = Environment(**options)
+    env.globals.update(static=static, url=url, url_pk=url_pk)
+    env.filters.update(datetime_de=datetime_de, date_de=date_de)
+    return env
