@@ -131,10 +131,12 @@ def run_clients(actions: list, seconds: float, warmup: float = 2.0) -> LoadResul
     return result
 
 
-def page_action(browser: Browser, path: str):
+def page_action(browser: Browser, path: str, expect: int = 200):
+    """GET `path` again and again; a response with status `expect` counts, any other as an error."""
+
     def action() -> bool:
         status, _headers, _content = browser.request("GET", path)
-        return status == 200
+        return status == expect
 
     return action
 
