@@ -340,6 +340,7 @@ def approve_application(*, application: AdministratorApplication, by: User) -> t
         administrator.save()
         administrator.scope_units.add(*units)
         Membership.objects.get_or_create(user=administrator, member=member)
+        administrator.forget_member_ids()
         application.status = ApplicationStatus.APPROVED
         application.decided_at = timezone.now()
         application.decided_by = by

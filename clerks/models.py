@@ -66,7 +66,7 @@ class MemberLockQuerySet(models.QuerySet):
         """Locks of the members an administrator registered for."""
         if not getattr(user, "is_administrator", False):
             return self.none()
-        return self.filter(member__in=user.memberships.values("member_id"))
+        return self.filter(member_id__in=user.member_ids)
 
 
 class MemberLock(models.Model):

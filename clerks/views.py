@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import otp
 from accounts.decorators import role_required
-from accounts.models import AuditEntry, DomainError, Event, Membership, Role, Status, User
+from accounts.models import AuditEntry, DomainError, Event, Role, Status, User
 from billing_units.models import BillingUnit
 from clerks import services
 from clerks.forms import SORTS, LockReasonForm, PersonalDataForm, UnitsForm, UserFilterForm
@@ -52,14 +52,6 @@ def _toggled(request, units) -> list[str]:
     chosen = set(request.POST.getlist("units"))
     every = [str(pk) for pk in units.values_list("pk", flat=True)]
     return [] if set(every) <= chosen else every
-
-
-def _admin_member_ids(request):
-    return _admin_member_ids_of(request.user)
-
-
-def _admin_member_ids_of(user):
-    return Membership.objects.filter(user=user).values("member_id")
 
 
 # --- Verwaltung der Benutzer ----------------------------------------------------------------------
@@ -102,9 +94,7 @@ def _units_by_user(users, by) -> dict[int, list[tuple[str, str]]]:
         .values_list("clerk_id", "billing_unit__number", "billing_unit__name")
     )
     registered = (
-        User.scope_units.through.objects.filter(
-            user_id__in=administrator_ids, billingunit__member__in=_admin_member_ids_of(by)
-        )
+        User.scope_units.through.objects.filter(user_id__in=administrator_ids, billingunit__member_id__in=by.member_ids)
         .order_by()
         .values_list("user_id", "billingunit__number", "billingunit__name")
     )
@@ -181,7 +171,6 @@ def created(request, pk):
 
 
 def _detail(request, clerk, personal_form=None, status=200):
-    member_ids = _admin_member_ids(request)
     # Rows of plain values, not model instances: a clerk may hold hundreds of grants (issue 8).
     grants = (
         Grant.objects.visible_to(request.user)
@@ -194,7 +183,7 @@ def _detail(request, clerk, personal_form=None, status=200):
     locks = list(MemberLock.objects.visible_to(request.user).filter(clerk=clerk).select_related("member"))
     history = (
         AuditEntry.objects.filter(target=clerk)
-        .filter(Q(member__isnull=True) | Q(member__in=member_ids))
+        .filter(Q(member__isnull=True) | Q(member_id__in=request.user.member_ids))
         .only("created_at", "actor_label", "action", "data")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )

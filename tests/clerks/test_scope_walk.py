@@ -58,3 +58,26 @@ def test_jena_administrator_gets_404_on_every_gera_url(
         get_only = resolve(url).url_name in {"created", "detail"}
         assert client.post(url, data).status_code == (405 if get_only else 404), url
     assert snapshot() == before
+
+
+def test_scope_is_read_anew_on_every_request(client, gera_admin, gera_clerk):
+    """The administrator's members are read once per request (issue 8), never kept across requests: when fund
+    staff take a membership away, the very next click is a 404."""
+    from accounts.models import Membership
+
+    client.force_login(gera_admin)
+    detail = reverse("clerks:detail", args=[gera_clerk.pk])
+    assert client.get(detail).status_code == 200
+    Membership.objects.filter(user=gera_admin).delete()
+    assert client.get(detail).status_code == 404
+    assert gera_clerk.email not in client.get(reverse("clerks:list")).content.decode()
+
+
+def test_a_new_membership_is_seen_by_the_same_user_object(gera_admin, jena_units):
+    """Code that adds a membership forgets the member ids it read before, so visible_to sees the new member."""
+    from tests import factories
+
+    jena_clerk = factories.ClerkFactory(units=[jena_units[0]])
+    assert not User.objects.visible_to(gera_admin).filter(pk=jena_clerk.pk).exists()
+    services._join_members(gera_admin, {jena_units[0].member_id})
+    assert User.objects.visible_to(gera_admin).filter(pk=jena_clerk.pk).exists()
