@@ -34,7 +34,10 @@ def _lock_user(user: User) -> User:
 
 
 def _member_ids(user: User) -> set[int]:
-    return set(Membership.objects.filter(user=user).values_list("member_id", flat=True))
+    """A fresh read inside the service's transaction; the scope checks that follow (visible_to) use it too,
+    not the member ids the request read at its start."""
+    user.forget_member_ids()
+    return set(user.member_ids)
 
 
 def _require_active(by: User) -> None:
@@ -60,7 +63,7 @@ def _scoped_units(by: User, unit_ids) -> list[BillingUnit]:
 def _join_members(user: User, member_ids) -> None:
     existing = _member_ids(user)
     Membership.objects.bulk_create([Membership(user=user, member_id=m) for m in set(member_ids) - existing])
-    user.forget_member_ids()
+    user.forget_member_ids()  # visible_to must see the new members
 
 
 def _single_member(units) -> Member | None:

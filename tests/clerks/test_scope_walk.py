@@ -81,3 +81,14 @@ def test_a_new_membership_is_seen_by_the_same_user_object(gera_admin, jena_units
     assert not User.objects.visible_to(gera_admin).filter(pk=jena_clerk.pk).exists()
     services._join_members(gera_admin, {jena_units[0].member_id})
     assert User.objects.visible_to(gera_admin).filter(pk=jena_clerk.pk).exists()
+
+
+def test_a_service_checks_scope_against_the_members_read_in_its_own_transaction(gera_admin, gera_clerk):
+    """The request may have read the administrator's members before fund staff took one away; once a service
+    reads them again under its locks, its scope checks (visible_to) use that fresh read, not the old one."""
+    from accounts.models import Membership
+
+    assert User.objects.visible_to(gera_admin).filter(pk=gera_clerk.pk).exists()  # read at the request's start
+    Membership.objects.filter(user=gera_admin).delete()
+    assert services._member_ids(gera_admin) == set()
+    assert not User.objects.visible_to(gera_admin).filter(pk=gera_clerk.pk).exists()
