@@ -9,7 +9,6 @@ member's administrator set and locks; then user rows, ordered by pk.
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import audit, otp
@@ -245,16 +244,14 @@ def reset_otp(*, clerk: User, by: User) -> str:
 # --- §7.1 Sachbearbeiter sperren und entsperren -------------------------------------------------
 
 
-def lockable_memberships(*, clerk, by: User):
-    """The clerk's memberships in the administrator's members that have not locked it yet: what
-    "Berechtigung entziehen" would lock. `clerk` may be a user or OuterRef("pk") inside a user query."""
-    open_lock = MemberLock.objects.open().filter(clerk=OuterRef("user_id"), member=OuterRef("member_id"))
-    admin_members = Membership.objects.filter(user=by).values("member_id")
-    return Membership.objects.filter(user=clerk, member__in=admin_members).exclude(Exists(open_lock))
-
-
-def lockable_member_ids(*, clerk: User, by: User) -> set[int]:
-    return set(lockable_memberships(clerk=clerk, by=by).values_list("member_id", flat=True))
+def lockable_member_ids(*, clerk: User, by: User, locks=None) -> set[int]:
+    """The administrator's members the clerk belongs to that have not locked it yet: what "Berechtigung
+    entziehen" would lock. `locks`: the clerk's member locks in the administrator's members where the caller
+    has read them already (the detail page shows them, issue 8); otherwise they are read here."""
+    shared = set(clerk.member_ids) & set(by.member_ids)
+    if locks is None:
+        locks = MemberLock.objects.open().filter(clerk=clerk, member_id__in=shared)
+    return shared - {lock.member_id for lock in locks if lock.is_open}
 
 
 def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:

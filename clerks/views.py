@@ -9,7 +9,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -190,9 +190,11 @@ def _detail(request, clerk, personal_form=None, status=200):
     personal_form = personal_form or PersonalDataForm(
         initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")}
     )
+    # "Berechtigung entziehen" while one of the administrator's members has not locked the clerk yet.
+    lockable = services.lockable_member_ids(clerk=clerk, by=request.user, locks=locks)
     context = {
         "clerk": clerk,
-        "can_lock": clerk.can(Event.LOCK) and clerk.lockable,
+        "can_lock": clerk.can(Event.LOCK) and bool(lockable),
         "can_change": clerk.status != Status.LOCKED,
         "personal_form": personal_form,
         "otp_value": otp.readable(clerk),
@@ -205,23 +207,17 @@ def _detail(request, clerk, personal_form=None, status=200):
     return render(request, "clerks/clerk_detail.html", context, status=status)
 
 
-def _clerk_for_detail(request, pk):
-    """The clerk, with whether "Berechtigung entziehen" has anything left to lock (in the same query)."""
-    lockable = Exists(services.lockable_memberships(clerk=OuterRef("pk"), by=request.user))
-    return get_object_or_404(User.objects.clerks().visible_to(request.user).annotate(lockable=lockable), pk=pk)
-
-
 @administrator_only
 @require_safe
 def detail(request, pk):
-    return _detail(request, _clerk_for_detail(request, pk))
+    return _detail(request, _clerk(request, pk))
 
 
 @administrator_only
 @require_http_methods(["GET", "HEAD", "POST"])
 def personal_data(request, pk):
     """§4: Persönliche Daten "Speichern". The form lives on the detail page."""
-    clerk = _clerk_for_detail(request, pk)
+    clerk = _clerk(request, pk)
     if request.method != "POST":
         return redirect("clerks:detail", pk=clerk.pk)
     form = PersonalDataForm(request.POST)

@@ -104,6 +104,23 @@ def test_locked_clerk_has_no_entziehen_button_and_assign_is_refused(admin_client
     assert MemberLock.objects.count() == 1
 
 
+def test_entziehen_is_offered_while_one_of_the_administrators_members_has_not_locked_the_clerk(
+    gera_admin, jena_admin, gera_units, jena_units
+):
+    clerk = factories.ClerkFactory(units=[gera_units[0], jena_units[0]])
+    as_gera, as_jena = Client(), Client()
+    as_gera.force_login(gera_admin)
+    as_jena.force_login(jena_admin)
+    link = f'href="/benutzer/{clerk.pk}/sperren/"'
+    [jena_lock] = services.lock_clerk(clerk=clerk, by=jena_admin, reason="nicht mehr für Jena tätig")
+    # Jena has nothing left to lock; for Gera the clerk still works, so Gera may still withdraw it
+    assert fresh(clerk).status == Status.ACTIVE
+    assert link not in as_jena.get(f"/benutzer/{clerk.pk}/").content.decode()
+    assert link in as_gera.get(f"/benutzer/{clerk.pk}/").content.decode()
+    services.restore_clerk(lock=jena_lock, by=jena_admin)
+    assert link in as_jena.get(f"/benutzer/{clerk.pk}/").content.decode()
+
+
 # --- §7.2 Administrator ----------------------------------------------------------------------------
 
 
