@@ -5,6 +5,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -108,7 +109,7 @@ class UserQuerySet(models.QuerySet):
         # "pk IN (the members' user ids)" rather than a correlated EXISTS: SQLite then reads only the members'
         # users through the membership index instead of testing every user of the table; the member ids as
         # values, not a subquery, so that PostgreSQL plans for the size of exactly these members (issue 8).
-        member_users = Membership.objects.filter(member_id__in=user.member_ids).values("user_id")
+        member_users = Membership.objects.visible_to(user).values("user_id")
         return self.filter(pk__in=member_users, role__in=[Role.ADMINISTRATOR, Role.CLERK])
 
 
@@ -186,14 +187,16 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=models.Q(email=Lower("email")), name="email_lower_case"),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="user_status_valid"),
+            # What a membership's copy of the user's role and name refers to (see Membership): unique because the
+            # id is, and declared so because a foreign key on PostgreSQL needs exactly these columns unique.
+            models.UniqueConstraint(fields=["id", "role", "last_name", "first_name"], name="user_membership_key"),
         ]
         indexes = [
-            # Issue 8, checked with EXPLAIN on PostgreSQL: page 1 of "Verwaltung der Benutzer" walks the names in
-            # order and stops after 50 of the member's users (1.5 ms instead of sorting 10,000); counting a
-            # member's users reads only (id, role) pairs instead of the whole user table.
+            # Issue 8, checked with EXPLAIN on PostgreSQL. "Verwaltung der Benutzer" finds its pages on the
+            # memberships (see Membership); the Django admin's user list walks the names in this order, and the
+            # list's status filter reads a status's users without reading the whole table.
             models.Index(fields=["last_name", "first_name", "id"], name="user_name_idx"),
-            models.Index(fields=["id", "role"], name="user_id_role_idx"),
-            models.Index(fields=["role", "status"], name="user_role_status_idx"),
+            models.Index(fields=["status", "role"], name="user_status_role_idx"),
         ]
 
     def __str__(self):
@@ -255,6 +258,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.sync_is_active()
         return old, self.status
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if not adding and (update_fields is None or {"first_name", "last_name"} & set(update_fields)):
+            # The memberships' copy of the name, the key of "Verwaltung der Benutzer" (see Membership).
+            self.memberships.exclude(last_name=self.last_name, first_name=self.first_name).update(
+                last_name=self.last_name, first_name=self.first_name
+            )
+
     def sync_is_active(self) -> None:
         # A locked user may hold no session; a deactivated one may still log in with its new OTP.
         self.is_active = self.status != Status.LOCKED
@@ -280,24 +293,76 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.session_epoch += 1
 
 
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The memberships in the members the given administrator registered for: whom it may see (DESIGN §3).
+        Everyone else sees none. The member ids are values, not a subquery, so that PostgreSQL plans for the
+        size of exactly these members (issue 8)."""
+        if not getattr(user, "is_administrator", False):
+            return self.none()
+        return self.filter(member_id__in=user.member_ids)
+
+    def first_per_user(self, user):
+        """Of a user's memberships visible to `user` only the one in the lowest member id: a user of two of
+        the administrator's members is listed once."""
+        if len(user.member_ids) < 2:
+            return self  # one member: a user has one membership there (unique_membership)
+        earlier = Membership.objects.visible_to(user).filter(
+            user_id=OuterRef("user_id"), member_id__lt=OuterRef("member_id")
+        )
+        return self.exclude(Exists(earlier))
+
+
 class Membership(models.Model):
     """A user belongs to a member: a clerk from its creation or first grant there, an administrator from
-    its registration. Every administrator of the member sees it (DESIGN §3)."""
+    its registration. Every administrator of the member sees it (DESIGN §3).
+
+    The row carries a copy of the user's role and name, the key of "Verwaltung der Benutzer" (issue 8): the
+    list counts a member's users and finds the 50 of a page in this table's index alone, however many users
+    the member has. `Membership.of(user)` and `save()` take the copy from the user, `User.save()` keeps the
+    name in step, and only administrators and clerks can be members (a check). On PostgreSQL a foreign key
+    on (user, role, last name, first name) also refuses a copy that differs from the user and follows a
+    change of name by itself (migration 0007).
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="Benutzer")
     member = models.ForeignKey(
         "billing_units.Member", on_delete=models.PROTECT, related_name="memberships", verbose_name="Mitglied"
     )
     created_at = models.DateTimeField("seit", default=timezone.now)
+    role = models.CharField("Benutzerrolle", max_length=20, choices=Role.choices, editable=False)
+    last_name = models.CharField("Nachname", max_length=150, editable=False)
+    first_name = models.CharField("Vorname", max_length=150, editable=False)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = "Mitgliedschaft"
         verbose_name_plural = "Mitgliedschaften"
-        constraints = [models.UniqueConstraint(fields=["user", "member"], name="unique_membership")]
-        indexes = [models.Index(fields=["member", "user"], name="membership_member_user_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "member"], name="unique_membership"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[Role.ADMINISTRATOR, Role.CLERK]), name="membership_portal_role"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "user"], name="membership_member_user_idx"),
+            # Page 1 of a member's users in name order: the first 50 entries of this index (issue 8).
+            models.Index(fields=["member", "last_name", "first_name", "user"], name="membership_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.user} – {self.member}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.role, self.last_name, self.first_name = self.user.role, self.user.last_name, self.user.first_name
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def of(cls, user: User, **fields) -> "Membership":
+        """A new membership of `user`, with its copy of the user's role and name (for bulk_create)."""
+        return cls(user=user, role=user.role, last_name=user.last_name, first_name=user.first_name, **fields)
 
 
 class AppendOnlyError(Exception):

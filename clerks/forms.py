@@ -83,7 +83,12 @@ class LockReasonForm(forms.Form):
 
 
 STATUS_FILTER = [("", "alle")] + [(value, label) for value, label in Status.choices]
-SORTS = {"name": ["last_name", "first_name", "pk"], "-name": ["-last_name", "-first_name", "-pk"]}
+# Each order twice: on the memberships' copy of the name, which finds a page (issue 8), and on the users, which
+# puts the page's 50 in the same order.
+SORTS = {
+    "name": {"key": ["last_name", "first_name", "user_id"], "users": ["last_name", "first_name", "pk"]},
+    "-name": {"key": ["-last_name", "-first_name", "-user_id"], "users": ["-last_name", "-first_name", "-pk"]},
+}
 
 
 class UserFilterForm(forms.Form):

@@ -61,7 +61,7 @@ def _scoped_units(by: User, unit_ids) -> list[BillingUnit]:
 
 def _join_members(user: User, member_ids) -> None:
     existing = _member_ids(user)
-    Membership.objects.bulk_create([Membership(user=user, member_id=m) for m in set(member_ids) - existing])
+    Membership.objects.bulk_create([Membership.of(user, member_id=m) for m in set(member_ids) - existing])
     user.forget_member_ids()  # visible_to must see the new members
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import otp
 from accounts.decorators import role_required
-from accounts.models import AuditEntry, DomainError, Event, Role, Status, User
+from accounts.models import AuditEntry, DomainError, Event, Membership, Role, Status, User
 from billing_units.models import BillingUnit
 from clerks import services
 from clerks.forms import SORTS, LockReasonForm, PersonalDataForm, UnitsForm, UserFilterForm
@@ -66,19 +66,39 @@ LIST_FIELDS = ["first_name", "last_name", "email", "role", "status"]
 def user_list(request):
     form = UserFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    users = User.objects.visible_to(request.user).only(*LIST_FIELDS)
+    memberships = Membership.objects.visible_to(request.user)
     for word in (filters.get("q") or "").split():
-        users = users.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+        memberships = memberships.filter(
+            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
+        )
     if filters.get("status"):
-        users = users.filter(status=filters["status"])
-    page = Paginator(users.order_by(*SORTS[filters.get("sort") or "name"]), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+        memberships = memberships.filter(user__status=filters["status"])
+    listed = _ListedUsers(memberships, request.user, SORTS[filters.get("sort") or "name"])
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     units = _units_by_user(page.object_list, request.user)
     for person in page.object_list:
         person.units = units.get(person.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "clerks/user_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+class _ListedUsers:
+    """What the list's paginator pages through: the users behind the administrator's memberships, in list
+    order. Counted and cut into pages on the memberships' copy of the name (issue 8: a member's index entries,
+    never the whole user table); the page's users are then loaded through visible_to, one query per page."""
+
+    def __init__(self, memberships, by, sort):
+        self.memberships, self.by, self.sort = memberships.first_per_user(by), by, sort
+
+    def count(self) -> int:
+        return self.memberships.count()
+
+    def __getitem__(self, page: slice) -> list[User]:
+        keys = self.memberships.order_by(*self.sort["key"]).values("user_id")[page]
+        # The page's ids first: SQLite then starts from these 50 rather than from all of the member's users.
+        users = User.objects.filter(pk__in=keys).visible_to(self.by).only(*LIST_FIELDS)
+        return list(users.order_by(*self.sort["users"]))
 
 
 def _units_by_user(users, by) -> dict[int, list[tuple[str, str]]]:

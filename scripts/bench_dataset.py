@@ -128,6 +128,15 @@ def insert_rows(model, fields: list[str], rows) -> None:
             cursor.executemany(sql, batch)
 
 
+MEMBERSHIP_COLUMNS = ["user", "member", "created_at", "role", "last_name", "first_name"]
+
+
+def membership_rows(users, member, now) -> list[tuple]:
+    """Rows for insert_rows, made by Membership.of() (with its copy of the user's role and name)."""
+    made = [Membership.of(user, member=member, created_at=now) for user in users]
+    return [(m.user_id, m.member_id, m.created_at, m.role, m.last_name, m.first_name) for m in made]
+
+
 def _person(rng: random.Random, serial: int, domain: str) -> dict:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     local = f"{first}.{last}".lower().translate(ASCII)
@@ -173,7 +182,7 @@ def add_administrators(member, units, count: int, hashes: Hashes, domain: str, r
     admins = User.objects.bulk_create(
         [_user(hashes, Role.ADMINISTRATOR, Status.ACTIVE, _person(rng, serial + k, domain), now) for k in range(count)]
     )
-    insert_rows(Membership, ["user", "member", "created_at"], [(a.pk, member.pk, now) for a in admins])
+    insert_rows(Membership, MEMBERSHIP_COLUMNS, membership_rows(admins, member, now))
     insert_rows(User.scope_units.through, ["user", "billingunit"], [(a.pk, u.pk) for a in admins for u in units])
     return admins
 
@@ -191,7 +200,7 @@ def add_clerks(
         ],
         batch_size=2000,
     )
-    insert_rows(Membership, ["user", "member", "created_at"], [(c.pk, member.pk, now) for c in clerks])
+    insert_rows(Membership, MEMBERSHIP_COLUMNS, membership_rows(clerks, member, now))
     grants, locks, suspended = [], [], []
     for clerk in clerks:
         chosen = rng.sample(units, min(grants_per_clerk, len(units)))

@@ -151,13 +151,13 @@ def seed(args) -> dict:
     for m, admin in admins:
         member = members[m]
         plan[member.pk]["admins"].append(admin.pk)
-        memberships.append(Membership(user=admin, member=member))
+        memberships.append(Membership.of(admin, member=member))
         scopes += [User.scope_units.through(user_id=admin.pk, billingunit_id=pk) for pk in plan[member.pk]["units"]]
     for kind, people in (("clerks", clerks), ("springers", springers)):
         for m, clerk in people:
             member = members[m]
             plan[member.pk][kind].append(clerk.pk)
-            memberships.append(Membership(user=clerk, member=member))
+            memberships.append(Membership.of(clerk, member=member))
             granted_by = plan[member.pk]["admins"][0]
             chosen = rng.sample(plan[member.pk]["units"], rng.randint(1, 3))
             grants += [Grant(clerk=clerk, billing_unit_id=pk, granted_by_id=granted_by) for pk in chosen]

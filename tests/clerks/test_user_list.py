@@ -1,8 +1,11 @@
 """„Verwaltung der Benutzer“ (manual §3 b, §7.2; issue 4 §2)."""
 
+import re
+
 import pytest
 
 from accounts.models import Status
+from clerks import services, views
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +104,40 @@ def test_query_count_does_not_grow_with_the_rows(client, gera_admin, gera_units,
     with django_assert_max_num_queries(6):
         response = client.get("/benutzer/")
     assert response.status_code == 200
+
+
+# --- The list's key on the memberships (issue 8) ---------------------------------------------------------
+
+
+def test_an_administrator_of_two_members_sees_a_shared_clerk_once_on_every_page(
+    client, gera_units, jena_units, monkeypatch
+):
+    both = factories.AdministratorFactory(
+        last_name="Zeh", email="zeh@stadt-gera.example", units=[gera_units[0], jena_units[0]]
+    )
+    factories.ClerkFactory(last_name="Arnold", email="arnold@stadt-gera.example", units=gera_units[:1])
+    factories.ClerkFactory(last_name="Berg", email="berg@stadt-gera.example", units=[gera_units[0], jena_units[0]])
+    factories.ClerkFactory(last_name="Cäsar", email="caesar@stadt-jena.example", units=jena_units[:1])
+    factories.ClerkFactory(last_name="Dorn", email="dorn@stadt-jena.example", units=jena_units[:1])
+    client.force_login(both)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    pages = [client.get("/benutzer/", {"page": n}).content.decode() for n in (1, 2, 3)]
+    assert "5 Benutzer, Seite 1 von 3" in pages[0]
+    listed = [email for html in pages for email in re.findall(r"[a-z]+@stadt-[a-z]+\.example", html)]
+    order = ["arnold@stadt-gera.example", "berg@stadt-gera.example", "caesar@stadt-jena.example"]
+    assert [e for e in listed if e != both.email] == order + ["dorn@stadt-jena.example"]
+    assert listed.count(both.email) == 1
+
+
+def test_a_renamed_clerk_moves_to_its_new_place_in_the_list(admin_client, gera_admin, gera_units, monkeypatch):
+    adler = factories.ClerkFactory(last_name="Adler", email="adler@stadt-gera.example", units=gera_units[:1])
+    factories.ClerkFactory(last_name="Meier", email="meier@stadt-gera.example", units=gera_units[:1])
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)  # the order across pages comes from the memberships' copy
+
+    def clerks_in_list_order():
+        pages = [admin_client.get("/benutzer/", {"page": n}).content.decode() for n in (1, 2, 3)]
+        return [e for html in pages for e in re.findall(r"(adler|meier)@stadt-gera\.example", html)]
+
+    assert clerks_in_list_order() == ["adler", "meier"]
+    services.update_personal_data(clerk=adler, by=gera_admin, last_name="Zorn")
+    assert clerks_in_list_order() == ["meier", "adler"]
