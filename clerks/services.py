@@ -244,11 +244,12 @@ def reset_otp(*, clerk: User, by: User) -> str:
 # --- §7.1 Sachbearbeiter sperren und entsperren -------------------------------------------------
 
 
-def lockable_member_ids(*, clerk: User, by: User, locks=None) -> set[int]:
+def lockable_member_ids(*, clerk: User, by: User, shared=None, locks=None) -> set[int]:
     """The administrator's members the clerk belongs to that have not locked it yet: what "Berechtigung
-    entziehen" would lock. `locks`: the clerk's member locks in the administrator's members where the caller
-    has read them already (the detail page shows them, issue 8); otherwise they are read here."""
-    shared = set(clerk.member_ids) & set(by.member_ids)
+    entziehen" would lock. Where the caller has read them already (the detail page, issue 8), `shared` are
+    the members of both and `locks` the clerk's member locks there; otherwise they are read here."""
+    if shared is None:
+        shared = set(clerk.member_ids) & set(by.member_ids)
     if locks is None:
         locks = MemberLock.objects.open().filter(clerk=clerk, member_id__in=shared)
     return shared - {lock.member_id for lock in locks if lock.is_open}

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -190,7 +191,19 @@ def created(request, pk):
 # --- Detailansicht (§3 i, §4, §6, §7.1) -----------------------------------------------------------
 
 
-def _detail(request, clerk, personal_form=None, status=200):
+def _clerk_and_shared_members(request, pk) -> tuple[User, set[int]]:
+    """The clerk, and which of the administrator's members it belongs to: both from its visible memberships,
+    in one query (issue 8). Another member's clerk, or an administrator, is a 404 as with `_clerk`."""
+    memberships = list(
+        # user__pk, not user_id: Django refuses a pk beyond the column's range there as "no such user"
+        Membership.objects.visible_to(request.user).filter(user__pk=pk, role=Role.CLERK).select_related("user")
+    )
+    if not memberships:
+        raise Http404("Kein Sachbearbeiter Ihrer Mitglieder.")
+    return memberships[0].user, {membership.member_id for membership in memberships}
+
+
+def _detail(request, clerk, shared_members, personal_form=None, status=200):
     # Rows of plain values, not model instances: a clerk may hold hundreds of grants (issue 8).
     grants = (
         Grant.objects.visible_to(request.user)
@@ -211,7 +224,7 @@ def _detail(request, clerk, personal_form=None, status=200):
         initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")}
     )
     # "Berechtigung entziehen" while one of the administrator's members has not locked the clerk yet.
-    lockable = services.lockable_member_ids(clerk=clerk, by=request.user, locks=locks)
+    lockable = services.lockable_member_ids(clerk=clerk, by=request.user, shared=shared_members, locks=locks)
     context = {
         "clerk": clerk,
         "can_lock": clerk.can(Event.LOCK) and bool(lockable),
@@ -230,14 +243,14 @@ def _detail(request, clerk, personal_form=None, status=200):
 @administrator_only
 @require_safe
 def detail(request, pk):
-    return _detail(request, _clerk(request, pk))
+    return _detail(request, *_clerk_and_shared_members(request, pk))
 
 
 @administrator_only
 @require_http_methods(["GET", "HEAD", "POST"])
 def personal_data(request, pk):
     """§4: Persönliche Daten "Speichern". The form lives on the detail page."""
-    clerk = _clerk(request, pk)
+    clerk, shared_members = _clerk_and_shared_members(request, pk)
     if request.method != "POST":
         return redirect("clerks:detail", pk=clerk.pk)
     form = PersonalDataForm(request.POST)
@@ -254,7 +267,7 @@ def personal_data(request, pk):
                     "Die E-Mail-Adresse ist der neue Benutzername. Der Sachbearbeiter wurde per E-Mail informiert.",
                 )
             return redirect("clerks:detail", pk=clerk.pk)
-    return _detail(request, clerk, personal_form=form)
+    return _detail(request, clerk, shared_members, personal_form=form)
 
 
 # --- §5 +/- Zuordnen ----------------------------------------------------------------------------
