@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.template import Context, Template, engines
+from django.test.utils import override_script_prefix
 from django.urls import reverse
 
 MOMENTS = [
@@ -37,6 +38,14 @@ def test_url_pk_and_url_are_the_url_tag(name):
     for pk in (1, 42, 9876543):
         assert render("{{ url_pk(name, pk) }}", name=name, pk=pk) == reverse(name, args=[pk])
         assert render("{{ url(name, pk) }}", name=name, pk=pk) == django_render("{% url name pk %}", name=name, pk=pk)
+
+
+@pytest.mark.parametrize("name", ["home", "clerks:list", "accounts:logout", "admin:index"])
+def test_url_without_arguments_is_the_url_tag(name):
+    assert render("{{ url(name) }}", name=name) == django_render("{% url name %}", name=name)
+    with override_script_prefix("/portal/"):  # behind a proxy's prefix: not the address cached without it
+        assert render("{{ url(name) }}", name=name) == django_render("{% url name %}", name=name)
+        assert render("{{ url(name) }}", name=name).startswith("/portal/")
 
 
 def test_values_are_escaped_and_form_fields_are_not():

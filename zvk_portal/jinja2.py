@@ -34,8 +34,16 @@ def date_de(value) -> str:
 
 
 def url(name: str, *args) -> str:
-    """`{{ url("clerks:detail", clerk.pk) }}` is Django's `{% url "clerks:detail" clerk.pk %}`."""
+    """`{{ url("clerks:detail", clerk.pk) }}` is Django's `{% url "clerks:detail" clerk.pk %}`. A URL without
+    arguments (the menu's, "Zurück") is reversed once, not on every page."""
+    if not args:
+        return _url_without_arguments(name, get_script_prefix(), get_urlconf())
     return reverse(name, args=args)
+
+
+@lru_cache(maxsize=64)
+def _url_without_arguments(name: str, prefix: str, urlconf) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 PLACEHOLDER = 987654321987
