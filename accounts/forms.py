@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 
 from accounts.models import Role, normalize_email
 from billing_units.models import BillingUnit, Member
+from zvk_portal.forms import PageForm
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
 OTP_EXPIRED = (
@@ -85,7 +86,7 @@ class ReadableText:
         return isinstance(other, ReadableText) and other.allowed_controls == self.allowed_controls
 
 
-class LoginForm(forms.Form):
+class LoginForm(PageForm):
     role = forms.ChoiceField(
         label="Benutzerrolle",
         choices=PORTAL_ROLES,
@@ -111,7 +112,7 @@ class LoginForm(forms.Form):
     )
 
 
-class ForgotPasswordForm(forms.Form):
+class ForgotPasswordForm(PageForm):
     role = LoginForm.base_fields["role"]
     email = forms.CharField(
         label="E-Mail",
@@ -121,7 +122,7 @@ class ForgotPasswordForm(forms.Form):
     )
 
 
-class NewPasswordForm(forms.Form):
+class NewPasswordForm(PageForm):
     """A personal password, twice; checked against Django's validators, the OTP and the e-mail."""
 
     new_password1 = forms.CharField(
@@ -191,7 +192,7 @@ UNKNOWN_NUMBERS = (
 )
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(PageForm):
     # The applicant's own data: `autocomplete` names each field's purpose (WCAG 1.3.5) so browsers can fill it.
     first_name = forms.CharField(
         label="Vorname",

@@ -4,9 +4,10 @@ from django import forms
 
 from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, ReadableText, phone_validator, required
 from accounts.models import Status
+from zvk_portal.forms import PageForm
 
 
-class PersonalDataForm(forms.Form):
+class PersonalDataForm(PageForm):
     """Vorname, Nachname, Telefonnummer, E-Mail: all required, business data only (manual §3 d, §4)."""
 
     first_name = forms.CharField(
@@ -47,7 +48,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class UnitsForm(forms.Form):
+class UnitsForm(PageForm):
     """A checkbox per billing unit (Abrechnungsstellennummer and name)."""
 
     units = UnitChoiceField(
@@ -68,7 +69,7 @@ class UnitsForm(forms.Form):
         self.fields["units"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"
 
 
-class LockReasonForm(forms.Form):
+class LockReasonForm(PageForm):
     reason = forms.CharField(
         label="Grund für die Sperrung",
         max_length=500,
@@ -91,7 +92,7 @@ SORTS = {
 }
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(PageForm):
     q = forms.CharField(label="Suche nach Name oder E-Mail", required=False, max_length=100)
     status = forms.ChoiceField(label="Benutzerstatus", required=False, choices=STATUS_FILTER)
     sort = forms.ChoiceField(

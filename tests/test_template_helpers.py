@@ -1,11 +1,14 @@
 """zvk_portal/jinja2.py: the pages' helpers give exactly what Django's date filter and url tag give."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from django.template import Context, Template, engines
 from django.test.utils import override_script_prefix
 from django.urls import reverse
+
+from zvk_portal.forms import RENDERER
 
 MOMENTS = [
     datetime(2020, 7, 6, 9, 55, tzinfo=UTC),  # summer time: 11:55 in Berlin
@@ -61,3 +64,40 @@ def test_the_admin_and_the_emails_stay_django_templates():
     assert get_template("base.html").backend.name == "jinja2"
     assert get_template("admin/base_site.html").backend.name == "django"
     assert get_template("emails/clerk_created_body.txt").backend.name == "django"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bound", [False, True], ids=["empty", "with errors"])
+def test_the_portals_forms_render_as_with_djangos_own_renderer(bound, gera_units):
+    from django.forms.renderers import DjangoTemplates
+
+    from accounts import forms as account_forms
+    from billing_units.models import BillingUnit
+    from clerks import forms as clerk_forms
+
+    data = {"email": "kein-gueltiger-wert", "status": "kaputt"} if bound else None
+    made = [
+        account_forms.LoginForm(data),
+        account_forms.ForgotPasswordForm(data),
+        account_forms.PasswordChangeForm(None, data),
+        account_forms.RegistrationForm(data),
+        clerk_forms.PersonalDataForm(data),
+        clerk_forms.UnitsForm(data, units=BillingUnit.objects.all()),
+        clerk_forms.LockReasonForm(data),
+        clerk_forms.UserFilterForm(data),
+    ]
+    django_renderer = DjangoTemplates()
+    for form in made:
+        assert form.renderer is RENDERER, type(form).__name__
+        for field in form:
+            html = str(field)
+            form.renderer = django_renderer
+            assert as_shown(str(form[field.name])) == as_shown(html), f"{type(form).__name__}.{field.name}"
+            form.renderer = RENDERER
+
+
+def as_shown(html: str) -> str:
+    """The HTML as a browser shows it: the two engines' radio buttons differ only in line breaks beside the
+    label text and around block elements, where a browser shows none."""
+    html = re.sub(r"\s+", " ", html)
+    return re.sub(r"\s*(</?(?:div|ul|li|p|fieldset)\b[^>]*>)\s*", r"\1", html)
