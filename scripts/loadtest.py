@@ -448,7 +448,7 @@ def report(stats, seconds):
 
 def consistency(stats, data, first_audit_pk) -> list[str]:
     """Check every row the run wrote. Returns the inconsistencies found."""
-    from django.db.models import Count, Exists, OuterRef
+    from django.db.models import Count, Exists, F, OuterRef
 
     from accounts.models import AuditEntry, Membership, Role, Status, User
     from clerks.models import Grant, MemberLock
@@ -505,6 +505,14 @@ def consistency(stats, data, first_audit_pk) -> list[str]:
         "a one-time password where the status needs one, none where it must not be",
         list(clerks.filter(status=Status.PENDING, otp_hash="").values_list("pk", flat=True))
         + list(clerks.filter(status=Status.LOCKED).exclude(otp_hash="").values_list("pk", flat=True)),
+    )
+    check(
+        "every membership's copy of role and name is its user's (the list's key)",
+        list(
+            Membership.objects.exclude(
+                role=F("user__role"), last_name=F("user__last_name"), first_name=F("user__first_name")
+            ).values_list("pk", flat=True)
+        ),
     )
     lost = []
     for clerk_pk, expected in data["springer_grants"].items():
