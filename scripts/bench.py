@@ -124,10 +124,16 @@ class Scenario:
 
 
 def measure(scenario: Scenario, runs: int, warmup: int) -> dict:
+    return measure_interleaved([scenario], runs, warmup)[0]
+
+
+def measure_interleaved(scenarios: list[Scenario], runs: int, warmup: int) -> list[dict]:
+    """Run i of every scenario before run i + 1 of any: a shared VM's speed drifts by tens of percent within a
+    minute, and scenarios measured one block after another would carry that drift into their ratios."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def once(i):
+    def once(scenario, i):
         scenario.prepare(i)
         started = time.perf_counter()
         response = scenario.request(i)
@@ -137,18 +143,21 @@ def measure(scenario: Scenario, runs: int, warmup: int) -> dict:
         return elapsed
 
     for i in range(warmup):
-        once(i)
-    with CaptureQueriesContext(connection) as queries:
-        once(warmup)
-    sql = [q["sql"] for q in queries.captured_queries]  # read now: the next request clears the log
-    samples = [once(warmup + 1 + i) for i in range(runs)]
-    return {
-        "key": scenario.key,
-        "page": scenario.label,
-        "queries": len(sql),
-        "sql": sql,
-        **summary(samples),
-    }
+        for scenario in scenarios:
+            once(scenario, i)
+    sql = []
+    for scenario in scenarios:
+        with CaptureQueriesContext(connection) as queries:
+            once(scenario, warmup)
+        sql.append([q["sql"] for q in queries.captured_queries])  # read now: the next request clears the log
+    samples = [[] for _ in scenarios]
+    for i in range(warmup + 1, warmup + 1 + runs):
+        for scenario, times in zip(scenarios, samples, strict=True):
+            times.append(once(scenario, i))
+    return [
+        {"key": scenario.key, "page": scenario.label, "queries": len(statements), "sql": statements, **summary(times)}
+        for scenario, statements, times in zip(scenarios, sql, samples, strict=True)
+    ]
 
 
 def logged_in_client(user):
@@ -265,15 +274,19 @@ def measure_scaling(runs: int, warmup: int) -> list[dict]:
 
     members = bench_dataset.add_scaling_members(SCALING_SIZES)
     bench_dataset.analyze()
-    rows = []
+    scenarios, sizes = [], []
     for scaling in members:
         as_admin = logged_in_client(User.objects.get(email=scaling.admin_email, role=Role.ADMINISTRATOR))
         for key, path in (("list", "/benutzer/"), ("detail", f"/benutzer/{scaling.detail_clerk}/")):
-            result = measure(Scenario(key, key, lambda i, p=path, c=as_admin: c.get(p)), runs, warmup)
-            rows.append({"clerks": scaling.clerks, **result})
-            print(
-                f"  scaling {key:6} {scaling.clerks:>6} clerks: {result['median_ms']:6.1f} ms, {result['queries']} queries"
-            )
+            scenarios.append(Scenario(key, key, lambda i, p=path, c=as_admin: c.get(p)))
+            sizes.append(scaling.clerks)
+    # Interleaved: t(10,000)/t(100) is a budget, and the machine must not change speed between its two terms.
+    rows = []
+    for clerks, result in zip(sizes, measure_interleaved(scenarios, runs, warmup), strict=True):
+        rows.append({"clerks": clerks, **result})
+        print(
+            f"  scaling {result['key']:6} {clerks:>6} clerks: {result['median_ms']:6.1f} ms, {result['queries']} queries"
+        )
     return rows
 
 

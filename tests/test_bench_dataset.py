@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import check_password
 from accounts.models import AuditEntry, Membership, Role, Status, User
 from clerks.models import Grant, MemberLock
 from scripts import bench_dataset
-from scripts.bench import percentile
+from scripts.bench import Scenario, measure_interleaved, percentile
 
 SMALL = bench_dataset.Shape(
     members=3,
@@ -68,3 +68,24 @@ def test_percentile_is_the_nearest_rank():
     assert percentile(samples, 0.95) == 95
     assert percentile(samples, 0.5) == 50
     assert percentile([7.0], 0.95) == 7.0
+
+
+@pytest.mark.django_db
+def test_interleaved_measuring_runs_every_scenario_once_before_any_runs_again():
+    calls = []
+
+    class Ok:
+        status_code = 200
+
+    def request(name):
+        def run(i):
+            calls.append((name, i))
+            return Ok()
+
+        return run
+
+    results = measure_interleaved([Scenario("a", "A", request("a")), Scenario("b", "B", request("b"))], 3, 1)
+
+    # warm-up 0, the run whose queries are counted (1), then the three timed runs 2, 3 and 4
+    assert calls == [(name, i) for i in range(5) for name in ("a", "b")]
+    assert [(r["key"], r["runs"], r["queries"]) for r in results] == [("a", 3, 0), ("b", 3, 0)]
