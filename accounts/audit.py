@@ -29,6 +29,8 @@ ACTIONS = {
     "password.forgot_requested": "„Passwort vergessen“ angefordert",
     "password.forgot_throttled": "„Passwort vergessen“ wegen zu vieler Anfragen abgewiesen",
     "application.throttled": "Registrierung wegen zu vieler Anfragen abgewiesen",
+    "password.change_throttled": "„Passwort ändern“ wegen zu vieler Versuche abgewiesen",
+    "password.forgot_cancelled": "„Passwort vergessen“ durch Anmeldung mit dem persönlichen Passwort aufgehoben",
     "application.submitted": "Registrierung als Administrator beantragt",
     "application.approved": "Registrierung als Administrator freigegeben",
     "application.rejected": "Registrierung als Administrator abgelehnt",

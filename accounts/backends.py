@@ -1,6 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
-from accounts import throttling
+from accounts import devices, throttling
 from accounts.client_address import client_ip
 from accounts.models import Role
 from accounts.services import log_in
@@ -20,7 +20,15 @@ class PortalBackend(ModelBackend):
         ip = client_ip(request) if request is not None else None
         if ip is not None and not throttling.attempt(throttling.LOGIN, ip=ip).allowed:
             return None  # the Django admin's login shares the portal's budget per address (issue 7 §2)
-        outcome = log_in(role=role or Role.STAFF, email=email or username, password=password, ip=ip)
-        if outcome.ok and ip is not None:
-            throttling.give_back(throttling.LOGIN, ip=ip)
+        outcome = log_in(
+            role=role or Role.STAFF,
+            email=email or username,
+            password=password,
+            ip=ip,
+            device_tokens=devices.tokens_from(request),
+        )
+        if outcome.ok and request is not None:
+            request.trusted_login = outcome.user  # accounts.devices.DeviceCookieMiddleware sets the cookie
+            if ip is not None:
+                throttling.give_back(throttling.LOGIN, ip=ip)
         return outcome.user

@@ -47,6 +47,7 @@ class Event(models.TextChoices):
     CASCADE_LOCK = "cascade_lock", "Sperre wegen des letzten Administrators"
     UNLOCK = "unlock", "Berechtigung erteilen"
     APPROVE = "approve", "Registrierung freigegeben"
+    CANCEL_RESET = "cancel_reset", "Anmeldung mit dem persönlichen Passwort nach „Passwort vergessen“"
 
 
 S = Status
@@ -67,6 +68,8 @@ TRANSITIONS = {
     Event.UNLOCK: {S.LOCKED: S.PENDING},
     # Fund staff approve a (new) registration: fresh access data whatever the account's past (§7.2).
     Event.APPROVE: {S.PENDING: S.PENDING, S.ACTIVE: S.PENDING, S.LOCKED: S.PENDING, S.DEACTIVATED: S.PENDING},
+    # The personal password still works after "Passwort vergessen" and cancels the request (DESIGN §8).
+    Event.CANCEL_RESET: {S.PENDING: S.ACTIVE},
 }
 del S
 
@@ -80,6 +83,7 @@ REFUSALS = {
     Event.CASCADE_LOCK: "Der Benutzer kann nicht gesperrt werden.",
     Event.UNLOCK: "Der Benutzer ist nicht gesperrt.",
     Event.APPROVE: "Die Registrierung kann nicht freigegeben werden.",
+    Event.CANCEL_RESET: "Es besteht keine offene Anfrage „Passwort vergessen“.",
 }
 
 
@@ -228,8 +232,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def member_ids(self) -> list[int]:
-        """The members this user belongs to (an administrator's scope), read once per request: `request.user`
-        is loaded anew for every request. Code that adds a membership forgets it (`forget_member_ids`)."""
+        """The members this user belongs to, read once per request (`request.user` is loaded anew for every
+        request; code that changes them calls `forget_member_ids`).
+
+        An administrator belongs to the members of the billing units it is registered for: that registration is
+        its scope, and a lock that ends it ends its membership in this sense (DESIGN §8). Its `Membership` rows
+        stay, so the member's administrators still see it. A clerk belongs to the members of its memberships.
+        """
+        if self.role == Role.ADMINISTRATOR:
+            return list(self.scope_units.order_by("member_id").values_list("member_id", flat=True).distinct())
         return list(
             Membership.objects.filter(user_id=self.pk).order_by("member_id").values_list("member_id", flat=True)
         )
@@ -237,10 +248,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     def forget_member_ids(self) -> None:
         self.__dict__.pop("member_ids", None)
 
+    # --- Status questions (named predicates: services, views and templates ask these) --------------------------
+    @property
+    def is_locked(self) -> bool:
+        """Gesperrt: Portalzugang Inaktiv, no login at all."""
+        return self.status == Status.LOCKED
+
+    @property
+    def password_reset_pending(self) -> bool:
+        """ "Passwort vergessen" was asked for: a one-time password waits, and the personal password still works."""
+        return self.status == Status.PENDING and self.has_usable_password()
+
     @property
     def must_change_password(self) -> bool:
-        """Logged in with a one-time password: nothing but "Passwort ändern" until a personal one is set."""
-        return self.role != Role.STAFF and self.status in (Status.PENDING, Status.DEACTIVATED)
+        """Logged in with a one-time password: nothing but "Passwort ändern" until a personal one is set (fund
+        staff too)."""
+        return self.status in (Status.PENDING, Status.DEACTIVATED) and not self.has_usable_password()
+
+    @property
+    def can_change_own_password(self) -> bool:
+        return self.status == Status.ACTIVE
 
     # --- State machine ------------------------------------------------------------------------
     def can(self, event: Event) -> bool:

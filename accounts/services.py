@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, get_hasher, identify_hasher, make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import audit, emails, otp, security_log
+from accounts import audit, credentials, devices, emails, security_log
 from accounts.models import (
     AdministratorApplication,
     ApplicationStatus,
@@ -35,7 +34,8 @@ GRANTED = {"password", "otp"}
 @dataclass(frozen=True)
 class LoginOutcome:
     user: User | None
-    verdict: str  # password | otp | unknown | wrong | expired | locked | blocked
+    verdict: str  # password | otp | unknown | wrong | expired | locked | blocked | refused
+    refusal: devices.Refusal | None = None
 
     @property
     def ok(self) -> bool:
@@ -47,46 +47,17 @@ class LoginOutcome:
         return self.verdict == "expired"
 
 
-def _burn_hash(password: str) -> None:
-    """Cost an unknown or hopeless login the same hashing work as a real one (no enumeration by timing)."""
-    make_password(password)
-
-
 def _fingerprint(user: User) -> tuple:
     """What a verdict depends on: if any of it changed while the hash was checked, check again."""
     return (user.status, user.password, user.otp_hash)
 
 
-def _check_credentials(user: User, password: str, now) -> str:
-    """Verify the password or one-time password the user's status calls for. Runs outside any row lock."""
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if user.status == Status.ACTIVE:
-        return "password" if check_password(password, user.password) else "wrong"
-    if user.status in (Status.PENDING, Status.DEACTIVATED) and user.otp_hash and user.failed_login_count < limit:
-        if not check_password(password, user.otp_hash):
-            return "wrong"
-        return "expired" if otp.is_expired(user, now=now) else "otp"
-    _burn_hash(password)
-    if user.status == Status.LOCKED:
-        return "locked"
-    return "blocked" if user.failed_login_count >= limit else "wrong"
+def log_in(*, role: str, email: str, password: str, ip: str | None = None, device_tokens=()) -> LoginOutcome:
+    """Check a login attempt and apply its consequences (DESIGN §4 and §8, manual §8).
 
-
-def _upgrade_hash(user: User, password: str) -> bool:
-    """Rehash a personal password stored with older parameters (existing hashes upgrade on next login)."""
-    try:
-        hasher = identify_hasher(user.password)
-    except ValueError:
-        return False
-    preferred = get_hasher()
-    if hasher.algorithm == preferred.algorithm and not preferred.must_update(user.password):
-        return False
-    user.set_password(password)
-    return True
-
-
-def log_in(*, role: str, email: str, password: str, ip: str | None = None) -> LoginOutcome:
-    """Check a login attempt and apply its consequences (DESIGN §4, manual §8).
+    `device_tokens` are the tokens of the browser's device cookie. Wrong passwords from a device trusted for the
+    account count towards the manual's deactivation; wrong passwords from anywhere else count per account and
+    time window, and past their limit untrusted clients are refused before any password is checked.
 
     The expensive hash check runs without a row lock; the outcome is then applied under the lock,
     and only if the account did not change in between (else the check is repeated). So 20 parallel
@@ -96,21 +67,40 @@ def log_in(*, role: str, email: str, password: str, ip: str | None = None) -> Lo
     now = timezone.now()
     for _attempt in range(5):
         user = User.objects.filter(email=email, role=role).first() if role in Role.values else None
+        trusted = devices.trusts(device_tokens, user)
+        if not trusted:
+            refusal = devices.refusal(role, email, now=now)
+            if refusal is not None:
+                credentials.burn_hash(password)
+                devices.count_refusal(role, email)
+                _record_failure(user, role, email, "refused", ip)
+                return LoginOutcome(None, "refused", refusal)
         if user is None:
-            _burn_hash(password)
-            _record_failure(None, role, email, "unknown", ip)
-            return LoginOutcome(None, "unknown")
-        verdict = _check_credentials(user, password, now)
+            credentials.burn_hash(password)
+            return _untrusted_failure(None, role, email, "unknown", ip)
+        verdict, outdated = credentials.check(user, password, now=now, failure_limit=settings.LOGIN_FAILURE_LIMIT)
         with transaction.atomic():
             current = User.objects.select_for_update().get(pk=user.pk)
             if _fingerprint(current) != _fingerprint(user):
                 continue
-            return _apply_verdict(current, verdict, password, ip)
+            if verdict in GRANTED or trusted:
+                return _apply_verdict(current, verdict, password if outdated else None, ip)
+        return _untrusted_failure(current, role, email, verdict, ip)
     _record_failure(user, role, email, "busy", ip)
     return LoginOutcome(None, "wrong")
 
 
-def _apply_verdict(user: User, verdict: str, password: str, ip: str | None) -> LoginOutcome:
+def _untrusted_failure(user, role, email, verdict, ip) -> LoginOutcome:
+    """A failure from a client that is not trusted for the account: counted per account, never against it."""
+    if devices.count_failure(role, email):
+        security_log.warning("login.untrusted_refused", outcome="refusing", user=user, ip=ip, role=role)
+    _record_failure(user, role, email, verdict, ip)
+    return LoginOutcome(None, verdict)
+
+
+def _apply_verdict(user: User, verdict: str, rehash: str | None, ip: str | None) -> LoginOutcome:
+    """Apply a verdict under the user's row lock. `rehash` is the correct personal password when its stored hash
+    has older parameters: it is hashed anew now (existing hashes upgrade at the next login)."""
     fields = []
     if user.status == Status.DEACTIVATED and user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT:
         verdict = "blocked"  # counted up by parallel attempts while this one checked its hash
@@ -118,7 +108,15 @@ def _apply_verdict(user: User, verdict: str, password: str, ip: str | None) -> L
         if user.failed_login_count:
             user.failed_login_count = 0
             fields.append("failed_login_count")
-        if verdict == "password" and _upgrade_hash(user, password):
+        if verdict == "password" and user.password_reset_pending:
+            user.transition(Event.CANCEL_RESET)
+            fields += ["status", "is_active", *credentials.cancel_offer(user)]
+            PasswordRequest.objects.filter(user=user, handled_at__isnull=True).update(handled_at=timezone.now())
+            audit.record("password.forgot_cancelled", actor=user, target=user, data={"ip": ip})
+        if verdict == "otp":
+            fields += credentials.use_otp(user)
+        if verdict == "password" and rehash is not None:
+            user.set_password(rehash)
             fields.append("password")
         if fields:
             user.save(update_fields=fields)
@@ -138,13 +136,11 @@ def _apply_verdict(user: User, verdict: str, password: str, ip: str | None) -> L
 
 
 def _deactivate(user: User, fields: list) -> None:
-    """N wrong passwords in a row: Deaktiviert, personal password void, a new OTP generated (manual §8)."""
+    """N wrong passwords in a row from a trusted device: Deaktiviert, personal password void, a new OTP generated
+    (manual §8)."""
     old, new = user.transition(Event.TOO_MANY_FAILURES)
-    user.set_unusable_password()
-    otp.issue(user)
-    user.failed_login_count = 0
-    user.end_sessions()
-    fields += ["status", "is_active", "password", "session_epoch", *otp.OTP_FIELDS]
+    _value, renewed = credentials.renew(user)
+    fields += ["status", "is_active", *renewed]
     audit.record("user.deactivated", target=user, data={"status": [old, new]})
     security_log.warning("user.deactivated", outcome="locked_out", user=user)
     emails.deactivated(user)
@@ -172,18 +168,8 @@ def set_personal_password(*, user: User, password: str) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         old, new = user.transition(Event.SET_PASSWORD)
-        _store_password(user, password)
-        otp.clear(user)
-        user.save(
-            update_fields=[
-                "status",
-                "is_active",
-                "password",
-                "password_changed_at",
-                "failed_login_count",
-                *otp.OTP_FIELDS,
-            ]
-        )
+        fields = credentials.set_personal(user, password, now=timezone.now())
+        user.save(update_fields=["status", "is_active", *fields])
         audit.record("user.password_set", actor=user, target=user, data={"status": [old, new]})
         emails.password_set(user)
     return user
@@ -193,48 +179,46 @@ def change_password(*, user: User, password: str) -> User:
     """An active user chooses a new personal password (the form has checked the current one)."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        if user.status != Status.ACTIVE:
+        if not user.can_change_own_password:
             raise DomainError("Das Passwort kann nur bei einem aktiven Zugang geändert werden.")
-        _store_password(user, password)
-        user.save(update_fields=["password", "password_changed_at", "failed_login_count"])
+        user.save(update_fields=credentials.set_personal(user, password, now=timezone.now()))
         audit.record("user.password_changed", actor=user, target=user)
         emails.password_set(user)
     return user
-
-
-def _store_password(user: User, password: str) -> None:
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
-    user.failed_login_count = 0
 
 
 # --- "Passwort vergessen" -----------------------------------------------------------------------
 
 
 def request_password_reset(*, role: str, email: str, ip: str | None = None) -> None:
-    """Passwort vergessen (manual §6). Always silent: the caller answers the same sentence whatever happens.
+    """Passwort vergessen (manual §6, DESIGN §8). Always silent: the caller answers the same sentence whatever
+    happens, and every path costs one hash, as a new one-time password does.
 
-    A clerk gets a new one-time password, which its administrator hands over; an administrator's request
-    waits for fund staff, who send new access data by letter. At most FORGOT_PASSWORD_LIMIT_PER_HOUR
-    requests per e-mail and role are acted on in an hour, so nobody can churn a clerk's password.
+    A clerk gets a new one-time password, which its administrator hands over; its personal password and open
+    sessions stay until that one-time password is used, and logging in with the personal password cancels the
+    request. An administrator's request waits for fund staff, who send new access data by letter. At most
+    FORGOT_PASSWORD_LIMIT_PER_HOUR requests per e-mail and role are acted on in an hour.
     """
     email = normalize_email(email)
     if role not in (Role.CLERK, Role.ADMINISTRATOR) or not email:
+        credentials.burn_hash(email)
         return
     since = timezone.now() - timedelta(hours=1)
     with transaction.atomic():
         recent = PasswordRequest.objects.filter(email=email, role=role, created_at__gte=since).count()
         if recent >= settings.FORGOT_PASSWORD_LIMIT_PER_HOUR:
+            credentials.burn_hash(email)
             security_log.warning("password.forgot_throttled", outcome="ignored", ip=ip, role=role)
             return
         user = User.objects.select_for_update().filter(email=email, role=role).first()
         PasswordRequest.objects.create(email=email, role=role, user=user)
         if user is None:
-            _burn_hash(email)  # an unknown address costs what a new one-time password costs
+            credentials.burn_hash(email)
             return
         audit.record("password.forgot_requested", actor=user, target=user, data={"ip": ip})
         security_log.event("password.forgot_requested", outcome="accepted", user=user, ip=ip, role=role)
         if role == Role.ADMINISTRATOR:
+            credentials.burn_hash(email)
             if user.status != Status.LOCKED:
                 emails.forgot_password_administrator(user)
             return
@@ -244,13 +228,10 @@ def request_password_reset(*, role: str, email: str, ip: str | None = None) -> N
 def _reset_clerk_password(user: User) -> None:
     old, new = user.transition(Event.FORGOT_PASSWORD)
     if old == Status.LOCKED:
+        credentials.burn_hash(user.email)
         return  # a locked clerk: nothing changes (DESIGN §4)
-    if old != Status.DEACTIVATED:
-        user.set_unusable_password()
-    otp.issue(user)
-    user.failed_login_count = 0
-    user.end_sessions()
-    user.save(update_fields=["status", "is_active", "password", "failed_login_count", "session_epoch", *otp.OTP_FIELDS])
+    _value, fields = credentials.offer(user)
+    user.save(update_fields=["status", "is_active", *fields])
     emails.forgot_password_clerk(user)
 
 
@@ -266,13 +247,9 @@ def issue_access_letter_otp(*, user: User, by: User) -> str:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         old, new = user.transition(Event.RESET_OTP)
-        user.set_unusable_password()
-        value = otp.issue(user)
-        user.failed_login_count = 0
-        user.end_sessions()
-        user.save(
-            update_fields=["status", "is_active", "password", "failed_login_count", "session_epoch", *otp.OTP_FIELDS]
-        )
+        value, fields = credentials.renew(user)
+        user.save(update_fields=["status", "is_active", *fields])
+        devices.clear(user)
         PasswordRequest.objects.filter(user=user, handled_at__isnull=True).update(
             handled_at=timezone.now(), handled_by=by
         )
@@ -332,10 +309,7 @@ def approve_application(*, application: AdministratorApplication, by: User) -> t
         administrator.first_name = application.first_name
         administrator.last_name = application.last_name
         administrator.phone = application.phone
-        administrator.set_unusable_password()
-        value = otp.issue(administrator)
-        administrator.failed_login_count = 0
-        administrator.end_sessions()
+        value, _fields = credentials.renew(administrator)
         administrator.sync_is_active()
         administrator.save()
         administrator.scope_units.add(*units)
@@ -395,7 +369,6 @@ def clear_expired_otps() -> int:
             .order_by("pk")
         )
         for user in expired:
-            otp.clear(user, keep_expiry=True)
-            user.save(update_fields=["otp_hash", "otp_ciphertext"])
+            user.save(update_fields=credentials.forget_expired(user))
             audit.record("user.otp_expired", target=user)
     return len(expired)

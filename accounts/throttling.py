@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import audit, security_log
@@ -28,22 +28,28 @@ from accounts.models import ThrottleWindow
 LOGIN = "login"
 FORGOT_PASSWORD = "forgot_password"
 REGISTRATION = "registration"
+ACCOUNT_SCOPE = "untrusted_login"  # failures from untrusted clients per account (accounts/devices.py)
+PASSWORD_CHANGE = "password_change"  # counted per user ("user:<id>"), not per address
 
 LIMIT_SETTINGS = {
     LOGIN: "LOGIN_ATTEMPTS_PER_ADDRESS",
     FORGOT_PASSWORD: "FORGOT_PASSWORD_REQUESTS_PER_ADDRESS",
     REGISTRATION: "REGISTRATIONS_PER_ADDRESS",
+    PASSWORD_CHANGE: "LOGIN_FAILURE_LIMIT",
 }
 AUDIT_ACTIONS = {
     LOGIN: "login.throttled",
     FORGOT_PASSWORD: "password.forgot_throttled",
     REGISTRATION: "application.throttled",
+    PASSWORD_CHANGE: "password.change_throttled",
 }
 MESSAGES = {
     LOGIN: "Zu viele Anmeldeversuche. Bitte warten Sie {wait} und versuchen Sie es dann erneut. "
     "Ihr Zugang wurde dadurch nicht gesperrt.",
     FORGOT_PASSWORD: "Zu viele Anfragen. Bitte warten Sie {wait} und versuchen Sie es dann erneut.",
     REGISTRATION: "Zu viele Registrierungen in kurzer Zeit. Bitte warten Sie {wait} und versuchen Sie es dann erneut.",
+    PASSWORD_CHANGE: "Zu viele Versuche mit einem falschen aktuellen Passwort. Bitte warten Sie {wait} und versuchen "
+    "Sie es dann erneut.",
 }
 
 
@@ -108,7 +114,13 @@ def give_back(scope: str, *, ip: str) -> None:
 
 
 def forget_old_windows() -> int:
-    """Delete the rows of windows that have ended (`manage.py clear_expired_otps`, hourly by cron)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)
-    deleted, _ = ThrottleWindow.objects.filter(started_at__lt=cutoff).delete()
+    """Delete the rows of windows that have ended (`manage.py clear_expired_otps`, hourly by cron): the
+    per-address windows and the per-account windows of untrusted clients (accounts/devices.py), each after its
+    own length."""
+    now = timezone.now()
+    per_address = Q(started_at__lt=now - timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)) & ~Q(scope=ACCOUNT_SCOPE)
+    per_account = Q(
+        started_at__lt=now - timedelta(seconds=settings.UNTRUSTED_LOGIN_WINDOW_SECONDS), scope=ACCOUNT_SCOPE
+    )
+    deleted, _ = ThrottleWindow.objects.filter(per_address | per_account).delete()
     return deleted

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import services, throttling
+from accounts import devices, services, throttling
 from accounts.client_address import client_ip
 from accounts.decorators import role_required
 from accounts.forms import (
@@ -21,7 +21,7 @@ from accounts.forms import (
     RegistrationForm,
 )
 from accounts.middleware import start_session_clock
-from accounts.models import Role, Status
+from accounts.models import Role
 from billing_units.models import BillingUnit
 
 START_PAGES = {Role.ADMINISTRATOR: "clerks:list", Role.CLERK: "accounts:start", Role.STAFF: "admin:index"}
@@ -56,6 +56,12 @@ def _next_page(request) -> str | None:
     return None
 
 
+def _login_failed_message(outcome) -> str:
+    if outcome.refusal is not None:
+        return outcome.refusal.message
+    return OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED
+
+
 @login_not_required
 @require_safe
 def home(request):
@@ -78,15 +84,16 @@ def login_view(request):
         return _throttled(request, "accounts/login.html", LoginForm, decision)
     form = LoginForm(request.POST)
     if form.is_valid():
-        outcome = services.log_in(**form.cleaned_data, ip=ip)
+        outcome = services.log_in(**form.cleaned_data, ip=ip, device_tokens=devices.tokens_from(request))
         if outcome.ok:
             throttling.give_back(throttling.LOGIN, ip=ip)
             login(request, outcome.user, backend="accounts.backends.PortalBackend")
+            request.trusted_login = outcome.user  # DeviceCookieMiddleware trusts this browser from now on
             start_session_clock(request)
             if outcome.user.must_change_password:
                 return redirect("accounts:password_set")
             return redirect(_next_page(request) or START_PAGES[outcome.user.role])
-        form.add_error(None, OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED)
+        form.add_error(None, _login_failed_message(outcome))
     return render(request, "accounts/login.html", {"form": form, "next": _next_page(request)})
 
 
@@ -119,10 +126,21 @@ def password_forgot(request):
 def password_set(request):
     """Passwort ändern: forced after a one-time password (§6 Hinweis), voluntary for an active user."""
     user = request.user
-    forced = user.status in (Status.PENDING, Status.DEACTIVATED)
+    forced = user.must_change_password
     form_class = NewPasswordForm if forced else PasswordChangeForm
     form = form_class(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not forced:
+        # The current password is checked against a limit per user, as a login is per address.
+        decision = throttling.attempt(throttling.PASSWORD_CHANGE, ip=f"user:{user.pk}")
+        if not decision.allowed:
+            messages.error(request, decision.message)
+            form = form_class(user)
+            response = render(request, "accounts/password_set.html", {"form": form, "forced": forced}, status=429)
+            response["Retry-After"] = str(decision.retry_after)
+            return response
     if request.method == "POST" and form.is_valid():
+        if not forced:
+            throttling.give_back(throttling.PASSWORD_CHANGE, ip=f"user:{user.pk}")
         password = form.cleaned_data["new_password1"]
         change = services.set_personal_password if forced else services.change_password
         user = change(user=user, password=password)

@@ -30,6 +30,11 @@ class PersonalDataForm(PageForm):
 
     note = BUSINESS_DATA_NOTE
 
+    def __init__(self, *args, email_locked=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The login e-mail is a credential (DESIGN §8): shown, but not sent back, to whom may not change it.
+        self.fields["email"].disabled = email_locked
+
 
 MAX_ID = 2**63 - 1
 

@@ -6,19 +6,17 @@ SECURITY-CHECKLIST, concurrency rules): first the Member rows concerned, ordered
 member's administrator set and locks; then user rows, ordered by pk.
 """
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import audit, otp
+from accounts import audit, credentials, devices, otp
 from accounts.models import DomainError, Event, Membership, Role, Status, User, normalize_email
 from billing_units.models import BillingUnit, Member
-from clerks import emails
+from clerks import authority, emails
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
-
-OTP_UPDATE_FIELDS = ["status", "is_active", "password", "failed_login_count", "session_epoch", *otp.OTP_FIELDS]
-
 
 # --- Helpers ------------------------------------------------------------------------------------
 
@@ -41,8 +39,15 @@ def _member_ids(user: User) -> set[int]:
 
 def _require_active(by: User) -> None:
     """The acting administrator may have been locked a moment ago by someone else (fresh read)."""
-    if User.objects.filter(pk=by.pk, status=Status.LOCKED).exists():
+    if User.objects.filter(pk=by.pk, status=Status.LOCKED).exists():  # fresh read, not by.is_locked
         raise DomainError("Ihnen wurde die Berechtigung inzwischen entzogen.")
+
+
+def _require_credential_authority(clerk: User, by: User, error=None) -> None:
+    """DESIGN §8: only an administrator whose registration covers the clerk's whole reach handles its credentials.
+    Asked under the clerk's row lock, so a grant added a moment ago counts."""
+    if not authority.may_handle_credentials(by=by, target=clerk):
+        raise DomainError(error or authority.REFUSED)
 
 
 def _require_visible(target: User, by: User, role: str) -> None:
@@ -68,15 +73,6 @@ def _join_members(user: User, member_ids) -> None:
 def _single_member(units) -> Member | None:
     members = {unit.member_id: unit.member for unit in units}
     return next(iter(members.values())) if len(members) == 1 else None
-
-
-def _renew_otp(user: User) -> str:
-    """A new one-time password voids the previous one and the personal password; open sessions end."""
-    user.set_unusable_password()
-    value = otp.issue(user)
-    user.failed_login_count = 0
-    user.end_sessions()
-    return value
 
 
 # --- §3 Sachbearbeiter anlegen --------------------------------------------------------------------
@@ -165,6 +161,7 @@ def update_personal_data(*, clerk: User, by: User, **data) -> dict:
         if not changes:
             return {}
         if "email" in changes:
+            _require_credential_authority(clerk, by, {"email": [authority.REFUSED]})
             check_clerk_email(email=data["email"], exclude=clerk)
         for field, (_old, new) in changes.items():
             setattr(clerk, field, new)
@@ -196,7 +193,7 @@ def set_grants(*, clerk: User, by: User, unit_ids) -> dict:
         _lock_members(_member_ids(by))
         _require_active(by)
         clerk = _lock_user(clerk)
-        if clerk.status == Status.LOCKED:
+        if clerk.is_locked:
             raise DomainError("Dem Sachbearbeiter ist die Berechtigung entzogen. Erteilen Sie sie zuerst wieder.")
         allowed = {unit.pk: unit for unit in assignable_units(clerk=clerk, by=by).select_related("member")}
         if not unit_ids <= set(allowed):
@@ -233,9 +230,11 @@ def reset_otp(*, clerk: User, by: User) -> str:
         _require_visible(clerk, by, Role.CLERK)
         _require_active(by)
         clerk = _lock_user(clerk)
+        _require_credential_authority(clerk, by)
         old, new = clerk.transition(Event.RESET_OTP)
-        value = _renew_otp(clerk)
-        clerk.save(update_fields=OTP_UPDATE_FIELDS)
+        value, fields = credentials.renew(clerk)
+        clerk.save(update_fields=["status", "is_active", *fields])
+        devices.clear(clerk)  # untrusted clients may try the new one-time password at once
         audit.record("user.otp_reset", actor=by, target=clerk, data={"status": [old, new]})
         emails.otp_reset(clerk)
     return value
@@ -245,14 +244,23 @@ def reset_otp(*, clerk: User, by: User) -> str:
 
 
 def lockable_member_ids(*, clerk: User, by: User, shared=None, locks=None) -> set[int]:
-    """The administrator's members the clerk belongs to that have not locked it yet: what "Berechtigung
-    entziehen" would lock. Where the caller has read them already (the detail page, issue 8), `shared` are
-    the members of both and `locks` the clerk's member locks there; otherwise they are read here."""
+    """The administrator's members the clerk belongs to that have not locked it yet and where the administrator is
+    registered for all of the clerk's grants (a member lock suspends them all): what "Berechtigung entziehen"
+    would lock. Where the caller has read them already (the detail page), `shared` are the members of both and
+    `locks` the clerk's member locks there; otherwise they are read here."""
     if shared is None:
         shared = set(clerk.member_ids) & set(by.member_ids)
     if locks is None:
         locks = MemberLock.objects.open().filter(clerk=clerk, member_id__in=shared)
-    return shared - {lock.member_id for lock in locks if lock.is_open}
+    unlocked = shared - {lock.member_id for lock in locks if lock.is_open}
+    return unlocked - authority.lock_blocked_member_ids(clerk=clerk, by=by, member_ids=unlocked)
+
+
+PARTIAL_LOCK_REFUSED = (
+    "Der Sachbearbeiter hat bei Ihrem Mitglied auch Berechtigungen für Abrechnungsstellen, für die Sie nicht "
+    "registriert sind. Entziehen Sie ihm Ihre Abrechnungsstellen über „+/- Zuordnen“; die Sperre für das ganze "
+    "Mitglied kann ein Administrator vornehmen, der für alle diese Abrechnungsstellen registriert ist."
+)
 
 
 def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
@@ -272,6 +280,9 @@ def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
         clerk.require(Event.LOCK)
         targets = sorted(lockable_member_ids(clerk=clerk, by=by))
         if not targets:
+            shared = set(clerk.member_ids) & set(by.member_ids)
+            if authority.lock_blocked_member_ids(clerk=clerk, by=by, member_ids=shared):
+                raise DomainError(PARTIAL_LOCK_REFUSED)
             raise DomainError("Dem Sachbearbeiter wurde die Berechtigung für Ihre Mitglieder bereits entzogen.")
         locks = [_suspend(clerk, member_id, LockKind.ADMINISTRATOR, reason, by) for member_id in targets]
         for lock in locks:
@@ -307,9 +318,7 @@ def _lock_if_no_member_left(clerk: User, event: Event) -> None:
     if Membership.objects.filter(user=clerk).exclude(member_id__in=open_members).exists():
         return
     clerk.transition(event)
-    otp.clear(clerk)
-    clerk.end_sessions()
-    clerk.save(update_fields=["status", "is_active", "session_epoch", *otp.OTP_FIELDS])
+    clerk.save(update_fields=["status", "is_active", *credentials.withdraw(clerk)])
 
 
 def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
@@ -325,9 +334,17 @@ def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
         lock = MemberLock.objects.get(pk=lock.pk)
         if not lock.is_open:
             raise DomainError("Diese Sperre wurde bereits aufgehoben.")
+        if not authority.may_lift(lock=lock, by=by):
+            raise DomainError(LIFT_REFUSED)
         value = _lift(lock, clerk, by)
         audit.record("clerk.unlocked", actor=by, target=clerk, member_id=lock.member_id, data={"lock": lock.pk})
     return value
+
+
+LIFT_REFUSED = (
+    "Diese Sperre umfasst Abrechnungsstellen, für die Sie nicht registriert sind. Sie kann nur von einem "
+    "Administrator aufgehoben werden, der für alle diese Abrechnungsstellen registriert ist."
+)
 
 
 def _lift(lock: MemberLock, clerk: User, by: User | None) -> str | None:
@@ -344,37 +361,78 @@ def _lift(lock: MemberLock, clerk: User, by: User | None) -> str | None:
         ],
         ignore_conflicts=True,
     )
-    if clerk.status != Status.LOCKED:
+    if not clerk.is_locked:
         return None
     clerk.transition(Event.UNLOCK)
-    value = _renew_otp(clerk)
-    clerk.save(update_fields=OTP_UPDATE_FIELDS)
+    value, fields = credentials.renew(clerk)
+    clerk.save(update_fields=["status", "is_active", *fields])
     return value
 
 
 # --- §7.2 Administrator sperren -----------------------------------------------------------------
 
 
+@dataclass
+class AdministratorLockPlan:
+    """What "Berechtigung entziehen" for an administrator does (DESIGN §8: per member, and no further than the
+    acting administrator's registration), for the confirmation page and for the service alike."""
+
+    withdrawn_units: list  # the target's registered units inside the acting administrator's registration
+    ended_members: list  # members whose registration ends altogether
+    kept_members: list  # members the target stays administrator of
+    becomes_locked: bool  # no registration left: Gesperrt for good
+    cascades: dict = field(default_factory=dict)  # member -> clerks locked because it was the last administrator
+
+    @property
+    def affected_clerk_count(self) -> int:
+        return sum(len(clerks) for clerks in self.cascades.values())
+
+
+def administrator_lock_plan(*, administrator: User, by: User) -> AdministratorLockPlan:
+    registered = set(administrator.scope_units.values_list("pk", flat=True))
+    withdrawn = registered & authority.registered_unit_ids(by)
+    units = list(BillingUnit.objects.filter(pk__in=withdrawn).select_related("member").order_by("number"))
+    kept_units = BillingUnit.objects.filter(pk__in=registered - withdrawn)
+    kept_member_ids = set(kept_units.values_list("member_id", flat=True))
+    touched = {unit.member_id: unit.member for unit in units}
+    ended = [m for pk, m in sorted(touched.items()) if pk not in kept_member_ids]
+    plan = AdministratorLockPlan(
+        withdrawn_units=units,
+        ended_members=ended,
+        kept_members=list(Member.objects.filter(pk__in=kept_member_ids).order_by("number")),
+        becomes_locked=not (registered - withdrawn),
+    )
+    for member in ended:
+        if not _other_active_administrators(member, administrator).exists():
+            plan.cascades[member] = list(_cascade_clerks(member))
+    return plan
+
+
 def members_left_without_administrator(*, administrator: User) -> list[Member]:
-    """The members for which this administrator is the last one not locked (for the warning of §7.2)."""
-    members = Member.objects.filter(memberships__user=administrator)
+    """The members for which this administrator is the last one not locked."""
+    members = Member.objects.filter(pk__in=administrator.member_ids)
     return [m for m in members if not _other_active_administrators(m, administrator).exists()]
 
 
 def _other_active_administrators(member: Member, administrator: User):
+    """Administrators other than this one, not Gesperrt, registered for at least one unit of the member."""
     return (
         User.objects.administrators()
-        .filter(memberships__member=member)
+        .filter(scope_units__member=member)
         .exclude(status=Status.LOCKED)
         .exclude(pk=administrator.pk)
+        .distinct()
     )
 
 
 def lock_administrator(*, administrator: User, by: User, reason: str) -> list[Member]:
-    """Berechtigung entziehen for an administrator (§7.2): Gesperrt for good; sessions end.
+    """Berechtigung entziehen for an administrator (§7.2, DESIGN §8). It ends the administrator's registration for
+    the billing units of the acting administrator's registration, and only those: an administrator also
+    registered elsewhere stays that member's administrator. With no registration left it is Gesperrt for good
+    and its sessions end.
 
-    Where it was a member's last administrator not locked, every clerk of that member gets a member lock
-    "letzter Administrator gesperrt" (the cascade). Returns the members that cascaded.
+    Where a member is left without an administrator not locked, every clerk of that member gets a member lock
+    "letzter Administrator gesperrt" (the cascade), for that member only. Returns the members that cascaded.
     """
     reason = reason.strip()
     if not reason:
@@ -386,28 +444,44 @@ def lock_administrator(*, administrator: User, by: User, reason: str) -> list[Me
             u.pk: u for u in User.objects.select_for_update().filter(pk__in={by.pk, administrator.pk}).order_by("pk")
         }
         actor, administrator = rows[by.pk], rows[administrator.pk]
-        if actor.status == Status.LOCKED:
+        if actor.is_locked:
             raise DomainError("Ihnen wurde die Berechtigung inzwischen entzogen.")
-        old, new = administrator.transition(Event.LOCK)
-        otp.clear(administrator)
-        administrator.end_sessions()
-        administrator.save(update_fields=["status", "is_active", "session_epoch", *otp.OTP_FIELDS])
-        audit.record(
-            "administrator.locked", actor=actor, target=administrator, data={"reason": reason, "status": [old, new]}
-        )
-        cascaded = []
-        for member in Member.objects.filter(memberships__user=administrator).order_by("pk"):
-            if not _other_active_administrators(member, administrator).exists():
-                _cascade(member, by=actor)
-                cascaded.append(member)
+        administrator.require(Event.LOCK)
+        plan = administrator_lock_plan(administrator=administrator, by=actor)
+        if not plan.withdrawn_units:
+            raise DomainError("Dieser Administrator ist für keine Ihrer Abrechnungsstellen registriert.")
+        administrator.scope_units.remove(*plan.withdrawn_units)
+        administrator.forget_member_ids()
+        status = [administrator.status, administrator.status]
+        if plan.becomes_locked:
+            status = list(administrator.transition(Event.LOCK))
+            administrator.save(update_fields=["status", "is_active", *credentials.withdraw(administrator)])
+        for member in sorted({unit.member for unit in plan.withdrawn_units}, key=lambda m: m.pk):
+            audit.record(
+                "administrator.locked",
+                actor=actor,
+                target=administrator,
+                member=member,
+                data={
+                    "reason": reason,
+                    "status": status,
+                    "units": sorted(u.number for u in plan.withdrawn_units if u.member_id == member.pk),
+                },
+            )
+        cascaded = sorted(plan.cascades, key=lambda m: m.pk)
+        for member in cascaded:
+            _cascade(member, by=actor)
     return cascaded
 
 
-def _cascade(member: Member, *, by: User) -> None:
+def _cascade_clerks(member: Member):
     clerk_ids = Membership.objects.filter(member=member, user__role=Role.CLERK).values("user_id")
     already = MemberLock.objects.open().filter(member=member).values("clerk_id")
-    clerks = User.objects.select_for_update().filter(pk__in=clerk_ids).exclude(pk__in=already).order_by("pk")
-    for clerk in clerks:
+    return User.objects.filter(pk__in=clerk_ids).exclude(pk__in=already).order_by("pk")
+
+
+def _cascade(member: Member, *, by: User) -> None:
+    for clerk in _cascade_clerks(member).select_for_update():
         _suspend(clerk, member.pk, LockKind.CASCADE, CASCADE_REASON, by)
         audit.record("clerk.cascade_locked", actor=by, target=clerk, member=member, data={"reason": CASCADE_REASON})
         _lock_if_no_member_left(clerk, Event.CASCADE_LOCK)

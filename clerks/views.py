@@ -9,16 +9,16 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import otp
+from accounts import devices, otp
 from accounts.decorators import role_required
-from accounts.models import AuditEntry, DomainError, Event, Membership, Role, Status, User
+from accounts.models import AuditEntry, DomainError, Event, Membership, Role, User
 from billing_units.models import BillingUnit
-from clerks import services
+from clerks import authority, services
 from clerks.forms import SORTS, LockReasonForm, PersonalDataForm, UnitsForm, UserFilterForm
 from clerks.models import Grant, MemberLock
 
@@ -28,6 +28,10 @@ HISTORY_ROWS = 20  # the newest entries of the Änderungsprotokoll; fund staff s
 # What a checkbox of a billing unit shows ("002021 Stadt Gera – Eigenbetrieb Bäder"); a member has hundreds.
 UNIT_FIELDS = ["number", "name"]
 SAVED = "Sie haben den Sachbearbeiter erfolgreich gespeichert."
+NEW_OTP_ELSEWHERE = (
+    "Der Sachbearbeiter hat ein neues Einmalpasswort erhalten. Weil er auch Berechtigungen außerhalb Ihrer "
+    "Registrierung hat, sehen Sie es nicht; die Detailansicht nennt, wer es ihm mitteilen kann."
+)
 DRAFT = "clerk_draft"
 CREATED = "clerk_created"
 
@@ -76,9 +80,10 @@ def user_list(request):
         memberships = memberships.filter(user__status=filters["status"])
     listed = _ListedUsers(memberships, request.user, SORTS[filters.get("sort") or "name"])
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    units = _units_by_user(page.object_list, request.user)
+    units, lockable = _units_by_user(page.object_list, request.user)
     for person in page.object_list:
         person.units = units.get(person.pk, [])
+        person.lockable_by_viewer = person.pk in lockable and not person.is_locked
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "clerks/user_list.html", {"form": form, "page": page, "query": query.urlencode()})
@@ -102,27 +107,34 @@ class _ListedUsers:
         return list(users.order_by(*self.sort["users"]))
 
 
-def _units_by_user(users, by) -> dict[int, list[tuple[str, str]]]:
+def _units_by_user(users, by) -> tuple[dict[int, list[tuple[str, str]]], set[int]]:
     """(number, name) of the billing units shown beside each user, as far as the administrator may see them:
     a clerk's grants for the administrator's units, an administrator's registration for the administrator's
-    members. One query for the whole page, and plain tuples rather than model instances."""
+    members. Also which listed administrators hold a registered unit inside `by`'s own registration: those whose
+    registration "Berechtigung entziehen" could end (DESIGN §8). One query for the whole page, and plain tuples
+    rather than model instances."""
     clerk_ids = [user.pk for user in users if user.role == Role.CLERK]
     administrator_ids = [user.pk for user in users if user.role == Role.ADMINISTRATOR]
     granted = (
         Grant.objects.visible_to(by)
         .filter(clerk_id__in=clerk_ids)
         .order_by()
-        .values_list("clerk_id", "billing_unit__number", "billing_unit__name")
+        .annotate(mine=Value(False, output_field=BooleanField()))
+        .values_list("clerk_id", "billing_unit__number", "billing_unit__name", "mine")
     )
+    own = User.scope_units.through.objects.filter(user_id=by.pk, billingunit_id=OuterRef("billingunit_id"))
     registered = (
         User.scope_units.through.objects.filter(user_id__in=administrator_ids, billingunit__member_id__in=by.member_ids)
         .order_by()
-        .values_list("user_id", "billingunit__number", "billingunit__name")
+        .annotate(mine=Exists(own))
+        .values_list("user_id", "billingunit__number", "billingunit__name", "mine")
     )
-    units = {}
-    for user_id, number, name in sorted(granted.union(registered, all=True), key=lambda row: row[1]):
+    units, lockable = {}, set()
+    for user_id, number, name, mine in sorted(granted.union(registered, all=True), key=lambda row: row[1]):
         units.setdefault(user_id, []).append((number, name))
-    return units
+        if mine:
+            lockable.add(user_id)
+    return units, lockable
 
 
 # --- §3 Sachbearbeiter anlegen --------------------------------------------------------------------
@@ -204,7 +216,7 @@ def _clerk_and_shared_members(request, pk) -> tuple[User, set[int]]:
 
 
 def _detail(request, clerk, shared_members, personal_form=None, status=200):
-    # Rows of plain values, not model instances: a clerk may hold hundreds of grants (issue 8).
+    # Rows of plain values, not model instances: a clerk may hold hundreds of grants.
     grants = (
         Grant.objects.visible_to(request.user)
         .filter(clerk=clerk)
@@ -220,20 +232,26 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         .only("created_at", "actor_label", "action", "data")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
+    handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
     personal_form = personal_form or PersonalDataForm(
-        initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")}
+        initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")},
+        email_locked=not handles_credentials,
     )
     # "Berechtigung entziehen" while one of the administrator's members has not locked the clerk yet.
     lockable = services.lockable_member_ids(clerk=clerk, by=request.user, shared=shared_members, locks=locks)
     context = {
         "clerk": clerk,
         "can_lock": clerk.can(Event.LOCK) and bool(lockable),
-        "can_change": clerk.status != Status.LOCKED,
+        "can_change": not clerk.is_locked,
+        "handles_credentials": handles_credentials,
+        "credential_holders": None if handles_credentials else authority.credential_holders(clerk),
         "personal_form": personal_form,
-        "otp_value": otp.readable(clerk),
+        "otp_value": otp.readable(clerk) if handles_credentials else None,
         "otp_expired": otp.is_expired(clerk),
+        "untrusted_refusal": devices.refusal_for(clerk),
         "grants": grants,
         "locks": locks,
+        "liftable_locks": authority.liftable_lock_ids(locks=locks, by=request.user),
         "has_open_lock": any(lock.is_open for lock in locks),
         "history": history,
     }
@@ -253,7 +271,8 @@ def personal_data(request, pk):
     clerk, shared_members = _clerk_and_shared_members(request, pk)
     if request.method != "POST":
         return redirect("clerks:detail", pk=clerk.pk)
-    form = PersonalDataForm(request.POST)
+    email_locked = not authority.may_handle_credentials(by=request.user, target=clerk)
+    form = PersonalDataForm(request.POST, initial={"email": clerk.email}, email_locked=email_locked)
     if form.is_valid():
         try:
             changes = services.update_personal_data(clerk=clerk, by=request.user, **form.cleaned_data)
@@ -311,6 +330,9 @@ def assign(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def reset_otp(request, pk):
     clerk = _clerk(request, pk)
+    if request.method != "POST" and not authority.may_handle_credentials(by=request.user, target=clerk):
+        messages.error(request, authority.REFUSED)
+        return redirect("clerks:detail", pk=clerk.pk)
     if request.method == "POST":
         try:
             services.reset_otp(clerk=clerk, by=request.user)
@@ -349,6 +371,9 @@ def unlock(request, pk, lock_pk):
     if not member_lock.is_open:  # e.g. a colleague lifted it a moment ago
         messages.info(request, "Diese Sperre wurde bereits aufgehoben.")
         return redirect("clerks:detail", pk=clerk.pk)
+    if not authority.may_lift(lock=member_lock, by=request.user):
+        messages.error(request, services.LIFT_REFUSED)
+        return redirect("clerks:detail", pk=clerk.pk)
     if request.method == "POST":
         try:
             value = services.restore_clerk(lock=member_lock, by=request.user)
@@ -356,8 +381,10 @@ def unlock(request, pk, lock_pk):
             messages.error(request, error.messages[0])
         else:
             messages.success(request, "Die Berechtigung wurde erteilt.")
-            if value:
+            if value and authority.may_handle_credentials(by=request.user, target=clerk):
                 messages.info(request, "Teilen Sie dem Sachbearbeiter das neu generierte Einmalpasswort mit.")
+            elif value:
+                messages.info(request, NEW_OTP_ELSEWHERE)
         return redirect("clerks:detail", pk=clerk.pk)
     return render(request, "clerks/clerk_unlock.html", {"clerk": clerk, "lock": member_lock})
 
@@ -375,7 +402,7 @@ def lock_administrator(request, pk):
         context = {
             "target": administrator,
             "form": form,
-            "orphaned": services.members_left_without_administrator(administrator=administrator),
+            "plan": services.administrator_lock_plan(administrator=administrator, by=request.user),
             "is_self": administrator.pk == request.user.pk,
         }
         return render(request, "clerks/administrator_lock_confirm.html", context)
@@ -399,5 +426,13 @@ def lock_administrator_confirm(request, pk):
         logout(request)
         messages.info(request, "Sie haben sich selbst die Berechtigung entzogen und wurden abgemeldet.")
         return redirect("accounts:login")
-    messages.success(request, "Dem Administrator wurde die Berechtigung entzogen.")
+    administrator.refresh_from_db(fields=["status", "is_active"])
+    if administrator.is_locked:
+        messages.success(request, "Dem Administrator wurde die Berechtigung entzogen.")
+    else:
+        messages.success(
+            request,
+            "Dem Administrator wurde die Berechtigung für Ihre Abrechnungsstellen entzogen. Für seine übrigen "
+            "Registrierungen bleibt er Administrator.",
+        )
     return redirect("clerks:list")

@@ -1,9 +1,11 @@
 """factory-boy factories for every model. They set up state directly; the tests drive the services."""
 
 import factory
+from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 
-from accounts import otp
+from accounts import devices, otp
 from accounts.models import (
     AdministratorApplication,
     AuditEntry,
@@ -17,6 +19,17 @@ from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock, SuspendedGrant
 
 PASSWORD = "Ein sicheres Passwort 2026"
+
+
+def device_tokens(*users) -> list[str]:
+    """The device-cookie tokens of browsers trusted for these users (DESIGN §8), for `services.log_in`."""
+    return [devices.token(user) for user in users]
+
+
+def trust_device(client, *users):
+    """Give a test client the device cookie of a browser that has logged in to these users before."""
+    client.cookies[settings.DEVICE_COOKIE_NAME] = signing.dumps(device_tokens(*users), salt=devices.SALT, compress=True)
+    return client
 
 
 class MemberFactory(factory.django.DjangoModelFactory):

@@ -63,7 +63,7 @@ def test_authentication_events_are_logged_with_utc_time_user_address_and_outcome
     client.post("/logout/", secure=True)
     post_login(client, Role.CLERK, clerk.email, NEW_PASSWORD)
     for _ in range(5):
-        post_login(Client(), Role.CLERK, clerk.email, WRONG_PASSWORDS[0])
+        post_login(client, Role.CLERK, clerk.email, WRONG_PASSWORDS[0])  # from the clerk's trusted browser
     clerk.refresh_from_db()
     assert clerk.status == Status.DEACTIVATED and otp_value
 
@@ -152,9 +152,9 @@ def test_no_secret_ever_reaches_the_log_or_an_email(
     clerk.refresh_from_db()
     secrets.add(otp.readable(clerk))
 
-    # five wrong passwords: Deaktiviert with a new one-time password
+    # five wrong passwords from the clerk's own browser: Deaktiviert with a new one-time password
     for _ in range(5):
-        post_login(client(), Role.CLERK, clerk.email, WRONG_PASSWORDS[0], ip="198.51.100.7")
+        post_login(clerk_client, Role.CLERK, clerk.email, WRONG_PASSWORDS[0], ip="198.51.100.7")
     clerk.refresh_from_db()
     assert clerk.status == Status.DEACTIVATED
     secrets.add(otp.readable(clerk))

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.devices.DeviceCookieMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -130,6 +131,13 @@ AUTH_PASSWORD_VALIDATORS = [
 OTP_VALIDITY_DAYS = env.int("OTP_VALIDITY_DAYS", default=14)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 FORGOT_PASSWORD_LIMIT_PER_HOUR = env.int("FORGOT_PASSWORD_LIMIT_PER_HOUR", default=3)
+# Trusted devices (DESIGN §8, accounts/devices.py): only wrong passwords from a browser that has logged in to the
+# account before count towards LOGIN_FAILURE_LIMIT. Wrong passwords from anywhere else count per account: after
+# UNTRUSTED_LOGIN_FAILURE_LIMIT of them within UNTRUSTED_LOGIN_WINDOW_SECONDS, untrusted clients are refused for
+# that account until the window ends.
+UNTRUSTED_LOGIN_FAILURE_LIMIT = env.int("UNTRUSTED_LOGIN_FAILURE_LIMIT", default=10)
+UNTRUSTED_LOGIN_WINDOW_SECONDS = env.int("UNTRUSTED_LOGIN_WINDOW_SECONDS", default=15 * 60)
+DEVICE_COOKIE_MAX_AGE_SECONDS = env.int("DEVICE_COOKIE_MAX_AGE_SECONDS", default=365 * 24 * 60 * 60)
 # Local parts of e-mail addresses that name a role, not a person (manual §3 d).
 GENERIC_EMAIL_LOCAL_PARTS = env.list(
     "GENERIC_EMAIL_LOCAL_PARTS",
@@ -222,6 +230,9 @@ if HTTPS_ONLY:
     # __Host- cookies must be Secure, for Path=/ and without Domain: no subdomain can plant them (SESS-08).
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    DEVICE_COOKIE_NAME = "__Host-zvk-device"
+else:
+    DEVICE_COOKIE_NAME = "zvk-device"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
 # Name of the header by which the TLS proxy says the request came over https, e.g. HTTP_X_FORWARDED_PROTO.
 _PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="")

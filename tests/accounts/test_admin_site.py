@@ -75,7 +75,12 @@ def test_access_letter_action_for_a_deactivated_administrator(staff_client, gera
     from accounts import services
 
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        services.log_in(role=Role.ADMINISTRATOR, email=gera_admin.email, password="falsch")
+        services.log_in(
+            role=Role.ADMINISTRATOR,
+            email=gera_admin.email,
+            password="falsch",
+            device_tokens=factories.device_tokens(gera_admin),
+        )
     response = staff_client.post(
         "/admin/accounts/user/", {"action": "issue_access_letter", "_selected_action": [gera_admin.pk]}, follow=True
     )
@@ -114,7 +119,7 @@ def test_audit_log_is_read_only_with_filters(staff_client, gera_admin, gera_cler
 
 
 def test_staff_login_goes_through_the_lockout(gera_units, staff, settings):
-    client = Client()
+    client = factories.trust_device(Client(), staff)
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
         client.post("/admin/login/", {"username": staff.email, "password": "falsch"})
     assert User.objects.get(pk=staff.pk).status == Status.DEACTIVATED

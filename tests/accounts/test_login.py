@@ -164,6 +164,7 @@ def test_expired_otp_tells_the_user_to_ask_the_administrator(client, gera_units,
 
 
 def test_five_wrong_passwords_through_the_page_deactivate(client, gera_clerk, gera_admin, settings):
+    factories.trust_device(client, gera_clerk)  # the clerk's own browser (DESIGN §8)
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
         assert LOGIN_FAILED in post_login(client, Role.CLERK, gera_clerk.email, "falsch").content.decode()
     gera_clerk.refresh_from_db()

@@ -47,7 +47,14 @@ def count(action, **filters):
 
 def test_twenty_parallel_wrong_passwords_end_in_exactly_one_lockout_and_one_new_otp(gera_units, settings):
     clerk = factories.ClerkFactory(units=gera_units[:1])
-    results = run_together(*[lambda: services.log_in(role=Role.CLERK, email=clerk.email, password="falsch")] * 20)
+    results = run_together(
+        *[
+            lambda: services.log_in(
+                role=Role.CLERK, email=clerk.email, password="falsch", device_tokens=factories.device_tokens(clerk)
+            )
+        ]
+        * 20
+    )
     assert all(not isinstance(result, Exception) and not result.ok for result in results), results
     clerk.refresh_from_db()
     assert clerk.status == Status.DEACTIVATED

@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from accounts import services
+from accounts import otp, services
 from accounts.models import Role
 from clerks import services as clerk_services
 from tests import factories
@@ -72,18 +72,35 @@ def test_session_ends_after_ten_hours_however_busy(gera_clerk, settings):
         assert client.get("/start/").status_code == 302
 
 
-@pytest.mark.parametrize("action", ["reset_otp", "lock", "forgot", "deactivate"])
+@pytest.mark.parametrize("action", ["reset_otp", "lock", "deactivate"])
 def test_all_sessions_end_when_credentials_are_reset_or_the_user_is_locked(gera_admin, gera_clerk, action, settings):
     phone, laptop = logged_in(gera_clerk), logged_in(gera_clerk)
     if action == "reset_otp":
         clerk_services.reset_otp(clerk=gera_clerk, by=gera_admin)
     elif action == "lock":
         clerk_services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Ausgeschieden")
-    elif action == "forgot":
-        services.request_password_reset(role=Role.CLERK, email=gera_clerk.email)
     else:
         for _ in range(settings.LOGIN_FAILURE_LIMIT):
-            services.log_in(role=Role.CLERK, email=gera_clerk.email, password="falsch")
+            services.log_in(
+                role=Role.CLERK,
+                email=gera_clerk.email,
+                password="falsch",
+                device_tokens=factories.device_tokens(gera_clerk),
+            )
+    for client in (phone, laptop):
+        response = client.get("/start/")
+        assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_forgot_password_ends_no_session_until_its_one_time_password_is_used(gera_clerk):
+    """DESIGN §8: an anonymous "Passwort vergessen" cuts nobody off; using its one-time password does end the
+    other sessions, because only that password counts from then on."""
+    phone, laptop = logged_in(gera_clerk), logged_in(gera_clerk)
+    services.request_password_reset(role=Role.CLERK, email=gera_clerk.email)
+    for client in (phone, laptop):
+        assert client.get("/start/").status_code == 200
+    gera_clerk.refresh_from_db()
+    assert services.log_in(role=Role.CLERK, email=gera_clerk.email, password=otp.readable(gera_clerk)).ok
     for client in (phone, laptop):
         response = client.get("/start/")
         assert response.status_code == 302 and response.url.startswith("/login/")

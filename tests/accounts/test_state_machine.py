@@ -129,9 +129,13 @@ def test_five_wrong_passwords_deactivate_with_new_otp(
     old_otp_hash = clerk.otp_hash
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
-            assert not services.log_in(role=Role.CLERK, email=clerk.email, password="falsch").ok
+            assert not services.log_in(
+                role=Role.CLERK, email=clerk.email, password="falsch", device_tokens=factories.device_tokens(clerk)
+            ).ok
         assert fresh(clerk).status == status
-        services.log_in(role=Role.CLERK, email=clerk.email, password="falsch")
+        services.log_in(
+            role=Role.CLERK, email=clerk.email, password="falsch", device_tokens=factories.device_tokens(clerk)
+        )
     clerk = fresh(clerk)
     assert clerk.status == Status.DEACTIVATED
     assert clerk.portal_access == "Inaktiv"
@@ -146,17 +150,26 @@ def test_five_wrong_passwords_deactivate_with_new_otp(
 
 def test_successful_login_resets_the_failure_counter(gera_clerk, settings):
     for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
-        services.log_in(role=Role.CLERK, email=gera_clerk.email, password="falsch")
+        services.log_in(
+            role=Role.CLERK,
+            email=gera_clerk.email,
+            password="falsch",
+            device_tokens=factories.device_tokens(gera_clerk),
+        )
     assert services.log_in(role=Role.CLERK, email=gera_clerk.email, password=factories.PASSWORD).ok
     assert fresh(gera_clerk).failed_login_count == 0
-    services.log_in(role=Role.CLERK, email=gera_clerk.email, password="falsch")
+    services.log_in(
+        role=Role.CLERK, email=gera_clerk.email, password="falsch", device_tokens=factories.device_tokens(gera_clerk)
+    )
     assert fresh(gera_clerk).status == Status.ACTIVE
 
 
 def test_deactivated_user_is_not_deactivated_again_and_blocks_after_n_more_failures(gera_units, settings):
     clerk = factories.PendingClerkFactory(status=Status.DEACTIVATED, units=gera_units[:1])
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        services.log_in(role=Role.CLERK, email=clerk.email, password="0000000000")
+        services.log_in(
+            role=Role.CLERK, email=clerk.email, password="0000000000", device_tokens=factories.device_tokens(clerk)
+        )
     clerk = fresh(clerk)
     assert clerk.status == Status.DEACTIVATED
     assert "user.deactivated" not in actions(clerk)
@@ -180,10 +193,11 @@ def test_forgot_password_makes_pending_with_new_otp(gera_units, status, mailoutb
         services.request_password_reset(role=Role.CLERK, email=clerk.email)
     clerk = fresh(clerk)
     assert clerk.status == Status.PENDING
-    assert not clerk.has_usable_password()
+    assert clerk.password_reset_pending  # the personal password keeps working until the OTP is used (DESIGN §8)
     assert otp.readable(clerk)
     assert [m.to for m in mailoutbox] == [[clerk.email]]
     assert "wenden Sie sich an Ihren Administrator" in mailoutbox[0].body
+    assert "Wenn Sie das nicht waren, melden Sie sich wie gewohnt an." in mailoutbox[0].body
 
 
 def test_forgot_password_when_deactivated_gives_new_otp_and_stays(gera_units):
@@ -456,7 +470,9 @@ def test_every_event_from_every_status_is_allowed_or_refused_as_designed(event, 
 def test_cascade_locks_a_deactivated_clerk_too(gera_admin, gera_units, settings):
     clerk = factories.ClerkFactory(units=gera_units[:1])
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        services.log_in(role=Role.CLERK, email=clerk.email, password="falsch")
+        services.log_in(
+            role=Role.CLERK, email=clerk.email, password="falsch", device_tokens=factories.device_tokens(clerk)
+        )
     assert fresh(clerk).status == Status.DEACTIVATED
     clerk_services.lock_administrator(administrator=gera_admin, by=gera_admin, reason="Ruhestand")
     clerk = fresh(clerk)

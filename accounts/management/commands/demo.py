@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from accounts import otp, services
+from accounts import devices, otp, services
 from accounts.models import AdministratorApplication, Role, Status, User
 from billing_units.models import BillingUnit, Member
 from clerks import services as clerk_services
@@ -118,8 +118,15 @@ class Command(BaseCommand):
         if status == Status.LOCKED:
             clerk_services.lock_clerk(clerk=clerk, by=administrator, reason="Elternzeit bis 31.12.2026")
         if status == Status.DEACTIVATED:
+            # wrong passwords from the clerk's own (trusted) browser, as the manual's §8 describes
             for _ in range(settings.LOGIN_FAILURE_LIMIT):
-                services.log_in(role=Role.CLERK, email=email, password="falsches-passwort", ip="127.0.0.1")
+                services.log_in(
+                    role=Role.CLERK,
+                    email=email,
+                    password="falsches-passwort",
+                    ip="127.0.0.1",
+                    device_tokens=[devices.token(clerk)],
+                )
         clerk.refresh_from_db()
         return clerk
 

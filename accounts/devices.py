@@ -1,0 +1,145 @@
+"""Trusted devices (DESIGN §8, OWASP "Slow Down Online Guessing Attacks with Device Cookies").
+
+A browser that logged in to an account successfully gets a device cookie: signed with Django's signing (so
+nobody can forge one), long-lived, HttpOnly, Secure in production. It holds one opaque token per account that
+logged in there (a keyed hash of the account's id, no personal data) and nothing else.
+
+Wrong passwords from a trusted device count the manual's way (LOGIN_FAILURE_LIMIT in a row → Deaktiviert and a
+new one-time password). Wrong passwords from anywhere else count per account and time window
+(`UntrustedFailures`); after UNTRUSTED_LOGIN_FAILURE_LIMIT of them, untrusted clients are refused for that account
+until the window ends, while trusted devices still log in. So nothing an outsider does can deactivate an
+account, end its sessions or spoil its new one-time password. The window is kept per role and e-mail, whether
+or not such an account exists, so a refusal tells nothing about existence.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from accounts.models import ThrottleWindow, normalize_email
+from accounts.throttling import ACCOUNT_SCOPE
+
+SALT = "accounts.devices"
+MAX_ACCOUNTS = 20  # a shared town-hall PC trusted for many accounts keeps the most recent ones
+
+
+def token(user) -> str:
+    """The device cookie's token for one account."""
+    return salted_hmac(SALT, f"{user.pk}:{user.role}", algorithm="sha256").hexdigest()[:32]
+
+
+def tokens_from(request) -> list[str]:
+    """The tokens of the request's device cookie, newest first; none for a missing, forged or outdated cookie."""
+    raw = request.COOKIES.get(settings.DEVICE_COOKIE_NAME) if request is not None else None
+    if not raw:
+        return []
+    try:
+        tokens = signing.loads(raw, salt=SALT, max_age=settings.DEVICE_COOKIE_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return []
+    return [t for t in tokens if isinstance(t, str)][:MAX_ACCOUNTS] if isinstance(tokens, list) else []
+
+
+def trusts(tokens, user) -> bool:
+    return user is not None and token(user) in tokens
+
+
+def remember(request, response, user) -> None:
+    """Trust this browser for `user` from now on (after a successful login); renews the cookie's lifetime."""
+    own = token(user)
+    tokens = [own, *(t for t in tokens_from(request) if t != own)][:MAX_ACCOUNTS]
+    response.set_cookie(
+        settings.DEVICE_COOKIE_NAME,
+        signing.dumps(tokens, salt=SALT, compress=True),
+        max_age=settings.DEVICE_COOKIE_MAX_AGE_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+class DeviceCookieMiddleware:
+    """Sets the device cookie on the response of a request that logged a user in (`request.trusted_login`), the
+    portal's login and the Django admin's alike."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "trusted_login", None)
+        if user is not None:
+            remember(request, response, user)
+        return response
+
+
+# --- Failures from untrusted clients, per account -----------------------------------------------------------
+
+
+def account_key(role: str, email: str) -> str:
+    """What the failures from untrusted clients are counted under: a keyed hash of role and e-mail (the table
+    holds no address, and an unknown account is counted like a known one)."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}|{role}|{normalize_email(email)}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    until: object  # aware datetime: when untrusted clients may try again
+
+    @property
+    def message(self) -> str:
+        minutes = max(1, math.ceil((self.until - timezone.now()).total_seconds() / 60))
+        wait = "eine Minute" if minutes == 1 else f"{minutes} Minuten"
+        return (
+            "Die Anmeldung ist derzeit nicht möglich. Nach mehreren fehlgeschlagenen Versuchen werden Anmeldungen "
+            f"mit dieser E-Mail-Adresse von unbekannten Geräten für {wait} abgewiesen. An einem Gerät, an dem Sie "
+            "sich schon einmal erfolgreich angemeldet haben, können Sie sich weiterhin anmelden."
+        )
+
+
+def _window():
+    return timedelta(seconds=settings.UNTRUSTED_LOGIN_WINDOW_SECONDS)
+
+
+def refusal(role: str, email: str, *, now=None) -> Refusal | None:
+    """Whether untrusted clients are refused for this account now, and until when."""
+    now = now or timezone.now()
+    row = ThrottleWindow.objects.filter(scope=ACCOUNT_SCOPE, client=account_key(role, email)).first()
+    if row is None or now - row.started_at >= _window() or row.attempts < settings.UNTRUSTED_LOGIN_FAILURE_LIMIT:
+        return None
+    return Refusal(until=row.started_at + _window())
+
+
+def refusal_for(user, *, now=None) -> Refusal | None:
+    return refusal(user.role, user.email, now=now)
+
+
+def count_failure(role: str, email: str, *, now=None) -> bool:
+    """Count one wrong password from an untrusted client. Returns True when this failure reached the limit."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row, _created = ThrottleWindow.objects.select_for_update().get_or_create(
+            scope=ACCOUNT_SCOPE, client=account_key(role, email), defaults={"started_at": now}
+        )
+        if now - row.started_at >= _window():
+            row.started_at, row.attempts, row.refused = now, 0, 0
+        row.attempts += 1
+        row.save(update_fields=["started_at", "attempts", "refused"])
+        return row.attempts == settings.UNTRUSTED_LOGIN_FAILURE_LIMIT
+
+
+def count_refusal(role: str, email: str) -> None:
+    ThrottleWindow.objects.filter(scope=ACCOUNT_SCOPE, client=account_key(role, email)).update(refused=F("refused") + 1)
+
+
+def clear(user) -> None:
+    """An administrator set a new one-time password: untrusted clients may try again at once."""
+    ThrottleWindow.objects.filter(scope=ACCOUNT_SCOPE, client=account_key(user.role, user.email)).delete()

@@ -1,0 +1,108 @@
+"""Who may do what to a clerk whose access spans members or billing units (DESIGN §8, "Trust across members").
+
+The principle: no administrator action may extend anyone's access beyond the billing units of the acting
+administrator's registration, nor reveal or change the credentials of someone whose access reaches beyond them.
+Credentials are the one-time password (seeing it as much as setting it), the login e-mail and a second factor:
+whoever can see or set one can act as its owner.
+
+A clerk's *reach* is every billing unit its login covers or will cover again without a new credential: its
+grants, and the grants suspended by its open member locks (lifting such a lock on a clerk that is not Gesperrt
+gives them back to the same login).
+"""
+
+from django.db.models import Exists, OuterRef
+
+from accounts.models import Role, Status, User
+from billing_units.models import BillingUnit
+from clerks.models import Grant, MemberLock, SuspendedGrant
+
+REFUSED = (
+    "Dieser Sachbearbeiter hat auch Berechtigungen außerhalb Ihrer Registrierung. Sie können sein Einmalpasswort "
+    "daher weder sehen noch setzen und seine E-Mail-Adresse nicht ändern."
+)
+
+
+def registered_unit_ids(administrator: User) -> set[int]:
+    """The billing units of an administrator's registration (its scope)."""
+    return set(administrator.scope_units.values_list("pk", flat=True))
+
+
+def reach_unit_ids(clerk: User) -> set[int]:
+    granted = Grant.objects.filter(clerk=clerk).order_by().values_list("billing_unit_id", flat=True)
+    suspended = (
+        SuspendedGrant.objects.filter(lock__clerk=clerk, lock__lifted_at__isnull=True)
+        .order_by()
+        .values_list("billing_unit_id", flat=True)
+    )
+    return set(granted.union(suspended))
+
+
+def _reach_outside(by: User):
+    """A condition on a clerk row: some unit of its reach lies outside `by`'s registration."""
+    registered = BillingUnit.objects.filter(administrators=by).values("pk")
+    grant = Grant.objects.filter(clerk=OuterRef("pk")).exclude(billing_unit__in=registered)
+    suspended = SuspendedGrant.objects.filter(lock__clerk=OuterRef("pk"), lock__lifted_at__isnull=True).exclude(
+        billing_unit__in=registered
+    )
+    return Exists(grant) | Exists(suspended)
+
+
+def may_handle_credentials(*, by: User, target: User) -> bool:
+    """DESIGN §8: may `by` see or set the target's one-time password, change its login e-mail or reset its second
+    factor? Fund staff may (in the back office, audited); an administrator only for a clerk it sees whose whole
+    reach lies inside its own registration; nobody else, and no administrator for another administrator.
+    One query."""
+    if by.role == Role.STAFF and by.is_staff:
+        return True
+    if by.role != Role.ADMINISTRATOR or by.is_locked or target.role != Role.CLERK:
+        return False
+    return User.objects.clerks().visible_to(by).filter(pk=target.pk).exclude(_reach_outside(by)).exists()
+
+
+def credential_holders(clerk: User) -> list[User]:
+    """The administrators who may handle the clerk's credentials (for the sentence on the Detailansicht): not
+    Gesperrt, of a member the clerk belongs to, registered for every unit of its reach."""
+    reach = reach_unit_ids(clerk)
+    candidates = (
+        User.objects.administrators()
+        .exclude(status=Status.LOCKED)
+        .filter(scope_units__member__memberships__user=clerk)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+    registered = {}
+    for user_id, unit_id in User.scope_units.through.objects.filter(user__in=candidates).values_list(
+        "user_id", "billingunit_id"
+    ):
+        registered.setdefault(user_id, set()).add(unit_id)
+    return [admin for admin in candidates if reach <= registered.get(admin.pk, set())]
+
+
+def lock_blocked_member_ids(*, clerk: User, by: User, member_ids) -> set[int]:
+    """Of the given members, those where the clerk holds grants outside the administrator's registration. A member
+    lock suspends every grant of the clerk at its member, so only an administrator registered for all of them may
+    lock the clerk for that member (README, Decisions)."""
+    registered = BillingUnit.objects.filter(administrators=by).values("pk")
+    return set(
+        Grant.objects.filter(clerk=clerk, billing_unit__member_id__in=list(member_ids))
+        .exclude(billing_unit__in=registered)
+        .values_list("billing_unit__member_id", flat=True)
+    )
+
+
+def may_lift(*, lock: MemberLock, by: User) -> bool:
+    """Lifting a member lock gives back its suspended grants: only an administrator registered for all of them."""
+    registered = BillingUnit.objects.filter(administrators=by).values("pk")
+    return not lock.suspended_grants.exclude(billing_unit__in=registered).exists()
+
+
+def liftable_lock_ids(*, locks, by: User) -> set[int]:
+    """Of the given open locks, those the administrator may lift (one query for the Detailansicht)."""
+    registered = BillingUnit.objects.filter(administrators=by).values("pk")
+    open_ids = [lock.pk for lock in locks if lock.is_open]
+    blocked = set(
+        SuspendedGrant.objects.filter(lock_id__in=open_ids)
+        .exclude(billing_unit__in=registered)
+        .values_list("lock_id", flat=True)
+    )
+    return set(open_ids) - blocked
