@@ -71,6 +71,14 @@ class UserAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["issue_access_letter", "end_sessions"]
 
+    # Never filterable through the query string (?password__startswith=… would read hashes out letter by letter).
+    SECRET_FIELDS = ("password", "otp_hash", "otp_ciphertext")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in self.SECRET_FIELDS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def has_add_permission(self, request):
         return False  # administrators come from approved registrations, clerks from their administrators
 
@@ -126,17 +134,32 @@ class UserAdmin(admin.ModelAdmin):
             ),
             pk=pk,
         )
-        membership = next(iter(user.memberships.all()), None)
         context = {
             **self.admin_site.each_context(request),
             "recipient": user,
-            "member": membership.member if membership else None,
+            "member": letter_member(user),
             "otp_value": otp.readable(user),
             "expires_at": user.otp_expires_at,
         }
         response = TemplateResponse(request, "admin/accounts/user/access_letter.html", context)
         add_never_cache_headers(response)
         return response
+
+
+def letter_member(user):
+    """Whose address the access letter goes to: for an administrator, the member of its most recently approved
+    registration (DESIGN §8: never a member that has just ended it); otherwise its first member."""
+    if user.is_administrator:
+        approved = (
+            AdministratorApplication.objects.filter(administrator=user, status=ApplicationStatus.APPROVED)
+            .select_related("member")
+            .order_by("-decided_at", "-pk")
+            .first()
+        )
+        if approved is not None:
+            return approved.member
+    membership = next(iter(user.memberships.all()), None)
+    return membership.member if membership else None
 
 
 @admin.register(PasswordRequest)
@@ -222,15 +245,22 @@ class AdministratorApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Hinweis")
     def earlier_accounts_display(self, obj):
+        grants = f"Die Freigabe erteilt die Registrierung für {obj.member} ({self.units_display(obj)})."
         earlier = list(obj.earlier_accounts())
         if not earlier:
-            return "–"
-        accounts = "; ".join(f"{u.email} ({u.get_status_display()})" for u in earlier)
+            return grants
+        accounts = "; ".join(f"{u.email} ({u.get_status_display()}{self._registrations(u)})" for u in earlier)
         return (
-            f"Erneute Registrierung: Für diese Person besteht bereits ein Administratorzugang: {accounts}. "
-            "Bei gleicher E-Mail-Adresse erhält dieser Zugang neue Zugangsdaten; bei neuer E-Mail-Adresse "
-            "entsteht ein neuer Zugang, der bisherige bleibt bestehen."
+            f"{grants} Erneute Registrierung: Für diese Person besteht bereits ein Administratorzugang: {accounts}. "
+            "Bei gleicher E-Mail-Adresse erhält dieser Zugang neue Zugangsdaten; bestehende Registrierungen für "
+            "andere Mitglieder bleiben, durch eine Sperre beendete Registrierungen leben nicht wieder auf. Bei neuer "
+            "E-Mail-Adresse entsteht ein neuer Zugang, der bisherige bleibt bestehen."
         )
+
+    @staticmethod
+    def _registrations(user) -> str:
+        members = sorted({str(unit.member) for unit in user.scope_units.select_related("member")})
+        return f"; registriert für {', '.join(members)}" if members else "; derzeit für kein Mitglied registriert"
 
     @admin.action(description="Freigeben")
     def approve(self, request, queryset):

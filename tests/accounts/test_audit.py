@@ -30,8 +30,16 @@ def test_an_entry_cannot_be_changed_or_deleted_through_the_model(entry):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL; SQLite relies on the model"
 )
-@pytest.mark.parametrize("sql", ["UPDATE accounts_auditentry SET action = 'x'", "DELETE FROM accounts_auditentry"])
-def test_postgresql_refuses_update_and_delete_of_audit_rows(entry, sql):
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE accounts_auditentry SET action = 'x'",
+        "DELETE FROM accounts_auditentry",
+        # the test suite's own database flush may truncate; nothing else may
+        "SET LOCAL zvk.allow_audit_truncate = 'off'; TRUNCATE accounts_auditentry CASCADE",
+    ],
+)
+def test_postgresql_refuses_update_delete_and_truncate_of_audit_rows(entry, sql):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert AuditEntry.objects.get(pk=entry.pk).action == "clerk.locked"

@@ -78,6 +78,24 @@ def test_two_administrators_locking_each_other_leave_exactly_one_locked(gera_adm
     assert gera_clerk.status == Status.ACTIVE and not MemberLock.objects.exists()
 
 
+def test_two_members_locking_a_shared_administrator_at_once_end_both_registrations_once(
+    gera_admin, jena_admin, gera_units, jena_units, gera_clerk, jena_clerk
+):
+    """DESIGN §8: Gera and Jena each end their own registration of an administrator registered for both, at the
+    same moment. It ends Gesperrt with one audit entry per member, and no member cascades (each keeps its own
+    administrator)."""
+    shared = factories.AdministratorFactory(units=gera_units + jena_units)
+    results = run_together(
+        lambda: clerk_services.lock_administrator(administrator=shared, by=gera_admin, reason="Gera"),
+        lambda: clerk_services.lock_administrator(administrator=shared, by=jena_admin, reason="Jena"),
+    )
+    assert results == [[], []], results
+    shared.refresh_from_db()
+    assert shared.status == Status.LOCKED and not shared.scope_units.exists()
+    assert count("administrator.locked", target=shared) == 2
+    assert not MemberLock.objects.exists()
+
+
 def test_the_last_two_administrators_locked_at_once_cascade_exactly_once(
     gera_admin, gera_admin2, gera_clerk, jena_admin
 ):
