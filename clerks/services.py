@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit, credentials, devices, otp
-from accounts.models import DomainError, Event, Membership, Role, Status, User, normalize_email
+from accounts.models import REFUSALS, DomainError, Event, Membership, Role, Status, User, normalize_email
 from billing_units.models import BillingUnit, Member
 from clerks import authority, emails
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
@@ -263,6 +263,18 @@ PARTIAL_LOCK_REFUSED = (
 )
 
 
+def lock_refusal(*, clerk: User, by: User) -> str | None:
+    """Why "Berechtigung entziehen" would lock nothing for this administrator, in German; None when it would."""
+    if not clerk.can(Event.LOCK):
+        return REFUSALS[Event.LOCK]
+    if lockable_member_ids(clerk=clerk, by=by):
+        return None
+    shared = set(clerk.member_ids) & set(by.member_ids)
+    if authority.lock_blocked_member_ids(clerk=clerk, by=by, member_ids=shared):
+        return PARTIAL_LOCK_REFUSED
+    return "Dem Sachbearbeiter wurde die Berechtigung für Ihre Mitglieder bereits entzogen."
+
+
 def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
     """Berechtigung entziehen: a member lock for each of the administrator's members the clerk belongs to.
 
@@ -280,10 +292,7 @@ def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
         clerk.require(Event.LOCK)
         targets = sorted(lockable_member_ids(clerk=clerk, by=by))
         if not targets:
-            shared = set(clerk.member_ids) & set(by.member_ids)
-            if authority.lock_blocked_member_ids(clerk=clerk, by=by, member_ids=shared):
-                raise DomainError(PARTIAL_LOCK_REFUSED)
-            raise DomainError("Dem Sachbearbeiter wurde die Berechtigung für Ihre Mitglieder bereits entzogen.")
+            raise DomainError(lock_refusal(clerk=clerk, by=by))
         locks = [_suspend(clerk, member_id, LockKind.ADMINISTRATOR, reason, by) for member_id in targets]
         for lock in locks:
             audit.record("clerk.locked", actor=by, target=clerk, member_id=lock.member_id, data={"reason": reason})

@@ -351,6 +351,10 @@ def reset_otp(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def lock(request, pk):
     clerk = _clerk(request, pk)
+    refusal = services.lock_refusal(clerk=clerk, by=request.user) if request.method != "POST" else None
+    if refusal:  # no reason to ask for: say why at once (the POST is refused by the service alike)
+        messages.error(request, refusal)
+        return redirect("clerks:detail", pk=clerk.pk)
     form = LockReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -87,6 +87,9 @@ def url_patterns() -> list[Pattern]:
 # --- The people and objects of two members ----------------------------------------------------------
 
 MEMBERS = ("gera", "jena")
+# Whose objects a clerk screen's URL names: Gera's, Jena's, and those that span both members (DESIGN §8): a clerk
+# with a Gera and a Jena unit, one of them locked by Gera, and an administrator registered for both.
+OWNERS = (*MEMBERS, "shared")
 
 
 @dataclass
@@ -100,8 +103,8 @@ class Side:
     clerk: User  # an active clerk, target of the clerk URLs
     locked_clerk: User
     lock: MemberLock
-    application: AdministratorApplication
-    password_request: PasswordRequest
+    application: AdministratorApplication | None
+    password_request: PasswordRequest | None
     domain: str
 
     def objects(self) -> dict:
@@ -126,11 +129,15 @@ class World:
         self.clerk = clerk  # a clerk of Gera who makes the requests of the role "clerk"
         self.staff = staff
         self.group = group
+        self.partial_admin = factories.AdministratorFactory(
+            email="teil@stadt-gera.example", units=sides["gera"].units[1:2]
+        )  # registered for Gera's second unit only
         self.requesters = {
             "anonymous": None,
             "clerk": clerk,
             "gera_admin": sides["gera"].admin,
             "jena_admin": sides["jena"].admin,
+            "gera_partial": self.partial_admin,
             "staff": staff,
         }
 
@@ -163,11 +170,33 @@ def _side(member_number, name, unit_numbers, domain) -> Side:
     )
 
 
+def _shared_side(gera: Side, jena: Side) -> Side:
+    """What spans both members: its clerk holds Gera's first and Jena's first unit, its locked clerk the same and a
+    lock by Gera, its administrator is registered for all units of both."""
+    both = [gera.units[0], jena.units[0]]
+    clerk = factories.ClerkFactory(email="geteilt@stadt-gera.example", units=both)
+    locked_clerk = factories.ClerkFactory(email="geteilt-gesperrt@stadt-gera.example", units=both)
+    [lock] = clerk_services.lock_clerk(clerk=locked_clerk, by=gera.admin, reason="Elternzeit")
+    return Side(
+        member=gera.member,
+        units=gera.units,
+        admin=gera.admin,
+        admin2=factories.AdministratorFactory(email="beide@stadt-gera.example", units=gera.units + jena.units),
+        clerk=clerk,
+        locked_clerk=locked_clerk,
+        lock=lock,
+        application=None,
+        password_request=None,
+        domain="stadt-gera.example",
+    )
+
+
 def build_world() -> World:
     sides = {
         "gera": _side("002020", "Stadt Gera", ["002020", "002021"], "stadt-gera.example"),
         "jena": _side("003030", "Stadt Jena", ["003030", "003031"], "stadt-jena.example"),
     }
+    sides["shared"] = _shared_side(sides["gera"], sides["jena"])
     return World(
         sides=sides,
         clerk=factories.ClerkFactory(email="anfrage@stadt-gera.example", units=sides["gera"].units),
@@ -176,7 +205,7 @@ def build_world() -> World:
     )
 
 
-ROLES = ("anonymous", "clerk", "gera_admin", "jena_admin", "staff")
+ROLES = ("anonymous", "clerk", "gera_admin", "jena_admin", "gera_partial", "staff")
 
 
 def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
