@@ -397,6 +397,16 @@ class AppendOnlyError(Exception):
 
 
 class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The entries an administrator may read: those of its members, and those of no member about users it
+        sees (logins, passwords). Everyone else reads none here; fund staff read all in the Django admin."""
+        if not getattr(user, "is_administrator", False):
+            return self.none()
+        return self.filter(
+            models.Q(member_id__in=user.member_ids)
+            | models.Q(member__isnull=True, target__in=User.objects.visible_to(user).values("pk"))
+        )
+
     def update(self, **kwargs):
         raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")
 

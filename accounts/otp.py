@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 OTP_DIGITS = 10
@@ -63,13 +63,6 @@ OTP_FIELDS = ["otp_hash", "otp_ciphertext", "otp_created_at", "otp_expires_at"]
 
 def is_expired(user, *, now=None) -> bool:
     return user.otp_expires_at is not None and user.otp_expires_at <= (now or timezone.now())
-
-
-def verify(user, otp: str, *, now=None) -> bool:
-    """True when the value is the user's current, unexpired one-time password."""
-    if not user.otp_hash or is_expired(user, now=now):
-        return False
-    return check_password(otp, user.otp_hash)
 
 
 def readable(user, *, now=None) -> str | None:

@@ -4,14 +4,6 @@ from django.db import models
 six_digits = RegexValidator(r"^\d{6}\Z", "Bitte geben Sie eine sechsstellige Nummer ein (z. B. 002020).")
 
 
-class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The members an administrator registered for (through its billing units); none for anyone else."""
-        if not getattr(user, "is_administrator", False):
-            return self.none()
-        return self.filter(pk__in=user.scope_units.values("member_id"))
-
-
 class Member(models.Model):
     """Mitglied: an employer, e.g. 002020 "Stadt Gera"."""
 
@@ -20,8 +12,6 @@ class Member(models.Model):
     street = models.CharField("Straße und Hausnummer", max_length=200, blank=True)
     postal_code = models.CharField("Postleitzahl", max_length=5, blank=True)
     city = models.CharField("Ort", max_length=100, blank=True)
-
-    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = "Mitglied"
@@ -47,6 +37,13 @@ class BillingUnitQuerySet(models.QuerySet):
         if getattr(user, "is_clerk", False):
             return self.filter(grants__clerk=user)
         return self.none()
+
+    def of_members_visible_to(self, user):
+        """Every billing unit of the members an administrator belongs to, registered for or not (to show which units
+        its colleagues are registered for)."""
+        if not getattr(user, "is_administrator", False):
+            return self.none()
+        return self.filter(member_id__in=user.member_ids)
 
 
 class BillingUnit(models.Model):

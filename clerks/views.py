@@ -37,11 +37,11 @@ CREATED = "clerk_created"
 
 
 def _clerk(request, pk):
-    return get_object_or_404(User.objects.clerks().visible_to(request.user), pk=pk)
+    return get_object_or_404(User.objects.visible_to(request.user).clerks(), pk=pk)
 
 
 def _administrator(request, pk):
-    return get_object_or_404(User.objects.administrators().visible_to(request.user), pk=pk)
+    return get_object_or_404(User.objects.visible_to(request.user).administrators(), pk=pk)
 
 
 def _refuse(form, error: DomainError) -> None:
@@ -102,8 +102,7 @@ class _ListedUsers:
 
     def __getitem__(self, page: slice) -> list[User]:
         keys = self.memberships.order_by(*self.sort["key"]).values("user_id")[page]
-        # The page's ids first: SQLite then starts from these 50 rather than from all of the member's users.
-        users = User.objects.filter(pk__in=keys).visible_to(self.by).only(*LIST_FIELDS)
+        users = User.objects.visible_to(self.by).filter(pk__in=keys).only(*LIST_FIELDS)
         return list(users.order_by(*self.sort["users"]))
 
 
@@ -122,12 +121,13 @@ def _units_by_user(users, by) -> tuple[dict[int, list[tuple[str, str]]], set[int
         .annotate(mine=Value(False, output_field=BooleanField()))
         .values_list("clerk_id", "billing_unit__number", "billing_unit__name", "mine")
     )
-    own = User.scope_units.through.objects.filter(user_id=by.pk, billingunit_id=OuterRef("billingunit_id"))
+    own = BillingUnit.objects.visible_to(by).filter(pk=OuterRef("pk"))
     registered = (
-        User.scope_units.through.objects.filter(user_id__in=administrator_ids, billingunit__member_id__in=by.member_ids)
+        BillingUnit.objects.of_members_visible_to(by)
+        .filter(administrators__in=administrator_ids)
         .order_by()
         .annotate(mine=Exists(own))
-        .values_list("user_id", "billingunit__number", "billingunit__name", "mine")
+        .values_list("administrators", "number", "name", "mine")
     )
     units, lockable = {}, set()
     for user_id, number, name, mine in sorted(granted.union(registered, all=True), key=lambda row: row[1]):
@@ -227,8 +227,8 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     )
     locks = list(MemberLock.objects.visible_to(request.user).filter(clerk=clerk).select_related("member"))
     history = (
-        AuditEntry.objects.filter(target=clerk)
-        .filter(Q(member__isnull=True) | Q(member_id__in=request.user.member_ids))
+        AuditEntry.objects.visible_to(request.user)
+        .filter(target=clerk)
         .only("created_at", "actor_label", "action", "data")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
@@ -297,7 +297,8 @@ def personal_data(request, pk):
 def assign(request, pk):
     clerk = _clerk(request, pk)
     units = services.assignable_units(clerk=clerk, by=request.user).only(*UNIT_FIELDS).order_by("number")
-    granted = Grant.objects.filter(clerk=clerk, billing_unit__in=units).values_list("billing_unit_id", flat=True)
+    granted = Grant.objects.visible_to(request.user).filter(clerk=clerk, billing_unit__in=units)
+    granted = granted.values_list("billing_unit_id", flat=True)
     form = UnitsForm(
         request.POST if request.method == "POST" else None,
         units=units,

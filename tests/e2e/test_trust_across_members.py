@@ -68,7 +68,9 @@ def test_gera_locking_a_shared_administrator_leaves_it_jenas(
     expect(page.get_by_text("letzte aktive Administrator")).to_have_count(0)
     admin.click(page.get_by_role("button", name="Berechtigung entziehen"))
     expect(admin.messages).to_contain_text("Für seine übrigen Registrierungen bleibt er Administrator.")
-    expect(page.get_by_role("row").filter(has_text=shared.email)).to_contain_text("Berechtigung für Ihr Mitglied entzogen")
+    expect(page.get_by_role("row").filter(has_text=shared.email)).to_contain_text(
+        "Berechtigung für Ihr Mitglied entzogen"
+    )
 
     jena = open_portal()
     jena_page = jena.login(shared)
@@ -120,7 +122,9 @@ def test_an_anonymous_passwort_vergessen_cuts_the_clerk_off_from_nothing(open_po
 def test_the_approval_says_which_member_is_granted(open_portal, staff, gera_admin, jena_units):
     """Finding 5: fund staff see on the registration which member the approval grants and what the account holds
     already; a registration ended by Gera's lock does not come back with Jena's approval."""
-    leaving = factories.AdministratorFactory(email="wechsel@stadt-gera.example", units=list(gera_admin.scope_units.all()))
+    leaving = factories.AdministratorFactory(
+        email="wechsel@stadt-gera.example", units=list(gera_admin.scope_units.all())
+    )
     clerk_services.lock_administrator(administrator=leaving, by=gera_admin, reason="Wechsel nach Jena")
     application = factories.ApplicationFactory(member=jena_units[0].member, email=leaving.email)
     portal = open_portal()
