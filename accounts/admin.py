@@ -26,6 +26,7 @@ from accounts.models import (
     Role,
     User,
 )
+from zvk_portal.admin_site import ReadOnlyAdmin
 
 # Fund staff are superusers and the user form shows no groups or permissions, so Django's group admin has no
 # use here; it is removed rather than shown with its permission picker, whose search labels break WCAG 4.1.2
@@ -45,7 +46,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ReadOnlyAdmin):
     list_display = ["email", "last_name", "first_name", "role", "status", "portal_access_display", "last_login"]
     list_filter = ["role", "status", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
@@ -78,15 +79,6 @@ class UserAdmin(admin.ModelAdmin):
         if lookup.split("__")[0] in self.SECRET_FIELDS:
             return False
         return super().lookup_allowed(lookup, value, request)
-
-    def has_add_permission(self, request):
-        return False  # administrators come from approved registrations, clerks from their administrators
-
-    def has_change_permission(self, request, obj=None):
-        return False  # statuses, passwords and one-time passwords change only through the actions (services)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # users stay for the history
 
     @admin.display(description="Portalzugang")
     def portal_access_display(self, obj):
@@ -163,21 +155,12 @@ def letter_member(user):
 
 
 @admin.register(PasswordRequest)
-class PasswordRequestAdmin(admin.ModelAdmin):
+class PasswordRequestAdmin(ReadOnlyAdmin):
     list_display = ["email", "role", "user", "created_at", "handled_at", "letter_link"]
     list_filter = ["role", ("handled_at", admin.EmptyFieldListFilter)]
     search_fields = ["email"]
     list_select_related = ["user"]
     readonly_fields = ["email", "role", "user", "created_at", "handled_at", "handled_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Zugangsbrief")
     def letter_link(self, obj):
@@ -197,7 +180,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(AdministratorApplication)
-class AdministratorApplicationAdmin(admin.ModelAdmin):
+class AdministratorApplicationAdmin(ReadOnlyAdmin):
     list_display = ["full_name", "email", "member", "units_display", "status", "created_at", "earlier_accounts_display"]
     list_filter = ["status", ("member", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["email", "last_name", "first_name", "member__number", "member__name"]
@@ -223,15 +206,6 @@ class AdministratorApplicationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("billing_units")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # decided only by the actions "Freigeben" and "Ablehnen" (services)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Name")
     def full_name(self, obj):
@@ -309,7 +283,7 @@ class AdministratorApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_label", "action_display", "target", "member", "reason"]
     list_filter = [
         ("member", admin.RelatedOnlyFieldListFilter),
@@ -323,15 +297,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     fields = ["created_at", "actor", "actor_label", "action", "action_display", "target", "member", "data"]
     readonly_fields = fields
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Aktion")
     def action_display(self, obj):

@@ -5,7 +5,7 @@ import unicodedata
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.hashers import check_password
 from django.core.validators import RegexValidator
 
@@ -122,8 +122,11 @@ class ForgotPasswordForm(PageForm):
     )
 
 
-class NewPasswordForm(PageForm):
-    """A personal password, twice; checked against Django's validators, the OTP and the e-mail."""
+class NewPasswordForm(SetPasswordMixin, PageForm):
+    """A personal password, twice; checked against Django's validators (SetPasswordMixin), the OTP and the
+    e-mail."""
+
+    error_messages = {"password_mismatch": "Die beiden Passwörter stimmen nicht überein."}
 
     new_password1 = forms.CharField(
         label="Neues Passwort",
@@ -145,12 +148,12 @@ class NewPasswordForm(PageForm):
         self.user = user
         super().__init__(*args, **kwargs)
 
-    def clean_new_password2(self):
-        first = self.cleaned_data.get("new_password1")
-        second = self.cleaned_data.get("new_password2")
-        if first and second and first != second:
-            raise forms.ValidationError("Die beiden Passwörter stimmen nicht überein.", code="password_mismatch")
-        return second
+    def clean(self):
+        cleaned = super().clean()
+        self.validate_passwords("new_password1", "new_password2")
+        if "new_password1" in self.cleaned_data:
+            self.validate_password_for_user(self.user, "new_password1")
+        return cleaned
 
     def clean_new_password1(self):
         password = self.cleaned_data["new_password1"]
@@ -162,7 +165,6 @@ class NewPasswordForm(PageForm):
             raise forms.ValidationError(
                 "Das neue Passwort darf nicht Ihre E-Mail-Adresse sein.", code="password_is_email"
             )
-        password_validation.validate_password(password, self.user)
         return password
 
 

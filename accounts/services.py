@@ -25,6 +25,7 @@ from accounts.models import (
     normalize_email,
 )
 from billing_units.models import Member
+from zvk_portal.transactions import inside_transaction
 
 # --- Login --------------------------------------------------------------------------------------
 
@@ -98,6 +99,7 @@ def _untrusted_failure(user, role, email, verdict, ip) -> LoginOutcome:
     return LoginOutcome(None, verdict)
 
 
+@inside_transaction
 def _apply_verdict(user: User, verdict: str, rehash: str | None, ip: str | None) -> LoginOutcome:
     """Apply a verdict under the user's row lock. `rehash` is the correct personal password when its stored hash
     has older parameters: it is hashed anew now (existing hashes upgrade at the next login)."""
@@ -135,6 +137,7 @@ def _apply_verdict(user: User, verdict: str, rehash: str | None, ip: str | None)
     return LoginOutcome(None, verdict)
 
 
+@inside_transaction
 def _deactivate(user: User, fields: list) -> None:
     """N wrong passwords in a row from a trusted device: Deaktiviert, personal password void, a new OTP generated
     (manual §8)."""
@@ -225,6 +228,7 @@ def request_password_reset(*, role: str, email: str, ip: str | None = None) -> N
         _reset_clerk_password(user)
 
 
+@inside_transaction
 def _reset_clerk_password(user: User) -> None:
     old, new = user.transition(Event.FORGOT_PASSWORD)
     if old == Status.LOCKED:

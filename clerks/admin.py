@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from clerks.models import Grant, MemberLock, SuspendedGrant
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from zvk_portal.admin_site import ReadOnlyAdmin
 
 
 @admin.register(Grant)

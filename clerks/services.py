@@ -17,6 +17,7 @@ from accounts.models import REFUSALS, DomainError, Event, Membership, Role, Stat
 from billing_units.models import BillingUnit, Member
 from clerks import authority, emails
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
+from zvk_portal.transactions import inside_transaction
 
 # --- Helpers ------------------------------------------------------------------------------------
 
@@ -64,6 +65,7 @@ def _scoped_units(by: User, unit_ids) -> list[BillingUnit]:
     return units
 
 
+@inside_transaction
 def _join_members(user: User, member_ids) -> None:
     existing = _member_ids(user)
     Membership.objects.bulk_create([Membership.of(user, member_id=m) for m in set(member_ids) - existing])
@@ -300,6 +302,7 @@ def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
     return locks
 
 
+@inside_transaction
 def _suspend(clerk: User, member_id: int, kind: str, reason: str, by: User | None) -> MemberLock:
     lock = MemberLock.objects.create(
         clerk=clerk,
@@ -322,6 +325,7 @@ def _suspend(clerk: User, member_id: int, kind: str, reason: str, by: User | Non
     return lock
 
 
+@inside_transaction
 def _lock_if_no_member_left(clerk: User, event: Event) -> None:
     open_members = MemberLock.objects.open().filter(clerk=clerk).values("member_id")
     if Membership.objects.filter(user=clerk).exclude(member_id__in=open_members).exists():
@@ -356,6 +360,7 @@ LIFT_REFUSED = (
 )
 
 
+@inside_transaction
 def _lift(lock: MemberLock, clerk: User, by: User | None) -> str | None:
     lock.lifted_at = timezone.now()
     lock.lifted_by = by
@@ -489,6 +494,7 @@ def _cascade_clerks(member: Member):
     return User.objects.filter(pk__in=clerk_ids).exclude(pk__in=already).order_by("pk")
 
 
+@inside_transaction
 def _cascade(member: Member, *, by: User) -> None:
     for clerk in _cascade_clerks(member).select_for_update():
         _suspend(clerk, member.pk, LockKind.CASCADE, CASCADE_REASON, by)
@@ -496,6 +502,7 @@ def _cascade(member: Member, *, by: User) -> None:
         _lock_if_no_member_left(clerk, Event.CASCADE_LOCK)
 
 
+@inside_transaction
 def lift_cascade_locks(*, member: Member, by: User) -> list[User]:
     """A new administrator was approved for the member: lift its cascade locks, and only those (DESIGN §4).
 

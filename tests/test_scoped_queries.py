@@ -42,3 +42,12 @@ def test_the_check_sees_an_unscoped_query():
     assert unscoped_queries("clerk = User.objects.get(pk=pk)\ngrants = Grant.objects.visible_to(u)") == [
         "line 1: User.objects.get"
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_helper_of_a_service_refuses_to_run_outside_its_callers_transaction(gera_clerk):
+    """(Every other test runs inside a transaction of its own, so the guard is tested here, without one.)"""
+    from clerks import services
+
+    with pytest.raises(RuntimeError, match="inside its caller's transaction"):
+        services._lock_if_no_member_left(gera_clerk, None)
