@@ -7,19 +7,24 @@ from accounts.services import log_in
 
 
 class PortalBackend(ModelBackend):
-    """Authentication through accounts.services.log_in, so that lockout and audit apply everywhere.
+    """The one login path: the portal's login and the Django admin's both call `authenticate()`, which comes here.
 
-    The portal's login passes a role; the Django admin's login passes only `username`, which is the
-    e-mail of a fund staff member. Sessions are honoured only while the user is not locked
-    (`user_can_authenticate`, checked by Django on every request).
+    First the per-address limit (shared by both logins), then accounts.services.log_in with the browser's device
+    cookie, so lockout, trusted devices and audit apply everywhere. The portal's login passes a role; the Django
+    admin's passes only `username`, the e-mail of a fund staff member. What the login page tells the user is left
+    on the request: `login_throttle` (a refused attempt) and `login_outcome`. Sessions are honoured only while the
+    user is not locked (`user_can_authenticate`, checked by Django on every request).
     """
 
     def authenticate(self, request, username=None, password=None, email=None, role=None, **kwargs):
         if password is None or (email or username) is None:
             return None
         ip = client_ip(request) if request is not None else None
-        if ip is not None and not throttling.attempt(throttling.LOGIN, ip=ip).allowed:
-            return None  # the Django admin's login shares the portal's budget per address (issue 7 §2)
+        if ip is not None:
+            decision = throttling.attempt(throttling.LOGIN, ip=ip)
+            request.login_throttle = decision
+            if not decision.allowed:
+                return None
         outcome = log_in(
             role=role or Role.STAFF,
             email=email or username,
@@ -27,6 +32,8 @@ class PortalBackend(ModelBackend):
             ip=ip,
             device_tokens=devices.tokens_from(request),
         )
+        if request is not None:
+            request.login_outcome = outcome
         if outcome.ok and request is not None:
             request.trusted_login = outcome.user  # accounts.devices.DeviceCookieMiddleware sets the cookie
             if ip is not None:

@@ -1,14 +1,14 @@
 """Public pages and a user's own access: home, login, logout, passwords, registration, the clerk's start page."""
 
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import devices, services, throttling
+from accounts import services, throttling
 from accounts.client_address import client_ip
 from accounts.decorators import role_required
 from accounts.forms import (
@@ -57,6 +57,8 @@ def _next_page(request) -> str | None:
 
 
 def _login_failed_message(outcome) -> str:
+    if outcome is None:
+        return LOGIN_FAILED
     if outcome.refusal is not None:
         return outcome.refusal.message
     return OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED
@@ -78,22 +80,19 @@ def login_view(request):
         return redirect(START_PAGES[request.user.role])
     if request.method != "POST":
         return render(request, "accounts/login.html", {"form": LoginForm(), "next": _next_page(request)})
-    ip = client_ip(request)
-    decision = throttling.attempt(throttling.LOGIN, ip=ip)
-    if not decision.allowed:
-        return _throttled(request, "accounts/login.html", LoginForm, decision)
     form = LoginForm(request.POST)
     if form.is_valid():
-        outcome = services.log_in(**form.cleaned_data, ip=ip, device_tokens=devices.tokens_from(request))
-        if outcome.ok:
-            throttling.give_back(throttling.LOGIN, ip=ip)
-            login(request, outcome.user, backend="accounts.backends.PortalBackend")
-            request.trusted_login = outcome.user  # DeviceCookieMiddleware trusts this browser from now on
+        user = authenticate(request, **form.cleaned_data)  # accounts.backends.PortalBackend
+        decision = getattr(request, "login_throttle", None)
+        if decision is not None and not decision.allowed:
+            return _throttled(request, "accounts/login.html", LoginForm, decision)
+        if user is not None:
+            login(request, user)
             start_session_clock(request)
-            if outcome.user.must_change_password:
+            if user.must_change_password:
                 return redirect("accounts:password_set")
-            return redirect(_next_page(request) or START_PAGES[outcome.user.role])
-        form.add_error(None, _login_failed_message(outcome))
+            return redirect(_next_page(request) or START_PAGES[user.role])
+        form.add_error(None, _login_failed_message(getattr(request, "login_outcome", None)))
     return render(request, "accounts/login.html", {"form": form, "next": _next_page(request)})
 
 
