@@ -68,7 +68,7 @@ UNREADABLE = "Bitte geben Sie einen lesbaren Text ein, ohne Steuerzeichen oder u
 
 class ReadableText:
     """A name or a reason that a person can read: at least one visible character, no control characters (line
-    breaks only where `multiline`) and no direction marks. Found by the fuzz tests (issue 7 §5): a reason made of
+    breaks only where `multiline`) and no direction marks. Found by the fuzz tests: a reason made of
     a zero-width space counted as a reason for a lock."""
 
     def __init__(self, multiline=False):

@@ -1,4 +1,4 @@
-"""Limits per client address for the public forms: login, "Passwort vergessen", registration (issue 7 §2).
+"""Limits per client address for the public forms: login, "Passwort vergessen", registration.
 
 The per-account lockout (LOGIN_FAILURE_LIMIT wrong passwords in a row → Deaktiviert) stops guessing at one
 account. These limits stop one address from guessing at many: an attempt beyond the limit is refused before

@@ -1,4 +1,4 @@
-"""Shared tools of the scope matrix, the CSRF walk and the fuzz tests (issue 7 §3–§5).
+"""Shared tools of the scope matrix, the CSRF walk and the fuzz tests.
 
 - `url_patterns()` walks Django's URL resolver, nested includes and the admin's own URLs included, so a new view
   appears here without anyone listing it;

@@ -1,4 +1,4 @@
-"""Fuzzed input (issue 7 §5): Hypothesis feeds every form of the portal arbitrary Unicode, overlong strings, NUL
+"""Fuzzed input: Hypothesis feeds every form of the portal arbitrary Unicode, overlong strings, NUL
 bytes, direction marks, HTML and JavaScript, SQL fragments, numbers with leading zeros, huge ids and bytes that
 are no UTF-8 at all (lone surrogates included). For every input:
 

@@ -1,4 +1,4 @@
-"""The loopback-only switch of the load test (issue 7 §8): production settings over plain HTTP on 127.0.0.1,
+"""The loopback-only switch of the load test: production settings over plain HTTP on 127.0.0.1,
 refused for any other host."""
 
 import os

@@ -1,4 +1,4 @@
-"""The scope matrix (issue 7 §3 and §4, AC-01, AC-02, AC-04, AC-08): every URL pattern of the project, taken from
+"""The scope matrix (AC-01, AC-02, AC-04, AC-08): every URL pattern of the project, taken from
 the URL resolver (the admin's included), requested by GET and POST as anonymous, as a clerk, as the Gera
 administrator, as the Jena administrator and as fund staff, with the ids of Gera's and of Jena's objects.
 
@@ -293,7 +293,7 @@ def test_a_lock_of_another_member_cannot_be_lifted_through_an_own_clerk(world):
         assert response.status_code == 404, method
 
 
-# --- CSRF (issue 7 §4, AC-08) ----------------------------------------------------------------------------------
+# --- CSRF (AC-08) ----------------------------------------------------------------------------------
 
 
 # The role whose POST shows that a request with the token gets through: the first one the matrix does not refuse.

@@ -1,4 +1,4 @@
-"""Issue 8: on PostgreSQL the list's search can use the trigram indexes of migration accounts 0006.
+"""On PostgreSQL the list's search can use the trigram indexes of migration accounts 0006.
 
 The indexes only help while their expressions are exactly what Django writes for `icontains`; this test
 fails when either side changes. (With a handful of test rows PostgreSQL would rather read the table, so

@@ -1,4 +1,4 @@
-"""Production settings (issue 7 §1, checklist CFG-01 to CFG-06, SESS-08): the headers on real responses of the
+"""Production settings (checklist CFG-01 to CFG-06, SESS-08): the headers on real responses of the
 portal and the Django admin, `check --deploy` with a production environment, no caching of private pages, and
 no source file reachable over HTTP.
 

@@ -1,4 +1,4 @@
-"""WhiteNoise serves the static files (issue 7 §1): in production what collectstatic wrote, with hashed names,
+"""WhiteNoise serves the static files: in production what collectstatic wrote, with hashed names,
 a year of browser caching and compressed copies; in the test run straight from static/."""
 
 import re

@@ -1,4 +1,4 @@
-"""The base of the portal's own forms: their widgets render with Jinja2, as the pages do (issue 8).
+"""The base of the portal's own forms: their widgets render with Jinja2, as the pages do.
 
 Django ships each widget's template for both of its template engines, with the same HTML; the Jinja2 ones
 render the four fields of the Detailansicht in half the time (0.14 instead of 0.29 ms). One renderer serves

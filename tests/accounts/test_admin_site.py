@@ -1,4 +1,4 @@
-"""The Django admin for fund staff (issue 2 §6, issue 5 §6 and §8)."""
+"""The Django admin for fund staff."""
 
 import pytest
 from django.test import Client

@@ -1,4 +1,4 @@
-"""The audit log cannot be rewritten (issue 7 §6, LOG-07): the model refuses, and PostgreSQL's trigger too."""
+"""The audit log cannot be rewritten (LOG-07): the model refuses, and PostgreSQL's trigger too."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction

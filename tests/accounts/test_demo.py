@@ -1,4 +1,4 @@
-"""`manage.py demo` (issue 2 §7): the documented logins, idempotent, never without DEBUG."""
+"""`manage.py demo`: the documented logins, idempotent, never without DEBUG."""
 
 import pytest
 from django.core.management import CommandError, call_command

@@ -1,4 +1,4 @@
-"""„Passwort vergessen“ (issue 3 §5, manual §6): one public sentence, a new OTP for clerks, a request for
+"""„Passwort vergessen“ (manual §6): one public sentence, a new OTP for clerks, a request for
 fund staff for administrators, and a limit per e-mail and hour."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Login for both roles (issue 3): the page, one-time passwords, the forced password change, lockout,
+"""Login for both roles: the page, one-time passwords, the forced password change, lockout,
 role separation and the audit trail."""
 
 import re
@@ -277,7 +277,7 @@ def test_login_leads_back_to_the_page_asked_for_but_never_elsewhere(client, gera
 
 @pytest.mark.parametrize("target", ["abc", '"><img src=x onerror=alert(1)>', "clerks:list", "benutzer/", "./x"])
 def test_a_next_that_is_no_path_is_ignored_and_never_a_server_error(client, gera_admin, target):
-    """Found by the fuzz tests (issue 7 §5): redirect() took a bare word for a URL name and failed with a 500."""
+    """Found by the fuzz tests: redirect() took a bare word for a URL name and failed with a 500."""
     response = client.post(
         "/login/",
         {"role": Role.ADMINISTRATOR, "email": gera_admin.email, "password": factories.PASSWORD, "next": target},

@@ -1,4 +1,4 @@
-"""Existing password hashes upgrade on the next successful login (issue 8: the Argon2id parameters are ours
+"""Existing password hashes upgrade on the next successful login (the Argon2id parameters are ours
 to choose, so a change of them must reach every account without a forced password reset)."""
 
 import pytest

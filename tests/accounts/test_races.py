@@ -1,4 +1,4 @@
-"""Races (issue 3 §4, issue 5 §4, issue 7 §7): threads with their own database connections, started together
+"""Races: threads with their own database connections, started together
 by a barrier. Each ends in a state DESIGN §4 allows, with exactly one audit entry per effect.
 
 They run on both databases: PostgreSQL serialises through SELECT … FOR UPDATE, SQLite through its

@@ -1,4 +1,4 @@
-"""Registrierung as administrator, approval by fund staff, the access letter (issue 5 §5–§6)."""
+"""Registrierung as administrator, approval by fund staff, the access letter."""
 
 import pytest
 from django.test import Client

@@ -1,4 +1,4 @@
-"""Sessions (issue 3 §6, SESS-01 to SESS-08): new key at login, POST logout, idle and absolute timeouts,
+"""Sessions (SESS-01 to SESS-08): new key at login, POST logout, idle and absolute timeouts,
 and every session of a user ends when its password or one-time password is reset or it is locked."""
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Limits per client address (issue 7 §2, AUTH-12): beyond the limit a login is refused with 429 before any
+"""Limits per client address (AUTH-12): beyond the limit a login is refused with 429 before any
 password is checked, counted against no account, and allowed again once the window has passed."""
 
 import threading

@@ -1,4 +1,4 @@
-"""+/- Zuordnen (manual §5; issue 4 §5)."""
+"""+/- Zuordnen (manual §5)."""
 
 import pytest
 
@@ -92,7 +92,7 @@ def test_assign_query_budget(client, gera_admin, gera_units, django_assert_max_n
 
 @pytest.mark.parametrize("forged", ["²", "١", "１", "-1", "0", "9" * 30, "1.0", " 1"])
 def test_forged_checkbox_values_are_refused_beside_the_field_and_change_nothing(admin_client, gera_clerk, forged):
-    """Found by the fuzz tests (issue 7 §5): "²".isdigit() is True, but int("²") raised, and the page gave a 500."""
+    """Found by the fuzz tests: "²".isdigit() is True, but int("²") raised, and the page gave a 500."""
     before = granted(gera_clerk)
     response = admin_client.post(f"/benutzer/{gera_clerk.pk}/zuordnen/", {"units": [forged]})
     assert response.status_code == 200

@@ -1,4 +1,4 @@
-"""„+ Sachbearbeiter hinzufügen“ in two steps (manual §3 c–k; issue 4 §3)."""
+"""„+ Sachbearbeiter hinzufügen“ in two steps (manual §3 c–k)."""
 
 import pytest
 
@@ -197,7 +197,7 @@ def test_factories_make_a_clerk_that_is_visible(gera_admin, gera_units):
     ],
 )
 def test_names_nobody_can_read_or_that_turn_the_text_are_refused(admin_client, changes):
-    """Found by the fuzz tests (issue 7 §5): an invisible name, or one that shows as another name."""
+    """Found by the fuzz tests: an invisible name, or one that shows as another name."""
     html = step1(admin_client, **changes).content.decode()
     assert "Bitte geben Sie einen lesbaren Text ein" in html and "clerk_draft" not in admin_client.session
 

@@ -1,4 +1,4 @@
-"""Detailansicht (manual §3 i, §4, §6; issue 4 §4): panels, personal data, one-time password, history."""
+"""Detailansicht (manual §3 i, §4, §6): panels, personal data, one-time password, history."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""More races (issue 7 §7, gaps found while load testing): two administrators of one member acting on the same
+"""More races (gaps found while load testing): two administrators of one member acting on the same
 clerk at the same moment. Each ends in a state DESIGN §4 allows, with exactly one audit entry per effect.
 
 Threads with their own connections, started together by a barrier (tests/accounts/test_races.py), on SQLite and

@@ -1,4 +1,4 @@
-"""Berechtigung entziehen / erteilen (manual §7.1, §7.2; issue 5 §1–§4)."""
+"""Berechtigung entziehen / erteilen (manual §7.1, §7.2)."""
 
 import pytest
 from django.test import Client
@@ -178,7 +178,7 @@ def test_clerk_detail_of_a_cascade_lock_names_the_reason(client, gera_admin, ger
 
 @pytest.mark.parametrize("reason", ["\u200b", " \u200b\u200b ", "\u202e", "\u2066Elternzeit", "Eltern\x07zeit"])
 def test_a_reason_nobody_can_read_is_refused_and_locks_nothing(admin_client, gera_clerk, reason):
-    """Found by the fuzz tests (issue 7 §5): a zero-width space counted as the reason for a lock."""
+    """Found by the fuzz tests: a zero-width space counted as the reason for a lock."""
     response = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": reason})
     assert response.status_code == 200
     assert "Bitte geben Sie einen lesbaren Text ein" in response.content.decode()

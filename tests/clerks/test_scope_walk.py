@@ -1,4 +1,4 @@
-"""Scope (DESIGN §3, issue 4 §6): the Jena administrator walks every administrator URL against Gera's
+"""Scope (DESIGN §3): the Jena administrator walks every administrator URL against Gera's
 clerk, administrator and lock, by GET and POST, and gets 404 everywhere with nothing changed."""
 
 import pytest
