@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVE_PORT ?= 8000
 
-.PHONY: run test venv lint format clean serve
+.PHONY: run test test-fast venv lint format clean serve
 
 venv: $(STAMP)
 
@@ -38,6 +38,10 @@ test: venv
 	@# The browser tests need Debian's Chromium (installed when missing and root); -m 'not e2e' skips them.
 	@case "$(PYTEST_ARGS)" in *"not e2e"*) ;; *) scripts/ensure-chromium ;; esac
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The whole suite without the browser tests (a minute or two; `make test` stays the whole suite)
+test-fast: venv
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -95,18 +95,6 @@ def staff(db):
 
 
 @pytest.fixture
-def login(client):
-    """Log a user in through the portal's own login page."""
-
-    def do(user, password=factories.PASSWORD):
-        response = client.post("/login/", {"role": user.role, "email": user.email, "password": password})
-        assert response.status_code == 302, response.content.decode()[:2000]
-        return client
-
-    return do
-
-
-@pytest.fixture
 def admin_client(client, gera_admin):
     client.force_login(gera_admin)
     return client

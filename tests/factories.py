@@ -3,7 +3,6 @@
 import factory
 from django.conf import settings
 from django.core import signing
-from django.utils import timezone
 
 from accounts import devices, otp
 from accounts.models import (
@@ -16,7 +15,7 @@ from accounts.models import (
     User,
 )
 from billing_units.models import BillingUnit, Member
-from clerks.models import Grant, LockKind, MemberLock, SuspendedGrant
+from clerks.models import Grant, LockKind, MemberLock
 
 PASSWORD = "Ein sicheres Passwort 2026"
 
@@ -136,15 +135,6 @@ class MemberLockFactory(factory.django.DjangoModelFactory):
     kind = LockKind.ADMINISTRATOR
     reason = "Elternzeit"
     locked_by_label = "admin@gemeinde.example"
-
-
-class SuspendedGrantFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SuspendedGrant
-
-    lock = factory.SubFactory(MemberLockFactory)
-    billing_unit = factory.SubFactory(BillingUnitFactory)
-    granted_at = factory.LazyFunction(timezone.now)
 
 
 class AuditEntryFactory(factory.django.DjangoModelFactory):

@@ -15,6 +15,7 @@ from django.test import Client
 from accounts import otp
 from accounts.models import Role, Status, User
 from tests import factories
+from tests.helpers import post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -48,22 +49,20 @@ def events(stream, name) -> list[dict]:
     return [record for record in records(stream) if record.get("event") == name]
 
 
-def post_login(client, role, email, password, ip="192.0.2.10"):
-    return client.post("/login/", {"role": role, "email": email, "password": password}, REMOTE_ADDR=ip, secure=True)
-
-
 # --- LOG-01, LOG-06: every authentication event, with UTC time, event, user, address and outcome ------------
 
 
 def test_authentication_events_are_logged_with_utc_time_user_address_and_outcome(log_output, gera_units):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
     client = Client()
-    post_login(client, Role.CLERK, clerk.email, otp_value := clerk.otp_plain)
+    post_login(client, clerk.email, otp_value := clerk.otp_plain, role=Role.CLERK, secure=True)
     client.post("/passwort-aendern/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, secure=True)
     client.post("/logout/", secure=True)
-    post_login(client, Role.CLERK, clerk.email, NEW_PASSWORD)
+    post_login(client, clerk.email, NEW_PASSWORD, role=Role.CLERK, secure=True)
     for _ in range(5):
-        post_login(client, Role.CLERK, clerk.email, WRONG_PASSWORDS[0])  # from the clerk's trusted browser
+        post_login(
+            client, clerk.email, WRONG_PASSWORDS[0], role=Role.CLERK, secure=True
+        )  # from the clerk's trusted browser
     clerk.refresh_from_db()
     assert clerk.status == Status.DEACTIVATED and otp_value
 
@@ -87,7 +86,7 @@ def test_authentication_events_are_logged_with_utc_time_user_address_and_outcome
 
 
 def test_unknown_login_names_are_logged_as_failures_without_a_user(log_output, db):
-    post_login(Client(), Role.ADMINISTRATOR, "niemand@gemeinde.example", "egal")
+    post_login(Client(), "niemand@gemeinde.example", "egal", role=Role.ADMINISTRATOR, secure=True)
     (failure,) = events(log_output, "login.failed")
     assert failure["user_id"] is None and failure["verdict"] == "unknown"
     assert failure["login_name"] == "niemand@gemeinde.example" and failure["role"] == Role.ADMINISTRATOR
@@ -97,7 +96,7 @@ def test_unknown_login_names_are_logged_as_failures_without_a_user(log_output, d
 
 
 def test_cr_and_lf_in_a_login_name_cannot_forge_a_log_line(log_output, db):
-    post_login(Client(), Role.CLERK, 'x\r\nFAKE {"event": "login.succeeded"}', "egal")
+    post_login(Client(), 'x\r\nFAKE {"event": "login.succeeded"}', "egal", role=Role.CLERK, secure=True)
     lines = log_output.getvalue().splitlines()
     assert not any(line.startswith("FAKE") for line in lines)
     (failure,) = [line for line in lines if '"login.failed"' in line]
@@ -120,7 +119,7 @@ def test_no_secret_ever_reaches_the_log_or_an_email(
         return clients[-1]
 
     administrator = client()
-    post_login(administrator, Role.ADMINISTRATOR, gera_admin.email, factories.PASSWORD)
+    post_login(administrator, gera_admin.email, factories.PASSWORD, role=Role.ADMINISTRATOR, secure=True)
     person = {"first_name": "Max", "last_name": "Test", "phone": "012345678", "email": "max.test@stadt-gera.example"}
     administrator.post("/benutzer/neu/", person, secure=True)
     token = administrator.session["clerk_draft"]["token"]
@@ -135,12 +134,12 @@ def test_no_secret_ever_reaches_the_log_or_an_email(
 
     # the clerk: a wrong one-time password, the right one, a personal password, a wrong and a right login
     clerk_client = client()
-    post_login(clerk_client, Role.CLERK, clerk.email, WRONG_PASSWORDS[1])
-    post_login(clerk_client, Role.CLERK, clerk.email, otp.readable(clerk))
+    post_login(clerk_client, clerk.email, WRONG_PASSWORDS[1], role=Role.CLERK, secure=True)
+    post_login(clerk_client, clerk.email, otp.readable(clerk), role=Role.CLERK, secure=True)
     clerk_client.post("/passwort-aendern/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, secure=True)
     clerk_client.post("/logout/", secure=True)
-    post_login(clerk_client, Role.CLERK, clerk.email, WRONG_PASSWORDS[0])
-    post_login(clerk_client, Role.CLERK, clerk.email, NEW_PASSWORD)
+    post_login(clerk_client, clerk.email, WRONG_PASSWORDS[0], role=Role.CLERK, secure=True)
+    post_login(clerk_client, clerk.email, NEW_PASSWORD, role=Role.CLERK, secure=True)
 
     # the administrator sets a new one-time password; the clerk asks for one itself
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +153,7 @@ def test_no_secret_ever_reaches_the_log_or_an_email(
 
     # five wrong passwords from the clerk's own browser: Deaktiviert with a new one-time password
     for _ in range(5):
-        post_login(clerk_client, Role.CLERK, clerk.email, WRONG_PASSWORDS[0], ip="198.51.100.7")
+        post_login(clerk_client, clerk.email, WRONG_PASSWORDS[0], role=Role.CLERK, ip="198.51.100.7", secure=True)
     clerk.refresh_from_db()
     assert clerk.status == Status.DEACTIVATED
     secrets.add(otp.readable(clerk))

@@ -1,8 +1,5 @@
-"""Settings (issue 2 §2): secrets from the environment, Argon2id first, German formats."""
+"""Settings: secrets from the environment, Argon2id first, German formats."""
 
-import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -12,21 +9,9 @@ from django.utils import formats, timezone
 
 import zvk_portal.settings as production
 from accounts.hashers import PortalArgon2PasswordHasher
+from tests.helpers import run_django
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_django(env_changes: dict) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "OTP_ENCRYPTION_KEY", "DEBUG")}
-    env.update(env_changes)
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "zvk_portal.settings"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_refuses_to_start_without_secret_key_when_debug_is_off():

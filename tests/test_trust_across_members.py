@@ -12,30 +12,24 @@ from django.core.management.base import SystemCheckError
 from django.test import Client
 
 from accounts import devices, otp, services
-from accounts.models import AuditEntry, Role, Status, User
+from accounts.models import AuditEntry, Role, Status
 from clerks import authority
 from clerks import services as clerk_services
 from clerks.models import Grant, MemberLock
-from tests import factories
+from tests import factories, helpers
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh(user):
-    return User.objects.get(pk=user.pk)
 
 
 ADDRESSES = iter(range(1, 60_000))
 
 
-def post_login(client, user_or_email, password, role=Role.CLERK, ip=None):
-    """A login POST, by default from an address of its own (an attacker with many addresses; the per-address
-    limit is tested elsewhere)."""
-    email = getattr(user_or_email, "email", user_or_email)
-    if ip is None:
-        n = next(ADDRESSES)
-        ip = f"127.1.{n >> 8 & 255}.{n & 255}"
-    return client.post("/login/", {"role": role, "email": email, "password": password}, REMOTE_ADDR=ip)
+def post_login(client, user_or_email, password, **kwargs):
+    """A login POST from an address of its own (an attacker with many addresses; the per-address limit is tested in
+    tests/accounts/test_throttling.py)."""
+    n = next(ADDRESSES)
+    return helpers.post_login(client, user_or_email, password, ip=f"127.1.{n >> 8 & 255}.{n & 255}", **kwargs)
 
 
 def actions(user):

@@ -12,14 +12,11 @@ from django.utils import timezone
 from accounts import otp
 from accounts.models import AuditEntry, Role, Status, User
 from tests import factories
+from tests.helpers import post_login
 
 pytestmark = pytest.mark.django_db
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
-
-
-def post_login(client, role, email, password):
-    return client.post("/login/", {"role": role, "email": email, "password": password})
 
 
 def without_csrf(html: str) -> str:
@@ -42,22 +39,22 @@ def test_login_page_has_the_fields_of_the_manual(client):
 
 
 def test_administrator_lands_on_verwaltung_der_benutzer(client, gera_admin):
-    response = post_login(client, Role.ADMINISTRATOR, gera_admin.email, factories.PASSWORD)
+    response = post_login(client, gera_admin.email, factories.PASSWORD, role=Role.ADMINISTRATOR)
     assert response.url == "/benutzer/"
     assert "Verwaltung der Benutzer" in client.get("/benutzer/").content.decode()
 
 
 def test_email_is_matched_case_insensitively_and_without_spaces(client, gera_clerk):
-    response = post_login(client, Role.CLERK, "  Anna.SCHMIDT@stadt-gera.example ", factories.PASSWORD)
+    response = post_login(client, "  Anna.SCHMIDT@stadt-gera.example ", factories.PASSWORD, role=Role.CLERK)
     assert response.status_code == 302 and response.url == "/start/"
 
 
 def test_unknown_and_known_emails_get_byte_identical_error_pages(client, gera_clerk):
     locked = factories.ClerkFactory(status=Status.LOCKED)
     pages = [
-        post_login(client, Role.CLERK, "niemand@stadt-gera.example", "irgendwas"),
-        post_login(client, Role.CLERK, gera_clerk.email, "falsches Passwort"),
-        post_login(client, Role.CLERK, locked.email, factories.PASSWORD),
+        post_login(client, "niemand@stadt-gera.example", "irgendwas", role=Role.CLERK),
+        post_login(client, gera_clerk.email, "falsches Passwort", role=Role.CLERK),
+        post_login(client, locked.email, factories.PASSWORD, role=Role.CLERK),
     ]
     assert {page.status_code for page in pages} == {200}
     first = without_csrf(pages[0].content.decode()).replace("niemand@stadt-gera.example", "EMAIL")
@@ -65,7 +62,7 @@ def test_unknown_and_known_emails_get_byte_identical_error_pages(client, gera_cl
     for page, email in zip(pages[1:], [gera_clerk.email, locked.email], strict=True):
         assert without_csrf(page.content.decode()).replace(email, "EMAIL") == first
     # the clerk's right password in the administrator role is just as wrong
-    wrong_role = post_login(client, Role.ADMINISTRATOR, gera_clerk.email, factories.PASSWORD).content.decode()
+    wrong_role = post_login(client, gera_clerk.email, factories.PASSWORD, role=Role.ADMINISTRATOR).content.decode()
     assert LOGIN_FAILED in wrong_role
 
 
@@ -83,14 +80,14 @@ def test_unknown_email_costs_the_same_hashing_work_as_a_wrong_password(client, g
     counts = []
     for email in ("niemand@stadt-gera.example", gera_clerk.email):
         CountingHasher.calls = 0
-        post_login(client, Role.CLERK, email, "falsches Passwort")
+        post_login(client, email, "falsches Passwort", role=Role.CLERK)
         counts.append(CountingHasher.calls)
     assert counts == [1, 1]
 
 
 def test_otp_login_forces_the_password_change_everywhere(client, gera_units, gera_admin):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
-    response = post_login(client, Role.CLERK, clerk.email, clerk.otp_plain)
+    response = post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
     assert response.url == "/passwort-aendern/"
     for url in ("/start/", "/benutzer/", "/admin/", "/", f"/benutzer/{clerk.pk}/"):
         assert client.get(url).url == "/passwort-aendern/", url
@@ -100,7 +97,7 @@ def test_otp_login_forces_the_password_change_everywhere(client, gera_units, ger
 
 def test_setting_the_personal_password_activates_and_clears_the_otp(client, gera_units, gera_admin):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
-    post_login(client, Role.CLERK, clerk.email, clerk.otp_plain)
+    post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
     new = "Mein Lieblingsberg ist der Kickelhahn"
     response = client.post("/passwort-aendern/", {"new_password1": new, "new_password2": new})
     assert response.url == "/start/"
@@ -110,7 +107,7 @@ def test_setting_the_personal_password_activates_and_clears_the_otp(client, gera
     client.force_login(gera_admin)
     detail = client.get(f"/benutzer/{clerk.pk}/").content.decode()
     assert clerk.otp_plain not in detail
-    assert not post_login(client, Role.CLERK, clerk.email, clerk.otp_plain).has_header("Location")
+    assert not post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK).has_header("Location")
 
 
 @pytest.mark.parametrize(
@@ -124,7 +121,7 @@ def test_setting_the_personal_password_activates_and_clears_the_otp(client, gera
 )
 def test_password_rules_are_explained_in_german(client, gera_units, password, message):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
-    post_login(client, Role.CLERK, clerk.email, clerk.otp_plain)
+    post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
     response = client.post("/passwort-aendern/", {"new_password1": password, "new_password2": password})
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -133,7 +130,7 @@ def test_password_rules_are_explained_in_german(client, gera_units, password, me
 
 def test_new_password_may_not_be_the_otp_or_the_email(client, gera_units):
     clerk = factories.PendingClerkFactory(units=gera_units[:1], email="lena.lang@stadt-gera.example")
-    post_login(client, Role.CLERK, clerk.email, clerk.otp_plain)
+    post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
     for password, message in ((clerk.otp_plain, "vom Einmalpasswort"), (clerk.email, "E-Mail-Adresse")):
         response = client.post("/passwort-aendern/", {"new_password1": password, "new_password2": password})
         assert message in response.content.decode()
@@ -143,51 +140,51 @@ def test_new_password_may_not_be_the_otp_or_the_email(client, gera_units):
 
 def test_long_unicode_passwords_are_accepted_and_not_truncated(client, gera_units):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
-    post_login(client, Role.CLERK, clerk.email, clerk.otp_plain)
+    post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
     password = "äöü ß 😀 kleinbuchstaben " + "x" * 104
     assert len(password) == 128
     assert client.post("/passwort-aendern/", {"new_password1": password, "new_password2": password}).status_code == 302
     client.logout()
-    assert post_login(client, Role.CLERK, clerk.email, password[:-1]).status_code == 200
-    assert post_login(client, Role.CLERK, clerk.email, password.upper()).status_code == 200
-    assert post_login(client, Role.CLERK, clerk.email, password).status_code == 302
+    assert post_login(client, clerk.email, password[:-1], role=Role.CLERK).status_code == 200
+    assert post_login(client, clerk.email, password.upper(), role=Role.CLERK).status_code == 200
+    assert post_login(client, clerk.email, password, role=Role.CLERK).status_code == 302
 
 
 def test_expired_otp_tells_the_user_to_ask_the_administrator(client, gera_units, settings):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
     with time_machine.travel(timezone.now() + timedelta(days=settings.OTP_VALIDITY_DAYS, minutes=1)):
-        response = post_login(client, Role.CLERK, clerk.email, clerk.otp_plain)
+        response = post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
         assert "abgelaufen" in response.content.decode() and "Administrator" in response.content.decode()
         # a wrong guess still gets the generic answer and reveals nothing about the expiry
-        wrong = post_login(client, Role.CLERK, clerk.email, "0000000000").content.decode()
+        wrong = post_login(client, clerk.email, "0000000000", role=Role.CLERK).content.decode()
         assert LOGIN_FAILED in wrong and "abgelaufen" not in wrong
 
 
 def test_five_wrong_passwords_through_the_page_deactivate(client, gera_clerk, gera_admin, settings):
     factories.trust_device(client, gera_clerk)  # the clerk's own browser (DESIGN §8)
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        assert LOGIN_FAILED in post_login(client, Role.CLERK, gera_clerk.email, "falsch").content.decode()
+        assert LOGIN_FAILED in post_login(client, gera_clerk.email, "falsch", role=Role.CLERK).content.decode()
     gera_clerk.refresh_from_db()
     assert gera_clerk.status == Status.DEACTIVATED
     # attempt N+1 with the right (old) password fails with the same message
-    assert LOGIN_FAILED in post_login(client, Role.CLERK, gera_clerk.email, factories.PASSWORD).content.decode()
+    assert LOGIN_FAILED in post_login(client, gera_clerk.email, factories.PASSWORD, role=Role.CLERK).content.decode()
     client.force_login(gera_admin)
     detail = client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
     assert otp.readable(gera_clerk) in detail and "Deaktiviert" in detail
     client.logout()
-    assert post_login(client, Role.CLERK, gera_clerk.email, otp.readable(gera_clerk)).url == "/passwort-aendern/"
+    assert post_login(client, gera_clerk.email, otp.readable(gera_clerk), role=Role.CLERK).url == "/passwort-aendern/"
 
 
 def test_same_email_may_hold_both_roles_with_separate_passwords(client, gera_units):
     email = "doppelt@stadt-gera.example"
     admin = factories.AdministratorFactory(email=email, units=gera_units, password="Passwort des Admins 1")
     clerk = factories.ClerkFactory(email=email, units=gera_units[:1], password="Passwort der Sachbearbeiterin")
-    assert post_login(client, Role.CLERK, email, "Passwort des Admins 1").status_code == 200
-    assert post_login(client, Role.CLERK, email, "Passwort der Sachbearbeiterin").url == "/start/"
+    assert post_login(client, email, "Passwort des Admins 1", role=Role.CLERK).status_code == 200
+    assert post_login(client, email, "Passwort der Sachbearbeiterin", role=Role.CLERK).url == "/start/"
     assert client.get("/benutzer/").status_code == 403
     assert int(client.session["_auth_user_id"]) == clerk.pk
     client.logout()
-    assert post_login(client, Role.ADMINISTRATOR, email, "Passwort des Admins 1").url == "/benutzer/"
+    assert post_login(client, email, "Passwort des Admins 1", role=Role.ADMINISTRATOR).url == "/benutzer/"
     assert client.get("/start/").status_code == 403
     assert int(client.session["_auth_user_id"]) == admin.pk
 
@@ -207,14 +204,14 @@ def test_clerk_start_page_lists_exactly_its_billing_units(client, gera_clerk, ge
 
 def test_login_events_are_audited_without_secrets(client, gera_units, settings):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
-    post_login(client, Role.CLERK, clerk.email, "9999999999")
-    post_login(client, Role.CLERK, "niemand@stadt-gera.example", "geheim-unbekannt")
-    post_login(client, Role.CLERK, clerk.email, clerk.otp_plain)
+    post_login(client, clerk.email, "9999999999", role=Role.CLERK)
+    post_login(client, "niemand@stadt-gera.example", "geheim-unbekannt", role=Role.CLERK)
+    post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
     client.post(
         "/passwort-aendern/", {"new_password1": "Kickelhahn im Nebel 77", "new_password2": "Kickelhahn im Nebel 77"}
     )
     client.post("/logout/")
-    post_login(client, Role.CLERK, clerk.email, "Kickelhahn im Nebel 77")
+    post_login(client, clerk.email, "Kickelhahn im Nebel 77", role=Role.CLERK)
     logged = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
     assert logged == [
         "login.failed",
@@ -257,7 +254,7 @@ def test_active_user_changes_password_with_the_current_one(client, gera_clerk):
 
 def test_no_forced_rotation_of_an_old_password(client, gera_clerk):
     with time_machine.travel(timezone.now() + timedelta(days=400)):
-        assert post_login(client, Role.CLERK, gera_clerk.email, factories.PASSWORD).url == "/start/"
+        assert post_login(client, gera_clerk.email, factories.PASSWORD, role=Role.CLERK).url == "/start/"
 
 
 def test_login_leads_back_to_the_page_asked_for_but_never_elsewhere(client, gera_admin, gera_clerk):

@@ -4,45 +4,17 @@ by a barrier. Each ends in a state DESIGN §4 allows, with exactly one audit ent
 They run on both databases: PostgreSQL serialises through SELECT … FOR UPDATE, SQLite through its
 IMMEDIATE transactions (the test database is a file, so every thread has its own connection)."""
 
-import threading
-
 import pytest
-from django.db import connections
 from django.test import Client
 
 from accounts import otp, services
-from accounts.models import AuditEntry, Role, Status, User
+from accounts.models import Role, Status, User
 from clerks import services as clerk_services
 from clerks.models import MemberLock
 from tests import factories
+from tests.helpers import audit_count, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(*jobs):
-    """Run the callables at the same moment in threads; return their results (or exceptions)."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def count(action, **filters):
-    return AuditEntry.objects.filter(action=action, **filters).count()
 
 
 def test_twenty_parallel_wrong_passwords_end_in_exactly_one_lockout_and_one_new_otp(gera_units, settings):
@@ -58,8 +30,8 @@ def test_twenty_parallel_wrong_passwords_end_in_exactly_one_lockout_and_one_new_
     assert all(not isinstance(result, Exception) and not result.ok for result in results), results
     clerk.refresh_from_db()
     assert clerk.status == Status.DEACTIVATED
-    assert count("user.deactivated", target=clerk) == 1
-    assert count("login.failed", target=clerk) == 20
+    assert audit_count("user.deactivated", target=clerk) == 1
+    assert audit_count("login.failed", target=clerk) == 20
     # the failures after the lockout counted against the new one-time password (at most the limit)
     assert clerk.failed_login_count == min(20 - settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_LIMIT)
     assert otp.readable(clerk) is not None
@@ -72,7 +44,7 @@ def test_two_administrators_locking_each_other_leave_exactly_one_locked(gera_adm
     )
     statuses = sorted(User.objects.filter(pk__in=[gera_admin.pk, gera_admin2.pk]).values_list("status", flat=True))
     assert statuses == [Status.ACTIVE, Status.LOCKED], results
-    assert count("administrator.locked") == 1
+    assert audit_count("administrator.locked") == 1
     assert sum(isinstance(result, Exception) for result in results) == 1
     gera_clerk.refresh_from_db()
     assert gera_clerk.status == Status.ACTIVE and not MemberLock.objects.exists()
@@ -92,7 +64,7 @@ def test_two_members_locking_a_shared_administrator_at_once_end_both_registratio
     assert results == [[], []], results
     shared.refresh_from_db()
     assert shared.status == Status.LOCKED and not shared.scope_units.exists()
-    assert count("administrator.locked", target=shared) == 2
+    assert audit_count("administrator.locked", target=shared) == 2
     assert not MemberLock.objects.exists()
 
 
@@ -110,7 +82,7 @@ def test_the_last_two_administrators_locked_at_once_cascade_exactly_once(
     assert results.count([]) == 2  # third is still active: no cascade
     third_result = clerk_services.lock_administrator(administrator=third, by=third, reason="drei")
     assert [m.number for m in third_result] == ["002020"]
-    assert count("clerk.cascade_locked", target=gera_clerk) == 1
+    assert audit_count("clerk.cascade_locked", target=gera_clerk) == 1
     assert MemberLock.objects.filter(clerk=gera_clerk).count() == 1
 
 
@@ -124,8 +96,8 @@ def test_otp_reset_while_the_clerk_logs_in_with_the_old_one(gera_admin, gera_uni
     assert not isinstance(login, Exception) and isinstance(reset, str)
     clerk.refresh_from_db()
     assert clerk.status == Status.PENDING and otp.readable(clerk) == reset != old
-    assert count("user.otp_reset", target=clerk) == 1
-    assert count("login.otp_used", target=clerk) + count("login.failed", target=clerk) == 1
+    assert audit_count("user.otp_reset", target=clerk) == 1
+    assert audit_count("login.otp_used", target=clerk) + audit_count("login.failed", target=clerk) == 1
     assert not services.log_in(role=Role.CLERK, email=clerk.email, password=old).ok
 
 
@@ -149,7 +121,7 @@ def test_double_submitted_create_form_makes_one_clerk(gera_admin, gera_units):
     clerk = User.objects.get(role=Role.CLERK)
     assert first.status_code == second.status_code == 302
     assert first.url == second.url == f"/benutzer/{clerk.pk}/angelegt/"
-    assert count("clerk.created") == 1
+    assert audit_count("clerk.created") == 1
 
 
 def test_locking_a_clerk_while_the_last_administrator_is_locked_keeps_one_lock_per_member(gera_admin, gera_clerk):
@@ -162,6 +134,6 @@ def test_locking_a_clerk_while_the_last_administrator_is_locked_keeps_one_lock_p
     assert gera_clerk.status == Status.LOCKED
     [lock] = MemberLock.objects.open().filter(clerk=gera_clerk)
     if isinstance(lock_clerk, Exception):  # the cascade came first; a locked administrator acts no more
-        assert lock.kind == "cascade" and count("clerk.locked") == 0
+        assert lock.kind == "cascade" and audit_count("clerk.locked") == 0
     else:  # the administrator's lock came first; the cascade left the clerk alone
-        assert lock.kind == "administrator" and count("clerk.cascade_locked") == 0
+        assert lock.kind == "administrator" and audit_count("clerk.cascade_locked") == 0

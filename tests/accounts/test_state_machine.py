@@ -12,6 +12,7 @@ from accounts.models import AuditEntry, DomainError, Role, Status, TransitionNot
 from clerks import services as clerk_services
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock
 from tests import factories
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,6 @@ def units_of(clerk):
 
 def actions(user):
     return list(AuditEntry.objects.filter(target=user).order_by("pk").values_list("action", flat=True))
-
-
-def fresh(user):
-    return User.objects.get(pk=user.pk)
 
 
 # --- administrator creates clerk (§3) ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import throttling
 from accounts.models import AdministratorApplication, AuditEntry, PasswordRequest, Role, Status, ThrottleWindow
 from tests import factories
+from tests.helpers import post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +21,10 @@ WAIT = "Zu viele Anmeldeversuche. Bitte warten Sie eine Minute und versuchen Sie
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
 
 
-def login(client, user_or_email, password, ip="192.0.2.10", **extra):
-    email = getattr(user_or_email, "email", user_or_email)
-    role = getattr(user_or_email, "role", Role.CLERK)
-    return client.post("/login/", {"role": role, "email": email, "password": password}, REMOTE_ADDR=ip, **extra)
-
-
 def use_up_budget(client, settings, ip="192.0.2.10"):
     """Wrong passwords for addresses nobody has, as a password sprayer would send them."""
     for number in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS):
-        assert login(client, f"niemand{number}@gemeinde.example", "falsch", ip=ip).status_code == 200
+        assert post_login(client, f"niemand{number}@gemeinde.example", "falsch", ip=ip).status_code == 200
 
 
 @pytest.fixture
@@ -42,13 +37,13 @@ def test_eleventh_attempt_in_a_minute_is_refused_even_with_the_right_password(cl
     assert settings.LOGIN_ATTEMPTS_PER_ADDRESS == 10
     factories.trust_device(client, gera_clerk)  # so that its wrong passwords count against the account
     for _ in range(4):
-        assert LOGIN_FAILED in login(client, gera_clerk, "falsch").content.decode()
+        assert LOGIN_FAILED in post_login(client, gera_clerk, "falsch").content.decode()
     for number in range(6):
-        login(client, f"niemand{number}@gemeinde.example", "falsch")
+        post_login(client, f"niemand{number}@gemeinde.example", "falsch")
     gera_clerk.refresh_from_db()
     assert gera_clerk.failed_login_count == 4
 
-    response = login(client, gera_clerk, factories.PASSWORD)
+    response = post_login(client, gera_clerk, factories.PASSWORD)
 
     assert response.status_code == 429
     assert int(response["Retry-After"]) == 60
@@ -67,17 +62,17 @@ def test_eleventh_attempt_in_a_minute_is_refused_even_with_the_right_password(cl
 def test_the_address_may_try_again_after_the_window(client, gera_clerk, settings, frozen):
     use_up_budget(client, settings)
     frozen.shift(timedelta(seconds=59))
-    assert login(client, gera_clerk, factories.PASSWORD).status_code == 429
+    assert post_login(client, gera_clerk, factories.PASSWORD).status_code == 429
     frozen.shift(timedelta(seconds=1))
-    response = login(client, gera_clerk, factories.PASSWORD)
+    response = post_login(client, gera_clerk, factories.PASSWORD)
     assert response.status_code == 302 and response.url == "/start/"
 
 
 def test_two_addresses_do_not_share_a_budget(gera_clerk, settings, frozen):
     sprayer, colleague = Client(), Client()
     use_up_budget(sprayer, settings, ip="192.0.2.10")
-    assert login(sprayer, gera_clerk, factories.PASSWORD, ip="192.0.2.10").status_code == 429
-    assert login(colleague, gera_clerk, factories.PASSWORD, ip="198.51.100.7").status_code == 302
+    assert post_login(sprayer, gera_clerk, factories.PASSWORD, ip="192.0.2.10").status_code == 429
+    assert post_login(colleague, gera_clerk, factories.PASSWORD, ip="198.51.100.7").status_code == 302
 
 
 def test_spraying_from_one_address_does_not_lock_the_victims(client, gera_units, settings, frozen):
@@ -85,7 +80,7 @@ def test_spraying_from_one_address_does_not_lock_the_victims(client, gera_units,
     use_up_budget(client, settings)
     for _ in range(10):
         for victim in victims:
-            assert login(client, victim, "Sommer2026!").status_code == 429
+            assert post_login(client, victim, "Sommer2026!").status_code == 429
     for victim in victims:
         victim.refresh_from_db()
         assert victim.status == Status.ACTIVE and victim.failed_login_count == 0
@@ -99,12 +94,12 @@ def test_successful_logins_do_not_use_up_the_budget(gera_units, settings, frozen
     """Colleagues behind one town-hall address log in one after another without waiting."""
     clerks = [factories.ClerkFactory(units=gera_units[:1]) for _ in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS + 5)]
     for clerk in clerks:
-        assert login(Client(), clerk, factories.PASSWORD).status_code == 302
+        assert post_login(Client(), clerk, factories.PASSWORD).status_code == 302
 
 
 def test_forwarded_for_is_ignored_without_trusted_proxies(client, gera_clerk, settings, frozen):
     use_up_budget(client, settings)
-    response = login(client, gera_clerk, factories.PASSWORD, headers={"x-forwarded-for": "203.0.113.99"})
+    response = post_login(client, gera_clerk, factories.PASSWORD, headers={"x-forwarded-for": "203.0.113.99"})
     assert response.status_code == 429
 
 
@@ -115,18 +110,22 @@ def test_behind_a_trusted_proxy_the_address_it_appended_counts(gera_clerk, setti
     for number in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS):
         # the sprayer puts a new address in front each time; the proxy appends the real one
         forwarded = f"203.0.113.{number}, 192.0.2.10"
-        login(sprayer, f"niemand{number}@gemeinde.example", "falsch", ip=proxy, headers={"x-forwarded-for": forwarded})
-    refused = login(sprayer, gera_clerk, factories.PASSWORD, ip=proxy, headers={"x-forwarded-for": "192.0.2.10"})
+        post_login(
+            sprayer, f"niemand{number}@gemeinde.example", "falsch", ip=proxy, headers={"x-forwarded-for": forwarded}
+        )
+    refused = post_login(sprayer, gera_clerk, factories.PASSWORD, ip=proxy, headers={"x-forwarded-for": "192.0.2.10"})
     assert refused.status_code == 429
-    colleague = login(Client(), gera_clerk, factories.PASSWORD, ip=proxy, headers={"x-forwarded-for": "198.51.100.7"})
+    colleague = post_login(
+        Client(), gera_clerk, factories.PASSWORD, ip=proxy, headers={"x-forwarded-for": "198.51.100.7"}
+    )
     assert colleague.status_code == 302
 
 
 def test_an_ipv6_line_counts_as_one_address(client, gera_clerk, settings, frozen):
     for number in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS):
-        login(client, f"niemand{number}@gemeinde.example", "falsch", ip=f"2001:db8:1:2::{number + 1:x}")
-    assert login(client, gera_clerk, factories.PASSWORD, ip="2001:db8:1:2:ffff::1").status_code == 429
-    assert login(client, gera_clerk, factories.PASSWORD, ip="2001:db8:1:3::1").status_code == 302
+        post_login(client, f"niemand{number}@gemeinde.example", "falsch", ip=f"2001:db8:1:2::{number + 1:x}")
+    assert post_login(client, gera_clerk, factories.PASSWORD, ip="2001:db8:1:2:ffff::1").status_code == 429
+    assert post_login(client, gera_clerk, factories.PASSWORD, ip="2001:db8:1:3::1").status_code == 302
 
 
 def test_client_keys():

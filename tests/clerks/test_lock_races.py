@@ -7,16 +7,12 @@ on PostgreSQL."""
 import pytest
 
 from accounts import otp
-from accounts.models import AuditEntry, DomainError, Status
+from accounts.models import DomainError, Status
 from clerks import services
 from clerks.models import Grant, MemberLock
-from tests.accounts.test_races import run_together
+from tests.helpers import audit_count, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def count(action, **filters):
-    return AuditEntry.objects.filter(action=action, **filters).count()
 
 
 def test_two_administrators_locking_the_same_clerk_make_one_lock(gera_admin, gera_admin2, gera_clerk):
@@ -29,7 +25,7 @@ def test_two_administrators_locking_the_same_clerk_make_one_lock(gera_admin, ger
     gera_clerk.refresh_from_db()
     assert gera_clerk.status == Status.LOCKED and not gera_clerk.is_active
     assert MemberLock.objects.open().filter(clerk=gera_clerk).count() == 1
-    assert count("clerk.locked", target=gera_clerk) == 1
+    assert audit_count("clerk.locked", target=gera_clerk) == 1
     assert not Grant.objects.filter(clerk=gera_clerk).exists()
 
 
@@ -44,7 +40,7 @@ def test_two_administrators_lifting_the_same_lock_give_one_new_one_time_password
     assert len(values) == 1 and len(refused) == 1 and isinstance(refused[0], DomainError), results
     gera_clerk.refresh_from_db()
     assert gera_clerk.status == Status.PENDING and otp.readable(gera_clerk) == values[0]
-    assert count("clerk.unlocked", target=gera_clerk) == 1
+    assert audit_count("clerk.unlocked", target=gera_clerk) == 1
     assert Grant.objects.filter(clerk=gera_clerk).count() == 2  # exactly the suspended grants, once
 
 
@@ -63,11 +59,11 @@ def test_assigning_while_another_administrator_locks_never_leaves_a_grant_behind
     [member_lock] = MemberLock.objects.open().filter(clerk=gera_clerk)
     suspended = set(member_lock.suspended_grants.values_list("billing_unit__number", flat=True))
     if isinstance(assign, Exception):  # the lock came first: +/- Zuordnen is refused, grants as before
-        assert isinstance(assign, DomainError) and count("clerk.grants_changed") == 0
+        assert isinstance(assign, DomainError) and audit_count("clerk.grants_changed") == 0
         assert suspended == {"002020", "002021"}
     else:  # the assignment came first: the lock suspended the new grants too
-        assert count("clerk.grants_changed") == 1 and suspended == {"002020", "002021", "002022"}
-    assert count("clerk.locked") == 1
+        assert audit_count("clerk.grants_changed") == 1 and suspended == {"002020", "002021", "002022"}
+    assert audit_count("clerk.locked") == 1
 
 
 def test_locking_while_another_administrator_lifts_the_lock(gera_admin, gera_admin2, gera_clerk):
@@ -82,8 +78,8 @@ def test_locking_while_another_administrator_lifts_the_lock(gera_admin, gera_adm
     assert locks.count() <= 1
     if isinstance(relock, Exception):  # the lock was still open: nothing to lock again
         assert isinstance(relock, DomainError) and gera_clerk.status == Status.PENDING and not locks.exists()
-        assert count("clerk.locked") == 1
+        assert audit_count("clerk.locked") == 1
     else:  # lifted first, then locked again
-        assert gera_clerk.status == Status.LOCKED and locks.count() == 1 and count("clerk.locked") == 2
+        assert gera_clerk.status == Status.LOCKED and locks.count() == 1 and audit_count("clerk.locked") == 2
         assert not Grant.objects.filter(clerk=gera_clerk).exists()
-    assert count("clerk.unlocked") == 1
+    assert audit_count("clerk.unlocked") == 1

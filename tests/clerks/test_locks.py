@@ -4,16 +4,13 @@ import pytest
 from django.test import Client
 
 from accounts import otp
-from accounts.models import AuditEntry, Role, Status, User
+from accounts.models import AuditEntry, Role, Status
 from clerks import services
 from clerks.models import Grant, LockKind, MemberLock
 from tests import factories
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh(user):
-    return User.objects.get(pk=user.pk)
 
 
 def granted(clerk):
