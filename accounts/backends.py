@@ -1,9 +1,9 @@
 from django.contrib.auth.backends import ModelBackend
 
-from accounts import devices, throttling
-from accounts.client_address import client_ip
 from accounts.models import Role
 from accounts.services import log_in
+from security import devices, throttling
+from security.client_address import client_ip
 
 
 class PortalBackend(ModelBackend):
@@ -35,7 +35,7 @@ class PortalBackend(ModelBackend):
         if request is not None:
             request.login_outcome = outcome
         if outcome.ok and request is not None:
-            request.trusted_login = outcome.user  # accounts.devices.DeviceCookieMiddleware sets the cookie
+            request.trusted_login = outcome.user  # security.devices.DeviceCookieMiddleware sets the cookie
             if ip is not None:
                 throttling.give_back(throttling.LOGIN, ip=ip)
         return outcome.user

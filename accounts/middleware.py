@@ -13,8 +13,8 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
-from accounts import security_log
-from accounts.client_address import client_ip
+from security import security_log
+from security.client_address import client_ip
 
 LOGIN_AT = "portal_login_at"
 LAST_SEEN = "portal_last_seen"

@@ -8,7 +8,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("passwort-vergessen/", views.password_forgot, name="password_forgot"),
     path("passwort-aendern/", views.password_set, name="password_set"),
-    path("registrierung/", views.registration, name="registration"),
-    path("registrierung/eingegangen/", views.registration_done, name="registration_done"),
     path("start/", views.start, name="start"),
 ]

@@ -1,4 +1,4 @@
-"""Public pages and a user's own access: home, login, logout, passwords, registration, the clerk's start page."""
+"""Public pages and a user's own access: home, login, logout, passwords, the clerk's start page."""
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -8,21 +8,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import services, throttling
-from accounts.client_address import client_ip
+from accounts import services
 from accounts.decorators import role_required
-from accounts.forms import (
-    LOGIN_FAILED,
-    OTP_EXPIRED,
-    ForgotPasswordForm,
-    LoginForm,
-    NewPasswordForm,
-    PasswordChangeForm,
-    RegistrationForm,
-)
+from accounts.forms import LOGIN_FAILED, OTP_EXPIRED, ForgotPasswordForm, LoginForm, NewPasswordForm, PasswordChangeForm
 from accounts.middleware import start_session_clock
 from accounts.models import Role
 from billing_units.models import BillingUnit
+from security import throttling
+from security.client_address import client_ip
+from zvk_portal.views import throttled
 
 START_PAGES = {Role.ADMINISTRATOR: "clerks:list", Role.CLERK: "accounts:start", Role.STAFF: "admin:index"}
 FORGOT_ANSWER = (
@@ -30,16 +24,6 @@ FORGOT_ANSWER = (
     "Einmalpasswort veranlasst. Sachbearbeiter erhalten es von ihrem Administrator, Administratoren erhalten neue "
     "Zugangsdaten per Brief von der Zusatzversorgungskasse."
 )
-
-
-def _throttled(request, template: str, form_class, decision):
-    """The same page again with what was typed and the German request to wait, as 429. The input is not
-    validated (a validation can be an oracle, e.g. for member numbers), no password is checked."""
-    messages.error(request, decision.message)
-    form = form_class(initial=request.POST.dict())
-    response = render(request, template, {"form": form, "next": _next_page(request)}, status=429)
-    response["Retry-After"] = str(decision.retry_after)
-    return response
 
 
 def _next_page(request) -> str | None:
@@ -85,7 +69,7 @@ def login_view(request):
         user = authenticate(request, **form.cleaned_data)  # accounts.backends.PortalBackend
         decision = getattr(request, "login_throttle", None)
         if decision is not None and not decision.allowed:
-            return _throttled(request, "accounts/login.html", LoginForm, decision)
+            return throttled(request, "accounts/login.html", LoginForm, decision, next=_next_page(request))
         if user is not None:
             login(request, user)
             start_session_clock(request)
@@ -112,7 +96,7 @@ def password_forgot(request):
     ip = client_ip(request)
     decision = throttling.attempt(throttling.FORGOT_PASSWORD, ip=ip)
     if not decision.allowed:
-        return _throttled(request, "accounts/password_forgot.html", ForgotPasswordForm, decision)
+        return throttled(request, "accounts/password_forgot.html", ForgotPasswordForm, decision)
     form = ForgotPasswordForm(request.POST)
     if form.is_valid():
         services.request_password_reset(**form.cleaned_data, ip=ip)
@@ -147,36 +131,6 @@ def password_set(request):
         messages.success(request, "Ihr persönliches Passwort wurde gespeichert.")
         return redirect(START_PAGES[user.role])
     return render(request, "accounts/password_set.html", {"form": form, "forced": forced})
-
-
-@login_not_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def registration(request):
-    if request.method != "POST":
-        return render(request, "accounts/registration.html", {"form": RegistrationForm()})
-    decision = throttling.attempt(throttling.REGISTRATION, ip=client_ip(request))
-    if not decision.allowed:
-        return _throttled(request, "accounts/registration.html", RegistrationForm, decision)
-    form = RegistrationForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        services.submit_application(
-            member=data["member"],
-            units=data["units"],
-            all_units=not data["units"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            phone=data["phone"],
-        )
-        return redirect("accounts:registration_done")
-    return render(request, "accounts/registration.html", {"form": form})
-
-
-@login_not_required
-@require_safe
-def registration_done(request):
-    return render(request, "accounts/registration_done.html")
 
 
 @role_required(Role.CLERK)

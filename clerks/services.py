@@ -12,11 +12,13 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import audit, credentials, devices, otp
+from accounts import credentials, otp
 from accounts.models import REFUSALS, DomainError, Event, Membership, Role, Status, User, normalize_email
+from audit import actions as audit
 from billing_units.models import BillingUnit, Member
 from clerks import authority, emails
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
+from security import devices
 from zvk_portal.transactions import inside_transaction
 
 # --- Helpers ------------------------------------------------------------------------------------

@@ -14,13 +14,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import devices, otp
+from accounts import otp
 from accounts.decorators import role_required
-from accounts.models import AuditEntry, DomainError, Event, Membership, Role, User
+from accounts.models import DomainError, Event, Membership, Role, User
+from audit.models import AuditEntry
 from billing_units.models import BillingUnit
 from clerks import authority, services
 from clerks.forms import SORTS, LockReasonForm, PersonalDataForm, UnitsForm, UserFilterForm
 from clerks.models import Grant, MemberLock
+from security import devices
 
 administrator_only = role_required(Role.ADMINISTRATOR)
 PAGE_SIZE = 50

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import otp
-from accounts.models import AuditEntry, Membership, Role, Status, User
+from accounts.models import Membership, Role, Status, User
+from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock, SuspendedGrant
 

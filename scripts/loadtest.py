@@ -450,7 +450,8 @@ def consistency(stats, data, first_audit_pk) -> list[str]:
     """Check every row the run wrote. Returns the inconsistencies found."""
     from django.db.models import Count, Exists, F, OuterRef
 
-    from accounts.models import AuditEntry, Membership, Role, Status, User
+    from accounts.models import Membership, Role, Status, User
+    from audit.models import AuditEntry
     from clerks.models import Grant, MemberLock
 
     problems = []
@@ -564,7 +565,7 @@ def main():
         f"{len(data['admins'])} administrators, {len(data['clerks'])} clerks and {springers} clerks to lock"
     )
 
-    from accounts.models import AuditEntry
+    from audit.models import AuditEntry
 
     first_audit_pk = (AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 

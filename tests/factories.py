@@ -4,18 +4,13 @@ import factory
 from django.conf import settings
 from django.core import signing
 
-from accounts import devices, otp
-from accounts.models import (
-    AdministratorApplication,
-    AuditEntry,
-    Membership,
-    PasswordRequest,
-    Role,
-    Status,
-    User,
-)
+from accounts import otp
+from accounts.models import Membership, PasswordRequest, Role, Status, User
+from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock
+from registration.models import AdministratorApplication
+from security import devices
 
 PASSWORD = "Ein sicheres Passwort 2026"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from django.db import connections
 
-from accounts.models import AuditEntry, Role, User
+from accounts.models import Role, User
+from audit.models import AuditEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,16 +20,12 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from accounts.models import (
-    AdministratorApplication,
-    AuditEntry,
-    Membership,
-    PasswordRequest,
-    User,
-)
+from accounts.models import Membership, PasswordRequest, User
+from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks import services as clerk_services
 from clerks.models import Grant, MemberLock, SuspendedGrant
+from registration.models import AdministratorApplication
 from tests import factories
 
 # --- The URL patterns of the project --------------------------------------------------------------
@@ -112,8 +108,8 @@ class Side:
         return {
             "accounts.user": self.clerk,
             "accounts.passwordrequest": self.password_request,
-            "accounts.administratorapplication": self.application,
-            "accounts.auditentry": AuditEntry.objects.filter(target=self.locked_clerk).earliest("pk"),
+            "registration.administratorapplication": self.application,
+            "audit.auditentry": AuditEntry.objects.filter(target=self.locked_clerk).earliest("pk"),
             "billing_units.member": self.member,
             "billing_units.billingunit": self.units[0],
             "clerks.grant": Grant.objects.filter(clerk=self.clerk).earliest("pk"),

@@ -4,7 +4,8 @@ portal would hold, so its rows must look like the services' own (issue 8)."""
 import pytest
 from django.contrib.auth.hashers import check_password
 
-from accounts.models import AuditEntry, Membership, Role, Status, User
+from accounts.models import Membership, Role, Status, User
+from audit.models import AuditEntry
 from clerks.models import Grant, MemberLock
 from scripts import bench_dataset
 from scripts.bench import Scenario, measure_interleaved, percentile

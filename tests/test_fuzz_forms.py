@@ -24,11 +24,13 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from accounts.forms import ForgotPasswordForm, NewPasswordForm, PasswordChangeForm, RegistrationForm
-from accounts.models import AuditEntry, Status, User
+from accounts.forms import ForgotPasswordForm, NewPasswordForm, PasswordChangeForm
+from accounts.models import Status, User
+from audit.models import AuditEntry
 from billing_units.models import BillingUnit
 from clerks import services as clerk_services
 from clerks.forms import LockReasonForm, PersonalDataForm, UnitsForm
+from registration.forms import RegistrationForm
 from tests import factories, scope
 
 settings.register_profile(
@@ -230,7 +232,7 @@ def world():
 def test_login_form(world, data):
     response, changed, new_actions = send(world.browsers["anonymous"], "post", "/login/", data, world)
     assert response.status_code == 200  # nobody is logged in by a wrong password
-    assert set(changed) <= {"accounts.AuditEntry"} and set(new_actions) <= {"login.failed"}
+    assert set(changed) <= {"audit.AuditEntry"} and set(new_actions) <= {"login.failed"}
     assert_escaped(response, data)
 
 
@@ -329,7 +331,7 @@ def test_create_clerk_step_2(world, token, units, toggle):
     )
     if valid:
         assert response.status_code == 302 and "/angelegt/" in response.url
-        assert set(changed) >= {"accounts.User", "clerks.Grant", "accounts.AuditEntry"}
+        assert set(changed) >= {"accounts.User", "clerks.Grant", "audit.AuditEntry"}
     else:
         assert changed == []
     assert_escaped(response, data)
@@ -472,7 +474,7 @@ def test_huge_and_odd_ids_in_addresses(world, object_id, screen, method):
         assert response.status_code in (200, 302, 404, 405) and changed == []
 
 
-@given(object_id=nasty, model=st.sampled_from(["accounts/user", "clerks/memberlock", "accounts/auditentry"]))
+@given(object_id=nasty, model=st.sampled_from(["accounts/user", "clerks/memberlock", "audit/auditentry"]))
 @example(object_id="9" * 5000, model="accounts/user")
 @example(object_id="1/../../", model="accounts/user")
 def test_odd_ids_in_admin_addresses(world, object_id, model):
@@ -490,7 +492,7 @@ def test_user_list_filters(world, q, status, sort, page):
     assert_escaped(response, {"q": q})
 
 
-@given(q=nasty, model=st.sampled_from(["accounts/user", "accounts/auditentry", "billing_units/member"]))
+@given(q=nasty, model=st.sampled_from(["accounts/user", "audit/auditentry", "billing_units/member"]))
 @example(q="\x00", model="accounts/user")
 @example(q="Anna\x00", model="billing_units/member")
 def test_admin_search_boxes(world, q, model):
@@ -529,7 +531,7 @@ def test_bytes_that_are_no_utf8(world, form, values):
     response, changed, new_actions = send(world.browsers[role], "post", url, body, world, content_type=content_type)
     decoded = {name: value.decode("utf-8", "replace") for name, value in zip(names, values, strict=False)}
     if key == "/login/":
-        assert set(changed) <= {"accounts.AuditEntry"} and set(new_actions) <= {"login.failed"}
+        assert set(changed) <= {"audit.AuditEntry"} and set(new_actions) <= {"login.failed"}
     elif RAW_ORACLES[key] is None or not RAW_ORACLES[key](as_form_data(decoded)).is_valid():
         assert changed == []
     assert_escaped(response, decoded)

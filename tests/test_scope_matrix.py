@@ -67,8 +67,8 @@ PORTAL = {
     "home": row("200/405", "302/405", "302/405", "302/405", "302/405"),
     "accounts:login": row("200/200*", "302/200*", "302/200*", "302/200*", "302/200*"),  # a failed login is audited
     "accounts:password_forgot": row("200/200*", "200/200*", "200/200*", "200/200*", "200/200*"),  # request counted
-    "accounts:registration": row("200/200", "200/200", "200/200", "200/200", "200/200"),  # incomplete: form errors
-    "accounts:registration_done": row("200/405", "200/405", "200/405", "200/405", "200/405"),
+    "registration:apply": row("200/200", "200/200", "200/200", "200/200", "200/200"),  # incomplete: form errors
+    "registration:done": row("200/405", "200/405", "200/405", "200/405", "200/405"),
     # a user's own access
     "accounts:logout": row("login/login", "405/302*", "405/302*", "405/302*", "405/302*"),  # the logout is audited
     "accounts:password_set": row("login/login", "200/200", "200/200", "200/200", "200/200"),  # no old password
@@ -164,8 +164,8 @@ ADMIN_MODELS = {
     "billing_units/billingunit": ("200/200", "200/200", "200/200", "200/200", "200/200", "302/302"),  # in use
     "accounts/user": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "accounts/passwordrequest": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
-    "accounts/administratorapplication": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
-    "accounts/auditentry": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
+    "registration/administratorapplication": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
+    "audit/auditentry": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/grant": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/memberlock": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
 }

@@ -77,7 +77,7 @@ def test_admin_pages_send_the_same_headers(staff, gera_admin):
         "/admin/accounts/user/",
         f"/admin/accounts/user/{gera_admin.pk}/change/",
         f"/admin/accounts/user/{gera_admin.pk}/zugangsbrief/",
-        "/admin/accounts/auditentry/",
+        "/admin/audit/auditentry/",
     ):
         response = client.get(path, secure=True)
         assert response.status_code == 200, path
@@ -89,7 +89,7 @@ def test_the_reject_action_page_of_the_admin_is_covered_too(staff):
     client = Client()
     client.force_login(staff)
     response = client.post(
-        "/admin/accounts/administratorapplication/",
+        "/admin/registration/administratorapplication/",
         {"action": "reject", "_selected_action": [application.pk]},
         secure=True,
     )

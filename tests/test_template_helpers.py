@@ -74,13 +74,14 @@ def test_the_portals_forms_render_as_with_djangos_own_renderer(bound, gera_units
     from accounts import forms as account_forms
     from billing_units.models import BillingUnit
     from clerks import forms as clerk_forms
+    from registration import forms as registration_forms
 
     data = {"email": "kein-gueltiger-wert", "status": "kaputt"} if bound else None
     made = [
         account_forms.LoginForm(data),
         account_forms.ForgotPasswordForm(data),
         account_forms.PasswordChangeForm(None, data),
-        account_forms.RegistrationForm(data),
+        registration_forms.RegistrationForm(data),
         clerk_forms.PersonalDataForm(data),
         clerk_forms.UnitsForm(data, units=BillingUnit.objects.all()),
         clerk_forms.LockReasonForm(data),

@@ -11,11 +11,14 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
 
-from accounts import devices, otp, services
-from accounts.models import AuditEntry, Role, Status
+from accounts import otp, services
+from accounts.models import Role, Status
+from audit.models import AuditEntry
 from clerks import authority
 from clerks import services as clerk_services
 from clerks.models import Grant, MemberLock
+from registration import services as registration_services
+from security import devices
 from tests import factories, helpers
 from tests.helpers import fresh
 
@@ -309,10 +312,10 @@ def test_re_registration_for_jena_does_not_bring_back_a_gera_registration_that_g
     assert fresh(leaving).status == Status.LOCKED
     application = factories.ApplicationFactory(member=jena, email=leaving.email)
     client.force_login(staff)
-    hint = client.get(f"/admin/accounts/administratorapplication/{application.pk}/change/").content.decode()
+    hint = client.get(f"/admin/registration/administratorapplication/{application.pk}/change/").content.decode()
     assert "Die Freigabe erteilt die Registrierung für 003030 Stadt Jena" in hint
     assert "derzeit für kein Mitglied registriert" in hint
-    administrator, _value = services.approve_application(application=application, by=staff)
+    administrator, _value = registration_services.approve_application(application=application, by=staff)
     assert administrator.member_ids == [jena.pk]
     browser = Client()
     browser.force_login(fresh(administrator))
@@ -359,7 +362,7 @@ def test_check_deploy_refuses_a_proxy_without_trusted_proxy_count(settings):
 
 
 def test_requests_through_an_untrusted_proxy_are_logged_once(settings, monkeypatch):
-    from accounts import client_address
+    from security import client_address
 
     warned = []
     monkeypatch.setattr(client_address, "_warned", False)

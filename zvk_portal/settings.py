@@ -39,9 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "billing_units",
-    "accounts",
-    "clerks",
+    # The apps, each one thing, lower ones first (tests/test_layers.py checks that domain code imports only below):
+    "audit",  # the append-only audit log and its vocabulary
+    "security",  # limits per client address, the client's address, the security log, deployment checks
+    "billing_units",  # members and billing units
+    "accounts",  # users, login, sessions, one-time passwords, trusted devices, memberships
+    "clerks",  # the administrator's screens: grants, member locks, who may act across members
+    "registration",  # applications as administrator and their approval by fund staff
+    "demo",  # `manage.py demo`: the documented demo logins (refused with DEBUG off)
 ]
 
 MIDDLEWARE = [
@@ -52,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.devices.DeviceCookieMiddleware",
+    "security.devices.DeviceCookieMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -131,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
 OTP_VALIDITY_DAYS = env.int("OTP_VALIDITY_DAYS", default=14)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 FORGOT_PASSWORD_LIMIT_PER_HOUR = env.int("FORGOT_PASSWORD_LIMIT_PER_HOUR", default=3)
-# Trusted devices (DESIGN §8, accounts/devices.py): only wrong passwords from a browser that has logged in to the
+# Trusted devices (DESIGN §8, security/devices.py): only wrong passwords from a browser that has logged in to the
 # account before count towards LOGIN_FAILURE_LIMIT. Wrong passwords from anywhere else count per account: after
 # UNTRUSTED_LOGIN_FAILURE_LIMIT of them within UNTRUSTED_LOGIN_WINDOW_SECONDS, untrusted clients are refused for
 # that account until the window ends.

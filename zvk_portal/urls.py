@@ -7,6 +7,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("", include("accounts.urls")),
     path("", include("clerks.urls")),
+    path("", include("registration.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,12 +1,13 @@
 import logging
 import uuid
 
+from django.contrib import messages
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from accounts import security_log
-from accounts.client_address import client_ip
+from security import security_log
+from security.client_address import client_ip
 
 error_log = logging.getLogger("zvk_portal.errors")
 
@@ -23,3 +24,13 @@ def server_error(request):
     incident = uuid.uuid4().hex[:12].upper()
     error_log.error("server_error", exc_info=True, extra={"incident": incident, "path": request.path})
     return HttpResponseServerError(loader.get_template("500.html").render({"incident": incident}))
+
+
+def throttled(request, template: str, form_class, decision, **context):
+    """A public form's page again with what was typed and the German request to wait, as 429. The input is not
+    validated (a validation can be an oracle, e.g. for member numbers), no password is checked."""
+    messages.error(request, decision.message)
+    form = form_class(initial=request.POST.dict())
+    response = render(request, template, {"form": form, **context}, status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return response

@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='Zeitpunkt')),
                 ('actor_label', models.CharField(max_length=254, verbose_name='durch (Anzeige)')),
-                ('action', models.CharField(choices=accounts.models.audit_action_choices, max_length=64, verbose_name='Aktion')),
+                ('action', models.CharField(choices=[], max_length=64, verbose_name='Aktion')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='Details')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='durch')),
                 ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_entries', to='billing_units.member', verbose_name='Mitglied')),

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from accounts import otp
-from accounts.models import AuditEntry, Role, Status, User
+from accounts.models import Role, Status, User
+from audit.models import AuditEntry
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -104,16 +105,16 @@ def test_audit_log_is_read_only_with_filters(staff_client, gera_admin, gera_cler
 
     services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
     entry = AuditEntry.objects.get(action="clerk.locked")
-    listing = staff_client.get("/admin/accounts/auditentry/").content.decode()
+    listing = staff_client.get("/admin/audit/auditentry/").content.decode()
     assert "Berechtigung entzogen" in listing and "Elternzeit" in listing
     for params in (
         {"member__id__exact": entry.member_id},
         {"actor__id__exact": gera_admin.pk},
         {"action__exact": "clerk.locked"},
     ):
-        assert "Elternzeit" in staff_client.get("/admin/accounts/auditentry/", params).content.decode(), params
-    assert staff_client.get(f"/admin/accounts/auditentry/{entry.pk}/delete/").status_code == 403
-    staff_client.post(f"/admin/accounts/auditentry/{entry.pk}/change/", {"action": "login.failed"})
+        assert "Elternzeit" in staff_client.get("/admin/audit/auditentry/", params).content.decode(), params
+    assert staff_client.get(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code == 403
+    staff_client.post(f"/admin/audit/auditentry/{entry.pk}/change/", {"action": "login.failed"})
     entry.refresh_from_db()
     assert entry.action == "clerk.locked"
 

@@ -3,8 +3,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from accounts.audit import ACTIONS, describe, record
-from accounts.models import AppendOnlyError, AuditEntry
+from audit.actions import Action, describe, record
+from audit.models import AppendOnlyError, AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,6 @@ def test_postgresql_refuses_update_delete_and_truncate_of_audit_rows(entry, sql)
 
 def test_every_action_has_a_german_sentence_and_unknown_codes_are_refused(entry):
     assert describe(entry) == "Berechtigung entzogen: Elternzeit"
-    assert all(sentence and sentence[0].isupper() or sentence[0] == "„" for sentence in ACTIONS.values())
+    assert all(sentence and sentence[0].isupper() or sentence[0] == "„" for sentence in Action.labels)
     with pytest.raises(ValueError):
         record("something.new")

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from accounts.models import AuditEntry, Membership, Role, Status, User
+from accounts.models import Membership, Role, Status, User
+from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, MemberLock
 

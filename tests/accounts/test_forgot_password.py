@@ -4,7 +4,8 @@ fund staff for administrators, and a limit per e-mail and hour."""
 import pytest
 from django.contrib.admin.sites import site
 
-from accounts.models import AuditEntry, PasswordRequest, Role, Status
+from accounts.models import PasswordRequest, Role, Status
+from audit.models import AuditEntry
 from tests import factories
 
 pytestmark = pytest.mark.django_db

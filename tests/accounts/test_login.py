@@ -10,7 +10,8 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.utils import timezone
 
 from accounts import otp
-from accounts.models import AuditEntry, Role, Status, User
+from accounts.models import Role, Status, User
+from audit.models import AuditEntry
 from tests import factories
 from tests.helpers import post_login
 

@@ -4,9 +4,11 @@ import pytest
 from django.test import Client
 
 from accounts import otp
-from accounts.models import AdministratorApplication, ApplicationStatus, AuditEntry, Role, Status, User
+from accounts.models import Role, Status, User
+from audit.models import AuditEntry
 from clerks import services as clerk_services
 from clerks.models import MemberLock
+from registration.models import AdministratorApplication, ApplicationStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +92,7 @@ def approve_in_admin(staff, application):
     client = Client()
     client.force_login(staff)
     return client, client.post(
-        "/admin/accounts/administratorapplication/",
+        "/admin/registration/administratorapplication/",
         {"action": "approve", "_selected_action": [application.pk]},
         follow=True,
     )
@@ -142,11 +144,11 @@ def test_rejection_needs_and_records_a_reason(gera_units, staff):
     client = Client()
     client.force_login(staff)
     ask = client.post(
-        "/admin/accounts/administratorapplication/", {"action": "reject", "_selected_action": [application.pk]}
+        "/admin/registration/administratorapplication/", {"action": "reject", "_selected_action": [application.pk]}
     )
     assert "Grund der Ablehnung" in ask.content.decode()
     client.post(
-        "/admin/accounts/administratorapplication/",
+        "/admin/registration/administratorapplication/",
         {"action": "reject", "_selected_action": [application.pk], "reason": "Keine Vollmacht des Mitglieds"},
     )
     application.refresh_from_db()
@@ -175,7 +177,7 @@ def test_registering_again_after_a_change_of_name_is_pointed_out(gera_admin, sta
     )
     client = Client()
     client.force_login(staff)
-    html = client.get(f"/admin/accounts/administratorapplication/{application.pk}/change/").content.decode()
+    html = client.get(f"/admin/registration/administratorapplication/{application.pk}/change/").content.decode()
     assert "Erneute Registrierung" in html and gera_admin.email in html
 
 

@@ -8,9 +8,11 @@ from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 
 from accounts import otp, services
-from accounts.models import AuditEntry, DomainError, Role, Status, TransitionNotAllowed, User
+from accounts.models import DomainError, Role, Status, TransitionNotAllowed, User
+from audit.models import AuditEntry
 from clerks import services as clerk_services
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock
+from registration import services as registration_services
 from tests import factories
 from tests.helpers import fresh
 
@@ -381,7 +383,7 @@ def test_approval_lifts_only_the_cascade_locks_of_that_member(
     assert fresh(cascade_only).status == Status.LOCKED
 
     application = factories.ApplicationFactory(member=gera_admin.memberships.get().member)
-    administrator, letter_otp = services.approve_application(application=application, by=staff)
+    administrator, letter_otp = registration_services.approve_application(application=application, by=staff)
 
     assert fresh(cascade_only).status == Status.PENDING
     assert otp.readable(fresh(cascade_only))
@@ -480,7 +482,7 @@ def test_cascade_locks_a_deactivated_clerk_too(gera_admin, gera_units, settings)
 def test_approving_a_registration_for_an_existing_administrator_renews_its_access(gera_admin, staff, status):
     User.objects.filter(pk=gera_admin.pk).update(status=status)
     application = factories.ApplicationFactory(member=gera_admin.memberships.get().member, email=gera_admin.email)
-    administrator, value = services.approve_application(application=application, by=staff)
+    administrator, value = registration_services.approve_application(application=application, by=staff)
     administrator = fresh(administrator)
     assert administrator.pk == gera_admin.pk
     assert administrator.status == Status.PENDING and otp.readable(administrator) == value

@@ -10,8 +10,11 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from accounts import throttling
-from accounts.models import AdministratorApplication, AuditEntry, PasswordRequest, Role, Status, ThrottleWindow
+from accounts.models import PasswordRequest, Role, Status
+from audit.models import AuditEntry
+from registration.models import AdministratorApplication
+from security import throttling
+from security.models import ThrottleWindow
 from tests import factories
 from tests.helpers import post_login
 
@@ -232,7 +235,7 @@ def test_the_wait_is_said_in_whole_minutes():
 
 
 def test_head_requests_of_the_public_forms_count_no_attempt(client, settings):
-    from accounts.models import ThrottleWindow
+    from security.models import ThrottleWindow
 
     for url in ("/login/", "/passwort-vergessen/", "/registrierung/"):
         for _ in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS + 2):

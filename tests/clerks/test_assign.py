@@ -2,7 +2,8 @@
 
 import pytest
 
-from accounts.models import AuditEntry, Role
+from accounts.models import Role
+from audit.models import AuditEntry
 from clerks.models import Grant
 from tests import factories
 

@@ -3,7 +3,8 @@
 import pytest
 
 from accounts import otp
-from accounts.models import AuditEntry, Role, Status, User
+from accounts.models import Role, Status, User
+from audit.models import AuditEntry
 from clerks.models import Grant
 from tests import factories
 

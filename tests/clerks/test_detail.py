@@ -7,7 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from accounts import otp
-from accounts.models import AuditEntry, Status, User
+from accounts.models import Status, User
+from audit.models import AuditEntry
 from clerks import services
 from tests import factories
 

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from accounts import otp
-from accounts.models import AuditEntry, Role, Status
+from accounts.models import Role, Status
+from audit.models import AuditEntry
 from clerks import services
 from clerks.models import Grant, LockKind, MemberLock
 from tests import factories

@@ -4,7 +4,8 @@ clerk, administrator and lock, by GET and POST, and gets 404 everywhere with not
 import pytest
 from django.urls import resolve, reverse
 
-from accounts.models import AuditEntry, User
+from accounts.models import User
+from audit.models import AuditEntry
 from clerks import services
 from clerks.models import Grant, MemberLock
 

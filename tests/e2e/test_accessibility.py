@@ -209,7 +209,7 @@ def test_fund_staff_admin_pages(portal, staff, gera_admin, gera_clerk, applicati
         "/admin/accounts/user/?role__exact=clerk&status__exact=active",
         f"/admin/accounts/user/{gera_clerk.pk}/change/",
         "/admin/accounts/passwordrequest/",
-        "/admin/accounts/auditentry/",
+        "/admin/audit/auditentry/",
         "/admin/billing_units/member/",
         f"/admin/billing_units/member/{gera_admin.scope_units.first().member_id}/change/",
         "/admin/billing_units/member/add/",
@@ -218,12 +218,12 @@ def test_fund_staff_admin_pages(portal, staff, gera_admin, gera_clerk, applicati
         f"/admin/billing_units/billingunit/{gera_admin.scope_units.first().pk}/change/",
         "/admin/clerks/grant/",
         "/admin/clerks/memberlock/",
-        "/admin/accounts/administratorapplication/",
-        f"/admin/accounts/administratorapplication/{applications[0].pk}/change/",
+        "/admin/registration/administratorapplication/",
+        f"/admin/registration/administratorapplication/{applications[0].pk}/change/",
     ]:
         portal.goto(path)
     # "Ablehnen": the page asking for the reason (the browser itself insists on one), then done
-    portal.goto("/admin/accounts/administratorapplication/")
+    portal.goto("/admin/registration/administratorapplication/")
     page.get_by_role("row").filter(has_text=applications[1].email).get_by_role("checkbox").check()
     page.get_by_role("combobox", name=re.compile("^Aktion")).select_option(label="Ablehnen")
     portal.click(page.get_by_role("button", name="Ausführen"))

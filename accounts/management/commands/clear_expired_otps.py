@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from accounts import throttling
 from accounts.services import clear_expired_otps
+from security import throttling
 
 
 class Command(BaseCommand):

@@ -9,10 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from accounts import devices, otp, services
-from accounts.models import AdministratorApplication, Role, Status, User
+from accounts import otp, services
+from accounts.models import Role, Status, User
 from billing_units.models import BillingUnit, Member
 from clerks import services as clerk_services
+from registration import services as registration_services
+from registration.models import AdministratorApplication
+from security import devices
 
 PASSWORD = "Thueringen-2026!"
 
@@ -92,7 +95,7 @@ class Command(BaseCommand):
         existing = User.objects.filter(email=email, role=Role.ADMINISTRATOR).first()
         if existing is not None:
             return existing
-        application = services.submit_application(
+        application = registration_services.submit_application(
             member=member,
             units=[],
             all_units=True,
@@ -101,7 +104,7 @@ class Command(BaseCommand):
             email=email,
             phone=phone,
         )
-        administrator, _otp = services.approve_application(application=application, by=staff)
+        administrator, _otp = registration_services.approve_application(application=application, by=staff)
         return services.set_personal_password(user=administrator, password=PASSWORD)
 
     def _clerk(self, administrator, data, unit_numbers, status) -> User:

@@ -24,10 +24,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from accounts.models import ThrottleWindow, normalize_email
-from accounts.throttling import ACCOUNT_SCOPE
+from security.models import ThrottleWindow
+from security.throttling import ACCOUNT_SCOPE
 
-SALT = "accounts.devices"
+SALT = "security.devices"
 MAX_ACCOUNTS = 20  # a shared town-hall PC trusted for many accounts keeps the most recent ones
 
 
@@ -85,9 +85,9 @@ class DeviceCookieMiddleware:
 
 
 def account_key(role: str, email: str) -> str:
-    """What the failures from untrusted clients are counted under: a keyed hash of role and e-mail (the table
-    holds no address, and an unknown account is counted like a known one)."""
-    return hashlib.sha256(f"{settings.SECRET_KEY}|{role}|{normalize_email(email)}".encode()).hexdigest()
+    """What the failures from untrusted clients are counted under: a keyed hash of role and the login e-mail as the
+    login normalised it (the table holds no address, and an unknown account is counted like a known one)."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}|{role}|{email}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)

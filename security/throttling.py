@@ -22,13 +22,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts import audit, security_log
-from accounts.models import ThrottleWindow
+from audit import actions as audit
+from security import security_log
+from security.models import ThrottleWindow
 
 LOGIN = "login"
 FORGOT_PASSWORD = "forgot_password"
 REGISTRATION = "registration"
-ACCOUNT_SCOPE = "untrusted_login"  # failures from untrusted clients per account (accounts/devices.py)
+ACCOUNT_SCOPE = "untrusted_login"  # failures from untrusted clients per account (security/devices.py)
 PASSWORD_CHANGE = "password_change"  # counted per user ("user:<id>"), not per address
 
 LIMIT_SETTINGS = {
@@ -115,7 +116,7 @@ def give_back(scope: str, *, ip: str) -> None:
 
 def forget_old_windows() -> int:
     """Delete the rows of windows that have ended (`manage.py clear_expired_otps`, hourly by cron): the
-    per-address windows and the per-account windows of untrusted clients (accounts/devices.py), each after its
+    per-address windows and the per-account windows of untrusted clients (security/devices.py), each after its
     own length."""
     now = timezone.now()
     per_address = Q(started_at__lt=now - timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)) & ~Q(scope=ACCOUNT_SCOPE)

@@ -1,0 +1,69 @@
+"""The audit log's vocabulary and its one door: `record()` writes an entry inside the caller's transaction, `Action`
+names every action code with the German sentence the Änderungsprotokoll and the Django admin show."""
+
+from django.db import models
+
+SYSTEM = "System"
+
+
+class Action(models.TextChoices):
+    CLERK_CREATED = "clerk.created", "Sachbearbeiter angelegt"
+    USER_PERSONAL_DATA_CHANGED = "user.personal_data_changed", "Persönliche Daten geändert"
+    CLERK_GRANTS_CHANGED = "clerk.grants_changed", "Berechtigungen für Abrechnungsstellen geändert"
+    USER_OTP_RESET = "user.otp_reset", "Neues Einmalpasswort gesetzt"
+    CLERK_LOCKED = "clerk.locked", "Berechtigung entzogen"
+    CLERK_CASCADE_LOCKED = (
+        "clerk.cascade_locked",
+        "Gesperrt, weil der letzte Administrator des Mitglieds gesperrt wurde",
+    )
+    CLERK_UNLOCKED = "clerk.unlocked", "Berechtigung erteilt"
+    CLERK_CASCADE_LIFTED = "clerk.cascade_lifted", "Sperre aufgehoben, weil ein neuer Administrator freigegeben wurde"
+    ADMINISTRATOR_LOCKED = "administrator.locked", "Administrator die Berechtigung entzogen"
+    ADMINISTRATOR_CREATED = "administrator.created", "Administrator nach Freigabe angelegt"
+    LOGIN_SUCCEEDED = "login.succeeded", "Anmeldung erfolgreich"
+    LOGIN_FAILED = "login.failed", "Anmeldung fehlgeschlagen"
+    LOGIN_OTP_USED = "login.otp_used", "Anmeldung mit Einmalpasswort"
+    LOGIN_THROTTLED = "login.throttled", "Anmeldung wegen zu vieler Versuche abgewiesen"
+    USER_LOGGED_OUT = "user.logged_out", "Abgemeldet"
+    USER_DEACTIVATED = "user.deactivated", "Nach zu vielen Falscheingaben des Passworts deaktiviert"
+    USER_PASSWORD_SET = "user.password_set", "Persönliches Passwort gesetzt"
+    USER_PASSWORD_CHANGED = "user.password_changed", "Passwort geändert"
+    USER_SESSIONS_ENDED = "user.sessions_ended", "Alle Sitzungen beendet"
+    USER_OTP_EXPIRED = "user.otp_expired", "Abgelaufenes Einmalpasswort gelöscht"
+    PASSWORD_FORGOT_REQUESTED = "password.forgot_requested", "„Passwort vergessen“ angefordert"
+    PASSWORD_FORGOT_THROTTLED = "password.forgot_throttled", "„Passwort vergessen“ wegen zu vieler Anfragen abgewiesen"
+    APPLICATION_THROTTLED = "application.throttled", "Registrierung wegen zu vieler Anfragen abgewiesen"
+    PASSWORD_CHANGE_THROTTLED = "password.change_throttled", "„Passwort ändern“ wegen zu vieler Versuche abgewiesen"
+    PASSWORD_FORGOT_CANCELLED = (
+        "password.forgot_cancelled",
+        "„Passwort vergessen“ durch Anmeldung mit dem persönlichen Passwort aufgehoben",
+    )
+    APPLICATION_SUBMITTED = "application.submitted", "Registrierung als Administrator beantragt"
+    APPLICATION_APPROVED = "application.approved", "Registrierung als Administrator freigegeben"
+    APPLICATION_REJECTED = "application.rejected", "Registrierung als Administrator abgelehnt"
+
+
+ACTION_CHOICES = sorted(Action.choices, key=lambda item: item[1])
+
+
+def describe(entry) -> str:
+    sentence = Action(entry.action).label if entry.action in Action.values else entry.action
+    reason = (entry.data or {}).get("reason")
+    return f"{sentence}: {reason}" if reason else sentence
+
+
+def record(action: str, *, actor=None, target=None, member=None, member_id=None, data=None, actor_label=None):
+    """Write one audit entry. Call it inside the transaction of the change it records."""
+    from audit.models import AuditEntry
+
+    if action not in Action.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    label = actor_label or (actor.email if actor is not None else SYSTEM)
+    return AuditEntry.objects.create(
+        action=action,
+        actor=actor,
+        actor_label=label,
+        target=target,
+        member_id=member.pk if member is not None else member_id,
+        data=data or {},
+    )

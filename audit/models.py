@@ -1,0 +1,91 @@
+"""Protokolleinträge: who did what to whom, when. Append-only: the model and its queryset refuse changes, and on
+PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE (migrations accounts/0002 and accounts/0008, which made the
+table when it still belonged to the accounts app; it keeps its name)."""
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from audit.actions import ACTION_CHOICES, describe
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The entries an administrator may read: those of its members, and those of no member about users it
+        sees (logins, passwords). Everyone else reads none here; fund staff read all in the Django admin."""
+        if not getattr(user, "is_administrator", False):
+            return self.none()
+        users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user).values("pk")
+        return self.filter(models.Q(member_id__in=user.member_ids) | models.Q(member__isnull=True, target__in=users))
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")
+
+    def delete(self):
+        raise AppendOnlyError("Protokolleinträge können nicht gelöscht werden.")
+
+
+class AuditEntry(models.Model):
+    """Protokolleintrag: who did what to whom, when (manual §1: responsibility for every change)."""
+
+    created_at = models.DateTimeField("Zeitpunkt", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="durch",
+    )
+    actor_label = models.CharField("durch (Anzeige)", max_length=254)
+    action = models.CharField("Aktion", max_length=64, choices=ACTION_CHOICES)
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name="Benutzer",
+    )
+    member = models.ForeignKey(
+        "billing_units.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name="Mitglied",
+    )
+    data = models.JSONField("Details", default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        db_table = "accounts_auditentry"
+        verbose_name = "Protokolleintrag"
+        verbose_name_plural = "Protokolleinträge"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["target", "-created_at"], name="audit_target_time_idx"),
+            models.Index(fields=["member", "-created_at"], name="audit_member_time_idx"),
+            models.Index(fields=["action"], name="audit_action_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%d.%m.%Y %H:%M} {self.actor_label}: {self.description}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Protokolleinträge können nicht gelöscht werden.")
+
+    @property
+    def description(self) -> str:
+        return describe(self)

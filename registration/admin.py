@@ -1,0 +1,125 @@
+"""Registrations for fund staff: "Freigeben" and "Ablehnen" as admin actions (services), never a field edit."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from accounts.models import DomainError
+from registration import services
+from registration.models import AdministratorApplication, ApplicationStatus
+from zvk_portal.admin_site import ReadOnlyAdmin
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Grund der Ablehnung",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Bitte geben Sie einen Grund für die Ablehnung an."},
+    )
+
+
+@admin.register(AdministratorApplication)
+class AdministratorApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["full_name", "email", "member", "units_display", "status", "created_at", "earlier_accounts_display"]
+    list_filter = ["status", ("member", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["email", "last_name", "first_name", "member__number", "member__name"]
+    list_select_related = ["member"]
+    fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "member",
+        "units_display",
+        "responsibilities_confirmed",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "rejection_reason",
+        "administrator",
+        "earlier_accounts_display",
+    ]
+    readonly_fields = fields
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("billing_units")
+
+    @admin.display(description="Name")
+    def full_name(self, obj):
+        return f"{obj.first_name} {obj.last_name}"
+
+    @admin.display(description="Abrechnungsstellen")
+    def units_display(self, obj):
+        if obj.all_units:
+            return "alle Abrechnungsstellen des Mitglieds"
+        return ", ".join(unit.number for unit in obj.billing_units.all())
+
+    @admin.display(description="Hinweis")
+    def earlier_accounts_display(self, obj):
+        grants = f"Die Freigabe erteilt die Registrierung für {obj.member} ({self.units_display(obj)})."
+        earlier = list(obj.earlier_accounts())
+        if not earlier:
+            return grants
+        accounts = "; ".join(f"{u.email} ({u.get_status_display()}{self._registrations(u)})" for u in earlier)
+        return (
+            f"{grants} Erneute Registrierung: Für diese Person besteht bereits ein Administratorzugang: {accounts}. "
+            "Bei gleicher E-Mail-Adresse erhält dieser Zugang neue Zugangsdaten; bestehende Registrierungen für "
+            "andere Mitglieder bleiben, durch eine Sperre beendete Registrierungen leben nicht wieder auf. Bei neuer "
+            "E-Mail-Adresse entsteht ein neuer Zugang, der bisherige bleibt bestehen."
+        )
+
+    @staticmethod
+    def _registrations(user) -> str:
+        members = sorted({str(unit.member) for unit in user.scope_units.select_related("member")})
+        return f"; registriert für {', '.join(members)}" if members else "; derzeit für kein Mitglied registriert"
+
+    @admin.action(description="Freigeben")
+    def approve(self, request, queryset):
+        approved = []
+        for application in queryset:
+            try:
+                administrator, _value = services.approve_application(application=application, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{application.email}: {error.messages[0]}", messages.ERROR)
+            else:
+                approved.append(administrator)
+        if len(approved) == 1:
+            self.message_user(
+                request, f"Registrierung von {approved[0].email} freigegeben. Bitte Zugangsbrief drucken."
+            )
+            return redirect("admin:accounts_user_letter", pk=approved[0].pk)
+        if approved:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in approved),
+            )
+            self.message_user(request, format_html("Freigegeben. Zugangsbriefe: {}", links))
+        return None
+
+    @admin.action(description="Ablehnen")
+    def reject(self, request, queryset):
+        open_applications = queryset.filter(status=ApplicationStatus.OPEN)
+        form = RejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            for application in open_applications:
+                services.reject_application(
+                    application=application, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            self.message_user(request, f"{open_applications.count() or 'Keine'} offene Registrierung(en) abgelehnt.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Registrierungen ablehnen",
+            "applications": open_applications,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/registration/administratorapplication/reject.html", context)

@@ -1,0 +1,83 @@
+"""Registrierung (manual §2, §7.2): a person's application to administer a member's billing units, decided by fund
+staff."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import Membership, User
+
+
+class ApplicationStatus(models.TextChoices):
+    OPEN = "open", "Offen"
+    APPROVED = "approved", "Freigegeben"
+    REJECTED = "rejected", "Abgelehnt"
+
+
+class AdministratorApplication(models.Model):
+    """Registrierung: a person's application to administer a member's billing units (manual §2, §7.2)."""
+
+    first_name = models.CharField("Vorname", max_length=150)
+    last_name = models.CharField("Nachname", max_length=150)
+    email = models.EmailField("E-Mail")
+    phone = models.CharField("Telefonnummer", max_length=40)
+    member = models.ForeignKey(
+        "billing_units.Member", on_delete=models.PROTECT, related_name="applications", verbose_name="Mitglied"
+    )
+    all_units = models.BooleanField("alle Abrechnungsstellen des Mitglieds", default=False)
+    billing_units = models.ManyToManyField(
+        "billing_units.BillingUnit",
+        blank=True,
+        related_name="+",
+        verbose_name="Abrechnungsstellen",
+        db_table="accounts_administratorapplication_billing_units",
+    )
+    responsibilities_confirmed = models.BooleanField("Verantwortung bestätigt", default=False)
+    status = models.CharField(
+        "Status", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.OPEN
+    )
+    created_at = models.DateTimeField("eingegangen am", default=timezone.now)
+    decided_at = models.DateTimeField("entschieden am", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="entschieden von",
+    )
+    rejection_reason = models.TextField("Ablehnungsgrund", max_length=500, blank=True)
+    administrator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name="Administrator",
+    )
+
+    class Meta:
+        db_table = "accounts_administratorapplication"
+        verbose_name = "Registrierung als Administrator"
+        verbose_name_plural = "Registrierungen als Administrator"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="application_email_lower_case"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} <{self.email}> – {self.member}"
+
+    def earlier_accounts(self):
+        """Administrator accounts of the same person at the same member: by e-mail, or by name (§4: a change
+        of name or e-mail means registering again)."""
+        same_name_here = models.Q(
+            first_name__iexact=self.first_name,
+            last_name__iexact=self.last_name,
+            pk__in=Membership.objects.filter(member_id=self.member_id).values("user_id"),
+        )
+        return User.objects.administrators().filter(models.Q(email=self.email) | same_name_here)
