@@ -4,6 +4,8 @@ Everything is made through the same services the portal uses, so the demo has it
 Running it again changes nothing: existing members, units and users are left exactly as they are.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -67,15 +69,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demodaten werden nur mit DEBUG=1 angelegt, nie in einer Produktivumgebung.")
-        # The demo's own e-mails (confirmations, notices) would only clutter the console.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
-            staff = self._staff()
-            members = {m["number"]: self._member(m) for m in MEMBERS}
-            admins = [self._administrator(staff, members[member], *person) for *person, member in ADMINISTRATORS]
-            clerks = [
-                self._clerk(admins[admin], (email, first, last, phone), units, status)
-                for email, first, last, phone, admin, units, status in CLERKS
-            ]
+        # The demo's own e-mails (confirmations, notices) and its security log lines (the wrong passwords that
+        # make a clerk Deaktiviert) would only clutter the console: it prints its list of logins and nothing else.
+        security_logger = logging.getLogger("security")
+        level, security_logger.level = security_logger.level, logging.CRITICAL
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+                staff = self._staff()
+                members = {m["number"]: self._member(m) for m in MEMBERS}
+                admins = [self._administrator(staff, members[member], *person) for *person, member in ADMINISTRATORS]
+                clerks = [
+                    self._clerk(admins[admin], (email, first, last, phone), units, status)
+                    for email, first, last, phone, admin, units, status in CLERKS
+                ]
+        finally:
+            security_logger.level = level
         self._print(admins, clerks)
 
     def _staff(self) -> User:
