@@ -15,6 +15,7 @@ from accounts.models import (
 )
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock, SuspendedGrant
+from outbox.models import OutboxMessage
 
 PASSWORD = "Ein sicheres Passwort 2026"
 
@@ -161,3 +162,17 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
     all_units = True
     responsibilities_confirmed = True
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    """A mail waiting in the outbox, as accounts.emails.send_templated writes it."""
+
+    class Meta:
+        model = OutboxMessage
+
+    template = "otp_reset"
+    to = factory.Sequence(lambda n: f"empfaenger{n}@gemeinde.example")
+    subject = "Neues Einmalpasswort für das Mitgliederportal"
+    body = "Guten Tag,\n\nIhr Administrator hat ein neues Einmalpasswort gesetzt.\n"
+    from_email = "Zusatzversorgungskasse Thüringen <portal@kvt-zvk.de>"
+    message_id = factory.Sequence(lambda n: f"<{n}.test@portal.meinezvk.de>")

@@ -30,6 +30,7 @@ from accounts.models import (
 from billing_units.models import BillingUnit, Member
 from clerks import services as clerk_services
 from clerks.models import Grant, MemberLock, SuspendedGrant
+from outbox.models import OutboxMessage
 from tests import factories
 
 # --- The URL patterns of the project --------------------------------------------------------------
@@ -102,6 +103,7 @@ class Side:
     lock: MemberLock
     application: AdministratorApplication
     password_request: PasswordRequest
+    mail: OutboxMessage
     domain: str
 
     def objects(self) -> dict:
@@ -115,6 +117,7 @@ class Side:
             "billing_units.billingunit": self.units[0],
             "clerks.grant": Grant.objects.filter(clerk=self.clerk).earliest("pk"),
             "clerks.memberlock": self.lock,
+            "outbox.outboxmessage": self.mail,
         }
 
 
@@ -159,6 +162,7 @@ def _side(member_number, name, unit_numbers, domain) -> Side:
         lock=lock,
         application=factories.ApplicationFactory(member=member, email=f"neu@{domain}"),
         password_request=factories.PasswordRequestFactory(email=clerk.email, user=clerk),
+        mail=factories.OutboxMessageFactory(to=clerk.email),
         domain=domain,
     )
 
@@ -270,6 +274,7 @@ DOMAIN_MODELS = [
     Member,
     BillingUnit,
     Group,
+    OutboxMessage,
 ]
 
 

@@ -28,7 +28,11 @@ def _secret(name: str, development_default: str) -> str:
 
 SECRET_KEY = _secret("SECRET_KEY", "dev-only-insecure-secret-key-not-for-production-use-0123456789")
 # Key for the encrypted copy of one-time passwords (DESIGN §3); never stored in the database.
-OTP_ENCRYPTION_KEY = _secret("OTP_ENCRYPTION_KEY", "dev-only-insecure-otp-key")
+DEVELOPMENT_OTP_ENCRYPTION_KEY = "dev-only-insecure-otp-key"
+OTP_ENCRYPTION_KEY = _secret("OTP_ENCRYPTION_KEY", DEVELOPMENT_OTP_ENCRYPTION_KEY)
+# Earlier keys, still accepted for reading while one-time passwords encrypted with them exist (key rotation:
+# the new key in OTP_ENCRYPTION_KEY, the old one here, then `manage.py rotate_otp_key`).
+OTP_ENCRYPTION_KEY_FALLBACKS = env.list("OTP_ENCRYPTION_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 
@@ -42,6 +46,7 @@ INSTALLED_APPS = [
     "billing_units",
     "accounts",
     "clerks",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +194,15 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Zusatzversorgungskasse Thüringen <portal@kvt-zvk.de>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds the outbox worker waits for the mail server (connect and every answer); pages never talk to it.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+# The outbox worker (outbox/worker.py): seconds between polls when idle; retry back-off base and maximum;
+# attempts before a mail is marked failed; how long a claimed mail is reserved for the worker sending it.
+OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=2)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 
 # --- Language, time, formats --------------------------------------------------------------------
 LANGUAGE_CODE = "de"
