@@ -243,3 +243,6 @@ def test_an_error_gives_a_german_page_with_an_incident_number_and_no_traceback(l
     (logged,) = [r for r in records(log_output) if r.get("incident") == incident]
     assert logged["level"] == "ERROR" and logged["path"] == "/kaputt/"
     assert "RuntimeError: geheime Interna" in logged["exc_info"]
+    # one record per error: Django's own "Internal Server Error" with a second traceback is not written
+    assert [r for r in records(log_output) if "exc_info" in r] == [logged]
+    assert [r for r in records(log_output) if r["logger"] == "django.request"] == []

@@ -49,6 +49,7 @@ PORTAL = {
     "accounts:password_forgot": row("200/200*", "200/200*", "200/200*", "200/200*", "200/200*"),  # request counted
     "accounts:registration": row("200/200", "200/200", "200/200", "200/200", "200/200"),  # incomplete: form errors
     "accounts:registration_done": row("200/405", "200/405", "200/405", "200/405", "200/405"),
+    "healthz": row("200/405", "200/405", "200/405", "200/405", "200/405"),  # for monitoring, no login
     # a user's own access
     "accounts:logout": row("login/login", "405/302*", "405/302*", "405/302*", "405/302*"),  # the logout is audited
     "accounts:password_set": row("login/login", "200/200", "200/200", "200/200", "200/200"),  # no old password

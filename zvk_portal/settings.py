@@ -103,6 +103,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A connection kept open (CONN_MAX_AGE > 0) is checked before a request reuses it, so a database restart
+# costs no request a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL ends a statement that runs longer, or waits longer for a row lock, than this (milliseconds;
+# 0 = no limit): a stuck transaction costs a request a German 503 page, not a stalled worker. Set for every
+# connection; `migrate`/`migrate_locked` lift them for their own run, the bench scripts start with 0.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=15_000)
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=5_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
