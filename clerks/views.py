@@ -231,6 +231,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "can_change": clerk.status != Status.LOCKED,
         "personal_form": personal_form,
         "otp_value": otp.readable(clerk),
+        "otp_unreadable": otp.unreadable(clerk),
         "otp_expired": otp.is_expired(clerk),
         "grants": grants,
         "locks": locks,
