@@ -128,19 +128,24 @@ def _close(mail_connection) -> None:
 def run(*, poll_seconds: float, stop: threading.Event | None = None) -> None:
     """Deliver due messages until stopped (SIGTERM or SIGINT end it after the current message)."""
     stop = stop or threading.Event()
+    previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
     log.info("outbox.worker_started", extra={"poll_seconds": poll_seconds})
-    while not stop.is_set():
-        close_old_connections()
-        try:
-            result = deliver_due(limit=100)
-        except DatabaseError:
-            log.warning("outbox.database_unavailable", exc_info=True)
-            connection.close()
-            result = RunResult(interrupted=True)
-        busy = result.sent or result.retried or result.failed
-        if not busy or result.interrupted:
-            stop.wait(poll_seconds)
+    try:
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                result = deliver_due(limit=100)
+            except DatabaseError:
+                log.warning("outbox.database_unavailable", exc_info=True)
+                connection.close()
+                result = RunResult(interrupted=True)
+            busy = result.sent or result.retried or result.failed
+            if not busy or result.interrupted:
+                stop.wait(poll_seconds)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     log.info("outbox.worker_stopped")

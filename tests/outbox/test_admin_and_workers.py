@@ -91,3 +91,44 @@ def test_two_workers_at_the_same_time_send_every_mail_exactly_once():
     assert sorted(sent) == sorted(m.message_id for m in messages)
     assert set(sent.values()) == {1}
     assert OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_running_worker_sends_what_is_due_and_stops_when_told(monkeypatch):
+    """As under systemd: the loop sends, and SIGTERM (here: its stop event) ends it after the current mail."""
+    message = factories.OutboxMessageFactory()
+    stop = threading.Event()
+    deliver = worker.deliver_due
+
+    def deliver_then_stop(**kwargs):
+        result = deliver(**kwargs)
+        stop.set()
+        return result
+
+    monkeypatch.setattr(worker, "deliver_due", deliver_then_stop)
+    worker.run(poll_seconds=0, stop=stop)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [message.message_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_survives_a_database_that_does_not_answer(monkeypatch):
+    from django.db import OperationalError
+
+    message = factories.OutboxMessageFactory()
+    stop = threading.Event()
+    calls = []
+    deliver = worker.deliver_due
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        stop.set()
+        return deliver(**kwargs)
+
+    monkeypatch.setattr(worker, "deliver_due", flaky)
+    worker.run(poll_seconds=0, stop=stop)
+    message.refresh_from_db()
+    assert len(calls) == 2 and message.status == MessageStatus.SENT
