@@ -2,9 +2,12 @@
 
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -132,3 +135,17 @@ def test_the_worker_survives_a_database_that_does_not_answer(monkeypatch):
     worker.run(poll_seconds=0, stop=stop)
     message.refresh_from_db()
     assert len(calls) == 2 and message.status == MessageStatus.SENT
+
+
+@pytest.mark.django_db
+def test_sent_mails_are_forgotten_after_the_retention_period_waiting_and_failed_ones_stay(settings):
+    settings.OUTBOX_RETENTION_DAYS = 90
+    now = timezone.now()
+    old = factories.OutboxMessageFactory(status=MessageStatus.SENT, sent_at=now - timedelta(days=91))
+    recent = factories.OutboxMessageFactory(status=MessageStatus.SENT, sent_at=now - timedelta(days=89))
+    failed = factories.OutboxMessageFactory(status=MessageStatus.FAILED, created_at=now - timedelta(days=200))
+    waiting = factories.OutboxMessageFactory(created_at=now - timedelta(days=200))
+    with time_machine.travel(now, tick=False):
+        call_command("clear_expired_otps")
+    left = set(OutboxMessage.objects.values_list("pk", flat=True))
+    assert left == {recent.pk, failed.pk, waiting.pk} and old.pk not in left
