@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVE_PORT ?= 8000
+RUN_PORT ?= 8000
 
-.PHONY: run test test-fast venv lint format clean serve
+.PHONY: run test test-fast venv lint format clean serve migrate
 
 venv: $(STAMP)
 
@@ -15,11 +16,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-## Set up everything and start the portal on SQLite with demo data at http://127.0.0.1:8000/
+## Set up everything and start the portal on SQLite with demo data at http://127.0.0.1:8000/, with the outbox
+## worker beside it (its mails are printed to this console). One Ctrl-C stops both.
 run: venv
-	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py migrate_locked
 	DEBUG=1 $(BIN)/python manage.py demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@DEBUG=1 $(BIN)/python manage.py outbox_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(RUN_PORT)
+
+## The release step: the database migrations, once, under a lock (several servers may start together).
+migrate: venv
+	$(BIN)/python manage.py migrate_locked
 
 ## Production settings (DEBUG off) under gunicorn on 127.0.0.1:8000, behind a TLS proxy. Needs SECRET_KEY and
 ## OTP_ENCRYPTION_KEY (environment or .env); a try-out over plain http adds INSECURE_LOCAL_HTTP=1 (README).
@@ -29,9 +37,15 @@ serve: venv
 		echo "  Set SECRET_KEY and OTP_ENCRYPTION_KEY (long random strings) in the environment or in .env; see README."; \
 		exit 1; fi
 	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	DEBUG=0 $(BIN)/python manage.py migrate --no-input
+	DEBUG=0 $(BIN)/python manage.py migrate_locked
+	@# The outbox worker runs beside gunicorn; one Ctrl-C (or SIGTERM) stops both. gunicorn's worker timeout
+	@# stays above the database's statement timeout (DB_STATEMENT_TIMEOUT_MS, 15 s), so a slow query ends as
+	@# the German 503 page, not as a killed worker; no control socket, so servers on one host never share one.
+	@DEBUG=0 $(BIN)/python manage.py outbox_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} $(BIN)/gunicorn zvk_portal.wsgi:application \
-		--bind 127.0.0.1:$(SERVE_PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+		--bind 127.0.0.1:$(SERVE_PORT) --workers $${WEB_CONCURRENCY:-2} --timeout $${GUNICORN_TIMEOUT:-30} \
+		--graceful-timeout 30 --no-control-socket --access-logfile -
 
 ## Set up everything and run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL says so)
 test: venv
@@ -52,7 +66,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3* staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 db.sqlite3.migrate-lock .test-db.sqlite3* staticfiles test-artifacts
 
 ## Load test on loopback (issue 7 §8; not part of `make test` or CI): gunicorn on PostgreSQL, ~2 minutes.
 ## Uses its own database postgres://postgres@127.0.0.1:5432/loadtest (dropped and recreated each run).

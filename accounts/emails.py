@@ -1,17 +1,18 @@
-"""E-mails about a user's own access. Each is sent after the transaction that caused it commits."""
+"""E-mails about a user's own access. Each is written to the outbox in the transaction that caused it."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
+
+from outbox.mail import enqueue
 
 
 def send_templated(name: str, to: str, context: dict | None = None) -> None:
-    """Render templates/emails/<name>_subject.txt and _body.txt and send them once the transaction commits."""
+    """Render templates/emails/<name>_subject.txt and _body.txt into the outbox (outbox/mail.py), in the
+    caller's transaction; the outbox worker sends it once that transaction has committed."""
     context = {"fund_name": settings.FUND_NAME, "portal_url": settings.PORTAL_URL, **(context or {})}
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     body = render_to_string(f"emails/{name}_body.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+    enqueue(template=name, to=to, subject=subject, body=body)
 
 
 def forgot_password_clerk(user) -> None:

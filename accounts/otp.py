@@ -7,10 +7,12 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+
+from security import security_log
 
 OTP_DIGITS = 10
 
@@ -25,15 +27,31 @@ def _fernet(key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
 
 
+def _keys() -> MultiFernet:
+    """The current key encrypts; it and the earlier keys (OTP_ENCRYPTION_KEY_FALLBACKS) decrypt, so the key
+    can be changed without making the one-time passwords handed out meanwhile unreadable."""
+    keys = [settings.OTP_ENCRYPTION_KEY, *settings.OTP_ENCRYPTION_KEY_FALLBACKS]
+    return MultiFernet([_fernet(key) for key in keys])
+
+
 def encrypt(otp: str) -> str:
-    return _fernet(settings.OTP_ENCRYPTION_KEY).encrypt(otp.encode()).decode()
+    return _keys().encrypt(otp.encode()).decode()
 
 
 def decrypt(token: str) -> str | None:
+    """The plain value, or None when there is none or no configured key opens it."""
     if not token:
         return None
     try:
-        return _fernet(settings.OTP_ENCRYPTION_KEY).decrypt(token.encode()).decode()
+        return _keys().decrypt(token.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def reencrypt(token: str) -> str | None:
+    """The same value encrypted with the current key (key rotation), or None when no configured key opens it."""
+    try:
+        return _keys().rotate(token.encode()).decode()
     except InvalidToken:
         return None
 
@@ -66,7 +84,19 @@ def is_expired(user, *, now=None) -> bool:
 
 
 def readable(user, *, now=None) -> str | None:
-    """The plain one-time password for the administrator's detail view, or None when there is none to show."""
+    """The plain one-time password for the administrator's detail view, or None when there is none to show.
+    A copy that no configured key opens (OTP_ENCRYPTION_KEY changed without its fallback) is logged."""
     if not user.otp_ciphertext or is_expired(user, now=now):
         return None
-    return decrypt(user.otp_ciphertext)
+    value = decrypt(user.otp_ciphertext)
+    if value is None:
+        security_log.warning("otp.unreadable", outcome="key_mismatch", user=user)
+    return value
+
+
+def unreadable(user, *, now=None) -> bool:
+    """The user has a current one-time password, but its copy cannot be decrypted with the configured keys:
+    the administrator must set a new one."""
+    if not user.otp_ciphertext or is_expired(user, now=now):
+        return False
+    return decrypt(user.otp_ciphertext) is None

@@ -38,3 +38,10 @@ class BillingUnitAdmin(admin.ModelAdmin):
     # A plain <select> for the member: Django's select2 search (autocomplete_fields) leaves its combobox and
     # textbox without an accessible name (axe: aria-input-field-name, WCAG 4.1.2); the browser's own select
     # is labelled and searchable by typing the member number.
+
+    def get_readonly_fields(self, request, obj=None):
+        # A billing unit stays with the member it was created for: the grants, locks and registrations on it
+        # were given by that member's administrators. Moving one would hand them to another member.
+        if obj is not None:
+            return [*super().get_readonly_fields(request, obj), "member"]
+        return super().get_readonly_fields(request, obj)

@@ -1,4 +1,4 @@
-"""E-mails to clerks about what their administrator did. Sent after commit (accounts.emails.send_templated)."""
+"""E-mails to clerks about what their administrator did. Written to the outbox (accounts.emails.send_templated)."""
 
 from accounts.emails import send_templated
 
@@ -9,7 +9,8 @@ def clerk_created(clerk) -> None:
 
 
 def email_changed(clerk, *, old_email: str) -> None:
-    """§4 Hinweis: the e-mail is the login name; both the old and the new address are told."""
+    """§4 Hinweis: the e-mail is the login name; both the old and the new address are told, each in its own
+    mail, so that a server refusing the old address does not hold up the mail to the new one."""
     context = {"user": clerk, "old_email": old_email}
     send_templated("email_changed", old_email, context)
     send_templated("email_changed", clerk.email, context)

@@ -249,6 +249,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "credential_holders": None if handles_credentials else authority.credential_holders(clerk),
         "personal_form": personal_form,
         "otp_value": otp.readable(clerk) if handles_credentials else None,
+        "otp_unreadable": handles_credentials and otp.unreadable(clerk),
         "otp_expired": otp.is_expired(clerk),
         "untrusted_refusal": devices.refusal_for(clerk),
         "grants": grants,

@@ -166,6 +166,7 @@ class Gunicorn:
             f"{HOST}:{self.port}",
             "--log-level",
             "warning",
+            "--no-control-socket",  # another gunicorn on this host keeps its own
             "zvk_portal.wsgi:application",
         ]
         output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed in stop())

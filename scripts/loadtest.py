@@ -20,6 +20,10 @@
    other clerk without one), at most one open lock per clerk and member, Springer grants all there (granted or
    suspended, nothing lost), one-time passwords where the status needs them, and audit entries = actions the
    client saw succeed. Exit code 0 only with zero errors and zero inconsistencies.
+5. Mail: before the busy phase --mails mails wait in the outbox; --mail-workers outbox workers
+   (`manage.py outbox_worker`, production settings) send them during the busy phase to an SMTP server on
+   127.0.0.1 (aiosmtpd, as in the tests). Afterwards every outbox row must be sent and every Message-ID must
+   have arrived exactly once.
 
 Only loopback addresses are contacted. Not part of `make test` or CI: it takes about two minutes.
 """
@@ -71,6 +75,8 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--mails", type=int, default=300, help="mails waiting in the outbox at the start")
+    parser.add_argument("--mail-workers", type=int, default=2, help="outbox workers sending at the same time")
     return parser.parse_args()
 
 
@@ -188,6 +194,7 @@ def start_server(args, env, log_path) -> subprocess.Popen:
         "--worker-class=gthread",
         "--timeout=60",
         "--graceful-timeout=10",
+        "--no-control-socket",  # another gunicorn on this host keeps its own
         f"--error-logfile={log_path}",
     ]
     with open(log_path, "ab") as output:  # the workers' own log lines (Django's "security" log) go there too
@@ -216,6 +223,64 @@ def stop_server(server: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+# --- Mail ------------------------------------------------------------------------------------------------------
+
+
+def queue_mails(count: int) -> None:
+    from outbox.mail import enqueue
+
+    for i in range(count):
+        enqueue(
+            template="loadtest",
+            to=f"empfaenger{i}@lastgemeinde.example",
+            subject=f"Lasttest {i}",
+            body="Guten Tag,\n\ndiese E-Mail prüft den Postausgang unter Last.\n",
+        )
+
+
+def start_mail_workers(env: dict, smtp_port: int, count: int, log_path: Path) -> list[subprocess.Popen]:
+    worker_env = {**env, "EMAIL_URL": f"smtp://{HOST}:{smtp_port}", "OUTBOX_POLL_SECONDS": "0.5"}
+    command = [sys.executable, "manage.py", "outbox_worker"]
+    with open(log_path, "ab") as output:
+        return [
+            subprocess.Popen(command, cwd=ROOT, env=worker_env, stdout=output, stderr=subprocess.STDOUT)
+            for _ in range(count)
+        ]
+
+
+def finish_mail(workers: list[subprocess.Popen], timeout: float = 120) -> None:
+    """Let the workers empty the outbox (bounded), then stop them with SIGTERM as systemd would."""
+    from outbox.models import MessageStatus, OutboxMessage
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and OutboxMessage.objects.filter(status=MessageStatus.QUEUED).exists():
+        time.sleep(0.5)
+    for worker in workers:
+        stop_server(worker)
+
+
+def mail_consistency(received: list) -> list[str]:
+    from outbox.models import MessageStatus, OutboxMessage
+
+    rows = dict(OutboxMessage.objects.values_list("message_id", "status"))
+    arrived = Counter(message["Message-ID"] for _rcpts, message in received)
+    problems = []
+    checks = [
+        (
+            f"every outbox row sent ({len(rows)})",
+            sorted(m for m, status in rows.items() if status != MessageStatus.SENT),
+        ),
+        ("every mail arrived", sorted(set(rows) - set(arrived))[:10]),
+        ("no mail arrived twice", sorted(m for m, n in arrived.items() if n > 1)[:10]),
+        ("no mail arrived that the outbox does not hold", sorted(set(arrived) - set(rows))[:10]),
+    ]
+    for name, bad in checks:
+        print(f"  {'ok ' if not bad else 'BAD'} {name}" + (f": {bad}" if bad else ""))
+        if bad:
+            problems.append(name)
+    return problems
 
 
 # --- The client ----------------------------------------------------------------------------------------------
@@ -559,6 +624,7 @@ def main():
     django.setup()
     call_command("migrate", verbosity=0)
     data = seed(args)
+    queue_mails(args.mails)
     springers = sum(len(p["springers"]) for p in data["plan"].values())
     print(
         f"Database {args.database_url}: recreated and filled with {args.members} members, "
@@ -572,6 +638,12 @@ def main():
     log = Path(tempfile.gettempdir()) / "zvk-loadtest-gunicorn.log"
     print(f"gunicorn: {args.workers} workers x {args.threads} threads on http://{HOST}:{args.port} (log {log})")
     server = start_server(args, env, log)
+    from tests.smtp import SMTPServer
+
+    smtp = SMTPServer().start()
+    mail_log = Path(tempfile.gettempdir()) / "zvk-loadtest-outbox.log"
+    print(f"{args.mail_workers} outbox workers, SMTP on {HOST}:{smtp.port} (log {mail_log})")
+    mail_workers = []
     stats = Stats()
     try:
         people = []
@@ -599,6 +671,7 @@ def main():
             return True
 
         busy_started = time.monotonic()
+        mail_workers = start_mail_workers(env, smtp.port, args.mail_workers, mail_log)
         run_phase(
             people,
             busy,
@@ -609,13 +682,19 @@ def main():
             "busy",
         )
         busy_seconds = time.monotonic() - busy_started
+        finish_mail(mail_workers)
     finally:
         stop_server(server)
+        for worker in mail_workers:
+            stop_server(worker)
+        smtp.stop()
 
     stats.requests -= login_requests
     report(stats, busy_seconds)
     print("\nConsistency of the rows the run wrote:")
     problems = consistency(stats, data, first_audit_pk)
+    print("\nMail:")
+    problems += mail_consistency(smtp.messages)
     errors = sum(stats.errors.values())
     print(f"\nResult: {errors} errors, {len(problems)} inconsistencies, {logged_in} of {len(people)} logged in")
     sys.exit(0 if errors == 0 and not problems and logged_in == len(people) else 1)

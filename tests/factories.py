@@ -9,6 +9,7 @@ from accounts.models import Membership, PasswordRequest, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock
+from outbox.models import OutboxMessage
 from registration.models import AdministratorApplication
 from security import devices
 
@@ -159,3 +160,17 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
     all_units = True
     responsibilities_confirmed = True
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    """A mail waiting in the outbox, as accounts.emails.send_templated writes it."""
+
+    class Meta:
+        model = OutboxMessage
+
+    template = "otp_reset"
+    to = factory.Sequence(lambda n: f"empfaenger{n}@gemeinde.example")
+    subject = "Neues Einmalpasswort für das Mitgliederportal"
+    body = "Guten Tag,\n\nIhr Administrator hat ein neues Einmalpasswort gesetzt.\n"
+    from_email = "Zusatzversorgungskasse Thüringen <portal@kvt-zvk.de>"
+    message_id = factory.Sequence(lambda n: f"<{n}.test@portal.meinezvk.de>")

@@ -25,6 +25,7 @@ from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks import services as clerk_services
 from clerks.models import Grant, MemberLock, SuspendedGrant
+from outbox.models import OutboxMessage
 from registration.models import AdministratorApplication
 from tests import factories
 
@@ -101,6 +102,7 @@ class Side:
     lock: MemberLock
     application: AdministratorApplication | None
     password_request: PasswordRequest | None
+    mail: OutboxMessage | None
     domain: str
 
     def objects(self) -> dict:
@@ -114,6 +116,7 @@ class Side:
             "billing_units.billingunit": self.units[0],
             "clerks.grant": Grant.objects.filter(clerk=self.clerk).earliest("pk"),
             "clerks.memberlock": self.lock,
+            "outbox.outboxmessage": self.mail,
         }
 
 
@@ -162,6 +165,7 @@ def _side(member_number, name, unit_numbers, domain) -> Side:
         lock=lock,
         application=factories.ApplicationFactory(member=member, email=f"neu@{domain}"),
         password_request=factories.PasswordRequestFactory(email=clerk.email, user=clerk),
+        mail=factories.OutboxMessageFactory(to=clerk.email),
         domain=domain,
     )
 
@@ -183,6 +187,7 @@ def _shared_side(gera: Side, jena: Side) -> Side:
         lock=lock,
         application=None,
         password_request=None,
+        mail=None,
         domain="stadt-gera.example",
     )
 
@@ -295,6 +300,7 @@ DOMAIN_MODELS = [
     Member,
     BillingUnit,
     Group,
+    OutboxMessage,
 ]
 
 

@@ -69,6 +69,7 @@ PORTAL = {
     "accounts:password_forgot": row("200/200*", "200/200*", "200/200*", "200/200*", "200/200*"),  # request counted
     "registration:apply": row("200/200", "200/200", "200/200", "200/200", "200/200"),  # incomplete: form errors
     "registration:done": row("200/405", "200/405", "200/405", "200/405", "200/405"),
+    "healthz": row("200/405", "200/405", "200/405", "200/405", "200/405"),  # for monitoring, no login
     # a user's own access
     "accounts:logout": row("login/login", "405/302*", "405/302*", "405/302*", "405/302*"),  # the logout is audited
     "accounts:password_set": row("login/login", "200/200", "200/200", "200/200", "200/200"),  # no old password
@@ -168,6 +169,7 @@ ADMIN_MODELS = {
     "audit/auditentry": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/grant": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/memberlock": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
+    "outbox/outboxmessage": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
 }
 ADMIN_CUSTOM = {
     "admin:accounts_user_letter": staff_only("200/200"),  # the access letter

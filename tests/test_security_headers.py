@@ -181,6 +181,8 @@ def production_env(**changes) -> dict:
         SECRET_KEY=secrets.token_urlsafe(50),
         OTP_ENCRYPTION_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="portal.meinezvk.de",
+        EMAIL_URL="smtp+tls://portal:geheim@mail.meinezvk.de:587",
+        PORTAL_URL="https://portal.meinezvk.de",
         DJANGO_SETTINGS_MODULE="zvk_portal.settings",
     )
     env.update(changes)

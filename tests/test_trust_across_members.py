@@ -354,6 +354,8 @@ def test_passwort_vergessen_answers_known_and_unknown_addresses_in_the_same_time
 
 def test_check_deploy_refuses_a_proxy_without_trusted_proxy_count(settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # the rest of a complete configuration
+    settings.PORTAL_URL = "https://portal.meinezvk.de"
     settings.TRUSTED_PROXY_COUNT = 0
     with pytest.raises(SystemCheckError, match="zvk.E010"):
         call_command("check", deploy=True, tags=["security"], fail_level="ERROR")

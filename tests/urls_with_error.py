@@ -1,6 +1,7 @@
-"""The portal's URLs plus one view that fails, for the error-page test (LOG-08)."""
+"""The portal's URLs plus views that fail, for the error-page tests (LOG-08, the 503 page)."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import OperationalError
 from django.urls import path
 
 from zvk_portal.urls import handler500  # noqa: F401 - Django looks up handler500 here
@@ -12,4 +13,9 @@ def broken(request):
     raise RuntimeError("geheime Interna: SELECT * FROM accounts_user")
 
 
-urlpatterns = [path("kaputt/", broken), *portal_urlpatterns]
+@login_not_required
+def database_timeout(request):
+    raise OperationalError("canceling statement due to statement timeout")
+
+
+urlpatterns = [path("kaputt/", broken), path("zeitueberschreitung/", database_timeout), *portal_urlpatterns]

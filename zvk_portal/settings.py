@@ -28,7 +28,11 @@ def _secret(name: str, development_default: str) -> str:
 
 SECRET_KEY = _secret("SECRET_KEY", "dev-only-insecure-secret-key-not-for-production-use-0123456789")
 # Key for the encrypted copy of one-time passwords (DESIGN §3); never stored in the database.
-OTP_ENCRYPTION_KEY = _secret("OTP_ENCRYPTION_KEY", "dev-only-insecure-otp-key")
+DEVELOPMENT_OTP_ENCRYPTION_KEY = "dev-only-insecure-otp-key"
+OTP_ENCRYPTION_KEY = _secret("OTP_ENCRYPTION_KEY", DEVELOPMENT_OTP_ENCRYPTION_KEY)
+# Earlier keys, still accepted for reading while one-time passwords encrypted with them exist (key rotation:
+# the new key in OTP_ENCRYPTION_KEY, the old one here, then `manage.py rotate_otp_key`).
+OTP_ENCRYPTION_KEY_FALLBACKS = env.list("OTP_ENCRYPTION_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 
@@ -42,6 +46,7 @@ INSTALLED_APPS = [
     # The apps, each one thing, lower ones first (tests/test_layers.py checks that domain code imports only below):
     "audit",  # the append-only audit log and its vocabulary
     "security",  # limits per client address, the client's address, the security log, deployment checks
+    "outbox",  # every e-mail, written in the action's transaction and sent by the worker
     "billing_units",  # members and billing units
     "accounts",  # users, login, sessions, one-time passwords, trusted devices, memberships
     "clerks",  # the administrator's screens: grants, member locks, who may act across members
@@ -104,6 +109,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A connection kept open (CONN_MAX_AGE > 0) is checked before a request reuses it, so a database restart
+# costs no request a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL ends a statement that runs longer, or waits longer for a row lock, than this (milliseconds;
+# 0 = no limit): a stuck transaction costs a request a German 503 page, not a stalled worker. Set for every
+# connection; `migrate`/`migrate_locked` lift them for their own run, the bench scripts start with 0.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=15_000)
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=5_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -202,6 +219,17 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Zusatzversorgungskasse Thüringen <portal@kvt-zvk.de>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds the outbox worker waits for the mail server (connect and every answer); pages never talk to it.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+# The outbox worker (outbox/worker.py): seconds between polls when idle; retry back-off base and maximum;
+# attempts before a mail is marked failed; how long a claimed mail is reserved for the worker sending it.
+OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=2)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+# Days a sent mail stays in the outbox (`manage.py clear_expired_otps` deletes it afterwards).
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 
 # --- Language, time, formats --------------------------------------------------------------------
 LANGUAGE_CODE = "de"

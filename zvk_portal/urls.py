@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from zvk_portal import views as portal_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", include("clerks.urls")),
     path("", include("registration.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", portal_views.healthz, name="healthz"),
 ]
 
 handler500 = "zvk_portal.views.server_error"

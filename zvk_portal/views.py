@@ -1,11 +1,19 @@
 import logging
+import sys
 import uuid
 
 from django.contrib import messages
-from django.http import HttpResponseServerError
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db.models import Count, Min, Q
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
+from outbox.models import MessageStatus, OutboxMessage
 from security import security_log
 from security.client_address import client_ip
 
@@ -18,12 +26,60 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
 
+def is_database_unavailable(error: BaseException | None) -> bool:
+    """The database did not answer in time or at all (statement or lock timeout, connection lost, SQLite
+    busy): the request may succeed when tried again, so it is a 503, not a 500."""
+    return isinstance(error, OperationalError | InterfaceError)
+
+
 def server_error(request):
-    """The German 500 page (LOG-08): no traceback, no SQL, only an incident number that is also in the log
-    next to the traceback, so that the fund can find the error a caller quotes."""
+    """The German error page (LOG-08): no traceback, no SQL, only an incident number that is also in the log,
+    so that the fund can find the error a caller quotes. A database that did not answer gives the 503 page.
+
+    This is the one log record of the error: Django's own "Internal Server Error" record of django.request is
+    suppressed (`_has_been_logged`), so the log holds one line per failed request, not two tracebacks."""
     incident = uuid.uuid4().hex[:12].upper()
-    error_log.error("server_error", exc_info=True, extra={"incident": incident, "path": request.path})
-    return HttpResponseServerError(loader.get_template("500.html").render({"incident": incident}))
+    error = sys.exc_info()[1]
+    if is_database_unavailable(error):
+        error_log.error(
+            "database_unavailable",
+            extra={"incident": incident, "path": request.path, "error": f"{type(error).__name__}: {error}".strip()},
+        )
+        template, response_class = "503.html", ServiceUnavailable
+    else:
+        error_log.error("server_error", exc_info=True, extra={"incident": incident, "path": request.path})
+        template, response_class = "500.html", HttpResponseServerError
+    response = response_class(loader.get_template(template).render({"incident": incident}))
+    response._has_been_logged = True
+    return response
+
+
+class ServiceUnavailable(HttpResponse):
+    status_code = 503
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self["Retry-After"] = "30"
+
+
+@login_not_required
+@require_safe
+@never_cache
+def healthz(request):
+    """For the load balancer and monitoring: does the database answer, and is mail getting out? No login, no
+    session, no personal data."""
+    try:
+        counts = OutboxMessage.objects.aggregate(
+            queued=Count("pk", filter=Q(status=MessageStatus.QUEUED)),
+            failed=Count("pk", filter=Q(status=MessageStatus.FAILED)),
+            oldest=Min("created_at", filter=Q(status=MessageStatus.QUEUED)),
+        )
+    except DatabaseError:
+        return JsonResponse({"database": "unavailable"}, status=503)
+    oldest = counts["oldest"]
+    age = max(0, int((timezone.now() - oldest).total_seconds())) if oldest else 0
+    outbox = {"queued": counts["queued"], "failed": counts["failed"], "oldest_queued_age_seconds": age}
+    return JsonResponse({"database": "ok", "outbox": outbox})
 
 
 def throttled(request, template: str, form_class, decision, **context):

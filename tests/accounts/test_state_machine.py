@@ -15,6 +15,7 @@ from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock
 from registration import services as registration_services
 from tests import factories
 from tests.helpers import fresh
+from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +31,15 @@ def actions(user):
 # --- administrator creates clerk (§3) ----------------------------------------------------------------
 
 
-def test_create_clerk_is_pending_with_otp_grants_and_confirmation_mail(
-    gera_admin, gera_units, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        clerk = clerk_services.create_clerk(
-            by=gera_admin,
-            first_name="Max",
-            last_name="Test",
-            phone="012345678",
-            email="  Max.Test@Stadt-Gera.example ",
-            unit_ids=[gera_units[0].pk, gera_units[2].pk],
-        )
+def test_create_clerk_is_pending_with_otp_grants_and_confirmation_mail(gera_admin, gera_units):
+    clerk = clerk_services.create_clerk(
+        by=gera_admin,
+        first_name="Max",
+        last_name="Test",
+        phone="012345678",
+        email="  Max.Test@Stadt-Gera.example ",
+        unit_ids=[gera_units[0].pk, gera_units[2].pk],
+    )
     clerk = fresh(clerk)
     assert clerk.role == Role.CLERK
     assert clerk.status == Status.PENDING
@@ -52,12 +50,13 @@ def test_create_clerk_is_pending_with_otp_grants_and_confirmation_mail(
     assert clerk.otp_expires_at - clerk.otp_created_at == timedelta(days=14)
     assert units_of(clerk) == {"002020", "002022"}
     assert actions(clerk) == ["clerk.created"]
-    assert [m.to for m in mailoutbox] == [["max.test@stadt-gera.example"]]
-    assert "Einmalpasswort" in mailoutbox[0].body and "Administrator" in mailoutbox[0].body
-    assert otp.readable(clerk) not in mailoutbox[0].body
+    sent = deliver_outbox()
+    assert [m.to for m in sent] == [["max.test@stadt-gera.example"]]
+    assert "Einmalpasswort" in sent[0].body and "Administrator" in sent[0].body
+    assert otp.readable(clerk) not in sent[0].body
 
 
-def test_create_clerk_refuses_units_outside_scope_and_changes_nothing(gera_admin, jena_units, mailoutbox):
+def test_create_clerk_refuses_units_outside_scope_and_changes_nothing(gera_admin, jena_units):
     with pytest.raises(DomainError):
         clerk_services.create_clerk(
             by=gera_admin,
@@ -69,7 +68,7 @@ def test_create_clerk_refuses_units_outside_scope_and_changes_nothing(gera_admin
         )
     assert not User.objects.filter(email="x@stadt-gera.example").exists()
     assert not AuditEntry.objects.exists()
-    assert mailoutbox == []
+    assert deliver_outbox() == []
 
 
 def test_create_clerk_needs_a_unit_and_a_free_email(gera_admin, gera_units, gera_clerk):
@@ -120,28 +119,23 @@ def test_personal_password_is_refused_without_otp_status(gera_units, status):
 
 
 @pytest.mark.parametrize("status", [Status.PENDING, Status.ACTIVE])
-def test_five_wrong_passwords_deactivate_with_new_otp(
-    gera_units, status, settings, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_five_wrong_passwords_deactivate_with_new_otp(gera_units, status, settings):
     factory = factories.PendingClerkFactory if status == Status.PENDING else factories.ClerkFactory
     clerk = factory(units=gera_units[:1])
     old_otp_hash = clerk.otp_hash
-    with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
-            assert not services.log_in(
-                role=Role.CLERK, email=clerk.email, password="falsch", device_tokens=factories.device_tokens(clerk)
-            ).ok
-        assert fresh(clerk).status == status
-        services.log_in(
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        assert not services.log_in(
             role=Role.CLERK, email=clerk.email, password="falsch", device_tokens=factories.device_tokens(clerk)
-        )
+        ).ok
+    assert fresh(clerk).status == status
+    services.log_in(role=Role.CLERK, email=clerk.email, password="falsch", device_tokens=factories.device_tokens(clerk))
     clerk = fresh(clerk)
     assert clerk.status == Status.DEACTIVATED
     assert clerk.portal_access == "Inaktiv"
     assert not clerk.has_usable_password()
     assert otp.readable(clerk) and clerk.otp_hash != old_otp_hash
     assert actions(clerk).count("user.deactivated") == 1
-    assert [m.subject for m in mailoutbox] == ["Ihr Zugang zum Mitgliederportal wurde deaktiviert"]
+    assert [m.subject for m in deliver_outbox()] == ["Ihr Zugang zum Mitgliederportal wurde deaktiviert"]
     # the old personal password is void, the new one-time password works
     assert not services.log_in(role=Role.CLERK, email=clerk.email, password=factories.PASSWORD).ok
     assert services.log_in(role=Role.CLERK, email=clerk.email, password=otp.readable(clerk)).ok
@@ -186,17 +180,17 @@ def test_locked_clerk_cannot_log_in_and_counts_nothing(gera_units):
 
 
 @pytest.mark.parametrize("status", [Status.ACTIVE, Status.PENDING])
-def test_forgot_password_makes_pending_with_new_otp(gera_units, status, mailoutbox, django_capture_on_commit_callbacks):
+def test_forgot_password_makes_pending_with_new_otp(gera_units, status):
     clerk = factories.ClerkFactory(status=status, units=gera_units[:1])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.request_password_reset(role=Role.CLERK, email=clerk.email)
+    services.request_password_reset(role=Role.CLERK, email=clerk.email)
     clerk = fresh(clerk)
     assert clerk.status == Status.PENDING
     assert clerk.password_reset_pending  # the personal password keeps working until the OTP is used (DESIGN §8)
     assert otp.readable(clerk)
-    assert [m.to for m in mailoutbox] == [[clerk.email]]
-    assert "wenden Sie sich an Ihren Administrator" in mailoutbox[0].body
-    assert "Wenn Sie das nicht waren, melden Sie sich wie gewohnt an." in mailoutbox[0].body
+    sent = deliver_outbox()
+    assert [m.to for m in sent] == [[clerk.email]]
+    assert "wenden Sie sich an Ihren Administrator" in sent[0].body
+    assert "Wenn Sie das nicht waren, melden Sie sich wie gewohnt an." in sent[0].body
 
 
 def test_forgot_password_when_deactivated_gives_new_otp_and_stays(gera_units):
@@ -208,15 +202,14 @@ def test_forgot_password_when_deactivated_gives_new_otp_and_stays(gera_units):
     assert clerk.otp_hash != before
 
 
-def test_forgot_password_when_locked_changes_nothing(gera_units, mailoutbox, django_capture_on_commit_callbacks):
+def test_forgot_password_when_locked_changes_nothing(gera_units):
     clerk = factories.ClerkFactory(status=Status.LOCKED, units=gera_units[:1])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.request_password_reset(role=Role.CLERK, email=clerk.email)
+    services.request_password_reset(role=Role.CLERK, email=clerk.email)
     clerk = fresh(clerk)
     assert clerk.status == Status.LOCKED
     assert clerk.otp_hash == ""
     assert clerk.check_password(factories.PASSWORD)
-    assert mailoutbox == []
+    assert deliver_outbox() == []
 
 
 # --- administrator "Einmalpasswort setzen" (§6) ------------------------------------------------------
@@ -237,13 +230,13 @@ def test_reset_otp_makes_pending_and_voids_previous_credentials(gera_admin, gera
     assert services.log_in(role=Role.CLERK, email=clerk.email, password=new_otp).ok
 
 
-def test_reset_otp_is_refused_for_a_locked_clerk(gera_admin, gera_units, mailoutbox):
+def test_reset_otp_is_refused_for_a_locked_clerk(gera_admin, gera_units):
     clerk = factories.ClerkFactory(status=Status.LOCKED, units=gera_units[:1])
     with pytest.raises(TransitionNotAllowed):
         clerk_services.reset_otp(clerk=clerk, by=gera_admin)
     assert fresh(clerk).otp_hash == ""
     assert actions(clerk) == []
-    assert mailoutbox == []
+    assert deliver_outbox() == []
 
 
 # --- "Berechtigung entziehen" / "Berechtigung erteilen" (§7.1) --------------------------------------

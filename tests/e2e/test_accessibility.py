@@ -85,6 +85,17 @@ def test_error_pages(portal, live_server, gera_admin, settings):
     )
     portal.goto("/serverfehler/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Es ist ein Fehler aufgetreten")
+    # The page of a request the database did not answer in time.
+    page.route(
+        re.compile(r".*/zeitueberschreitung/$"),
+        lambda route: route.fulfill(
+            status=503,
+            body=render_to_string("503.html", {"incident": "0123456789AB"}),
+            content_type="text/html; charset=utf-8",
+        ),
+    )
+    portal.goto("/zeitueberschreitung/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Das Portal ist vorübergehend nicht verfügbar")
 
 
 def test_administrator_pages(portal, gera_admin, gera_admin2, gera_clerk, jena_clerk, gera_units):
@@ -197,6 +208,10 @@ def applications(gera, gera_units):
 
 
 def test_fund_staff_admin_pages(portal, staff, gera_admin, gera_clerk, applications):
+    failed_mail = factories.OutboxMessageFactory(
+        to="kaputt@stadt-gera.example", status="failed", attempts=12, last_error="550 Mailbox unavailable"
+    )
+    factories.OutboxMessageFactory(to=gera_clerk.email)
     page = portal.goto("/admin/login/")
     page.get_by_label("E-Mail").fill(staff.email)
     page.get_by_label("Passwort").fill("falsch")
@@ -220,8 +235,17 @@ def test_fund_staff_admin_pages(portal, staff, gera_admin, gera_clerk, applicati
         "/admin/clerks/memberlock/",
         "/admin/registration/administratorapplication/",
         f"/admin/registration/administratorapplication/{applications[0].pk}/change/",
+        "/admin/outbox/outboxmessage/",
+        "/admin/outbox/outboxmessage/?status=failed",
+        f"/admin/outbox/outboxmessage/{failed_mail.pk}/change/",
     ]:
         portal.goto(path)
+    # "Erneut senden" on a failed mail
+    portal.goto("/admin/outbox/outboxmessage/?status=failed")
+    page.get_by_role("row").filter(has_text=failed_mail.to).get_by_role("checkbox").check()
+    page.get_by_role("combobox", name=re.compile("^Aktion")).select_option(label="Erneut senden")
+    portal.click(page.get_by_role("button", name="Ausführen"))
+    expect(page.get_by_text("1 E-Mail(s) werden erneut gesendet.")).to_be_visible()
     # "Ablehnen": the page asking for the reason (the browser itself insists on one), then done
     portal.goto("/admin/registration/administratorapplication/")
     page.get_by_role("row").filter(has_text=applications[1].email).get_by_role("checkbox").check()

@@ -1,0 +1,66 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+
+from outbox.mail import enqueue
+from outbox.models import MessageStatus, OutboxMessage
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "Status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return MessageStatus.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Fund staff see what waits and what failed; the worker alone sends (outbox/worker.py)."""
+
+    list_display = ["created_at", "to", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = [StatusFilter]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    fields = [
+        "status",
+        "to",
+        "subject",
+        "body",
+        "template",
+        "from_email",
+        "message_id",
+        "created_at",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False  # mails are written by the portal's actions only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # kept as the record of what was sent (SECURITY.md, log inventory)
+
+    @admin.action(description="Erneut senden")
+    def resend(self, request, queryset):
+        """A failed or waiting mail is tried again at once; a sent one is sent again as a new mail."""
+        with transaction.atomic():
+            waiting = list(queryset.exclude(status=MessageStatus.SENT).select_for_update().order_by("pk"))
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in waiting]).update(
+                status=MessageStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
+            )
+            copies = [
+                enqueue(template=m.template, to=m.to, subject=m.subject, body=m.body)
+                for m in queryset.filter(status=MessageStatus.SENT).order_by("pk")
+            ]
+        self.message_user(request, f"{len(waiting) + len(copies)} E-Mail(s) werden erneut gesendet.", messages.SUCCESS)

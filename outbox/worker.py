@@ -1,0 +1,151 @@
+"""The outbox worker: claims due messages one at a time, sends them and records the outcome.
+
+A claim is a short transaction that takes the message (SKIP LOCKED on PostgreSQL; SQLite's IMMEDIATE
+transactions serialise the claims) and moves its next attempt past the claim period, so no second worker
+takes it while it is being sent. The SMTP conversation runs outside any transaction and is bounded by
+EMAIL_TIMEOUT. A temporary failure schedules the next attempt with exponential back-off; a permanent one
+(the server refuses the recipient with a 5xx code) or the last allowed attempt marks the message failed,
+for fund staff to see and resend in the Django admin.
+"""
+
+import logging
+import signal
+import smtplib
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.utils import timezone
+
+from outbox.mail import as_email
+from outbox.models import MessageStatus, OutboxMessage
+
+log = logging.getLogger("outbox")
+
+MAX_ERROR_LENGTH = 2000
+
+
+@dataclass
+class RunResult:
+    sent: list = field(default_factory=list)
+    retried: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    interrupted: bool = False  # the mail server could not be reached: the rest waits for the next run
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the n-th failed attempt: base, 2×base, 4×base … up to the maximum."""
+    seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+def claim(now=None) -> OutboxMessage | None:
+    """Take the next due message for this worker, or None when nothing is due."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        message = due.first()
+        if message is None:
+            return None
+        message.attempts += 1
+        message.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    return message
+
+
+def is_permanent(error: Exception) -> bool:
+    """A 5xx answer about this message: trying again cannot help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
+def concerns_message(error: Exception) -> bool:
+    """The server answered, but refused this message: the next message may still go through."""
+    return isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused | smtplib.SMTPDataError)
+
+
+def _record(message: OutboxMessage, **changes) -> None:
+    # Only if no other worker claimed the message after this worker's claim period ran out.
+    OutboxMessage.objects.filter(pk=message.pk, attempts=message.attempts).update(**changes)
+    for name, value in changes.items():
+        setattr(message, name, value)
+
+
+def _failed(message: OutboxMessage, error: Exception, result: RunResult) -> None:
+    now = timezone.now()
+    text = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
+    if is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        _record(message, status=MessageStatus.FAILED, last_error=text, next_attempt_at=now)
+        log.error("outbox.failed", extra={"outbox_id": message.pk, "template": message.template, "error": text})
+        result.failed.append(message)
+    else:
+        _record(message, last_error=text, next_attempt_at=now + backoff(message.attempts))
+        log.warning("outbox.retry", extra={"outbox_id": message.pk, "template": message.template, "error": text})
+        result.retried.append(message)
+
+
+def deliver_due(*, limit: int | None = None) -> RunResult:
+    """Send what is due now, one message after the other, over one SMTP connection."""
+    result = RunResult()
+    mail_connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
+    try:
+        while limit is None or len(result.sent) + len(result.retried) + len(result.failed) < limit:
+            message = claim()
+            if message is None:
+                break
+            try:
+                as_email(message, connection=mail_connection).send()
+            except Exception as error:  # noqa: BLE001 - every failure of one mail is recorded on it
+                _failed(message, error, result)
+                _close(mail_connection)
+                if not concerns_message(error):
+                    result.interrupted = True
+                    break
+            else:
+                _record(message, status=MessageStatus.SENT, sent_at=timezone.now(), last_error="")
+                log.info("outbox.sent", extra={"outbox_id": message.pk, "template": message.template})
+                result.sent.append(message)
+    finally:
+        _close(mail_connection)
+    return result
+
+
+def _close(mail_connection) -> None:
+    try:
+        mail_connection.close()
+    except Exception:  # noqa: BLE001 - a broken connection is discarded either way
+        log.debug("outbox.close_failed", exc_info=True)
+
+
+def run(*, poll_seconds: float, stop: threading.Event | None = None) -> None:
+    """Deliver due messages until stopped (SIGTERM or SIGINT end it after the current message)."""
+    stop = stop or threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    log.info("outbox.worker_started", extra={"poll_seconds": poll_seconds})
+    try:
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                result = deliver_due(limit=100)
+            except DatabaseError:
+                log.warning("outbox.database_unavailable", exc_info=True)
+                connection.close()
+                result = RunResult(interrupted=True)
+            busy = result.sent or result.retried or result.failed
+            if not busy or result.interrupted:
+                stop.wait(poll_seconds)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    log.info("outbox.worker_stopped")

@@ -1,0 +1,183 @@
+"""A portal that no failing part can stall: database timeouts give a German 503, /healthz tells monitoring
+whether the database answers and mail gets out, and the release step migrates once."""
+
+import json
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+import time_machine
+from django.db import OperationalError, connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Status, User
+from billing_units.models import Member
+from outbox.models import MessageStatus
+from tests import factories
+from tests.test_logging import log_output, records  # noqa: F401 - the fixture
+from zvk_portal.db import without_timeouts
+
+ROOT = Path(__file__).resolve().parent.parent
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="statement and lock timeouts are PostgreSQL's"
+)
+
+
+# --- the 503 page ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.urls_with_error")
+def test_a_database_timeout_gives_the_german_503_page_and_one_log_line(log_output):  # noqa: F811
+    response = Client(raise_request_exception=False).get("/zeitueberschreitung/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "Das Portal ist vorübergehend nicht verfügbar" in html and "portal@kvt-zvk.de" in html
+    for internal in ("Traceback", "OperationalError", "statement timeout", "Service Unavailable", "File "):
+        assert internal not in html
+    incident = re.search(r"Fehlernummer <strong>([0-9A-F]{12})</strong>", html).group(1)
+    logged = [r for r in records(log_output) if r["level"] in ("ERROR", "CRITICAL")]
+    assert len(logged) == 1
+    assert logged[0]["incident"] == incident and logged[0]["message"] == "database_unavailable"
+    assert "exc_info" not in logged[0]  # one line, no traceback
+
+
+@postgresql_only
+def test_web_connections_have_statement_and_lock_timeouts_and_migrate_lifts_them(db, settings):
+    def limits():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")
+            return cursor.fetchone()
+
+    assert limits() == ("15s", "5s")
+    with without_timeouts():
+        assert limits() == ("0", "0")
+    assert limits() == ("15s", "5s")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_member_row_held_by_another_transaction_gives_a_503_not_a_stalled_request(gera_admin, gera_clerk):
+    """A lock request waits at most lock_timeout for the member rows it locks, then gets the German 503."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold_member_rows():
+        try:
+            with transaction.atomic():
+                list(Member.objects.select_for_update().order_by("pk"))
+                held.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_member_rows)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")  # the setting's 5 s, shortened for the test
+        admin = Client(raise_request_exception=False)
+        admin.force_login(gera_admin)
+        response = admin.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "Elternzeit"})
+    finally:
+        release.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert response.status_code == 503
+    assert "Das Portal ist vorübergehend nicht verfügbar" in response.content.decode()
+    assert User.objects.get(pk=gera_clerk.pk).status == Status.ACTIVE  # nothing changed
+
+
+# --- /healthz --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_health_answers_without_login_with_the_outbox_counts(client):
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(seconds=90), tick=False):
+        factories.OutboxMessageFactory()
+    factories.OutboxMessageFactory()
+    factories.OutboxMessageFactory(status=MessageStatus.FAILED)
+    factories.OutboxMessageFactory(status=MessageStatus.SENT)
+    with time_machine.travel(now, tick=False):
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {
+        "database": "ok",
+        "outbox": {"queued": 2, "failed": 1, "oldest_queued_age_seconds": 90},
+    }
+    assert "Set-Cookie" not in response  # no session is written
+    assert response.cookies == {}
+
+
+@pytest.mark.django_db
+def test_health_with_an_empty_outbox(client):
+    assert json.loads(client.get("/healthz").content)["outbox"] == {
+        "queued": 0,
+        "failed": 0,
+        "oldest_queued_age_seconds": 0,
+    }
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    from django.db.models.query import QuerySet
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(QuerySet, "aggregate", unavailable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert json.loads(response.content) == {"database": "unavailable"}
+
+
+def test_persistent_connections_are_checked_before_reuse(settings):
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+# --- the release step ------------------------------------------------------------------------------------
+
+
+def _release_env(database_url: str) -> dict:
+    import os
+
+    return {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0"}
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database URL of the test's database server with no tables in it, dropped afterwards."""
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{tmp_path / 'release.sqlite3'}"
+        return
+    params = connection.get_connection_params()
+    name = f"release_{uuid.uuid4().hex[:8]}"
+    admin = {k: v for k, v in params.items() if k in ("host", "port", "user", "password")}
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    user, host, port = admin.get("user", "postgres"), admin.get("host", "127.0.0.1"), admin.get("port", 5432)
+    yield f"postgres://{user}@{host}:{port}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_two_servers_starting_together_migrate_once_and_both_start(empty_database):
+    env = _release_env(empty_database)
+    command = [sys.executable, "manage.py", "migrate_locked", "--verbosity", "1"]
+    starts = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+    starts.append(
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    )
+    outputs = [start.communicate(timeout=300) for start in starts]
+    assert [start.returncode for start in starts] == [0, 0], outputs
+    applied = [out.count("Applying ") for out, _err in outputs]
+    assert sorted(applied)[0] == 0 and sorted(applied)[1] > 10, applied  # one migrated, the other found it done

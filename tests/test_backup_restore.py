@@ -1,0 +1,105 @@
+"""Backup and restore as the README describes them: pg_dump, pg_restore into a new database, and the portal
+works on the copy — with the same SECRET_KEY and OTP_ENCRYPTION_KEY, which must be kept with the backup."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+from accounts.models import Role
+from clerks import services as clerk_services
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the backup recipe is pg_dump/pg_restore, PostgreSQL's"
+)
+
+# Runs in the restored copy: an administrator logs in with its password and reads a clerk's one-time password.
+ON_THE_COPY = """
+import json
+from django.test import Client
+from accounts.models import User
+admin = User.objects.get(email="admin@stadt-gera.example", role="administrator")
+clerk = User.objects.get(email="bernd.mueller@stadt-gera.example")
+browser = Client()
+login = browser.post("/login/", {"role": "administrator", "email": admin.email, "password": "%(password)s"})
+detail = browser.get(f"/benutzer/{clerk.pk}/").content.decode() if login.status_code == 302 else ""
+print(json.dumps({"login": login.status_code, "otp_shown": "%(otp)s" in detail,
+                  "unreadable": "Einmalpasswort nicht lesbar" in detail}))
+"""
+
+
+def _server_args() -> dict:
+    params = connection.get_connection_params()
+    return {k: params[k] for k in ("host", "port", "user", "password") if params.get(k)}
+
+
+def _cli_args() -> list[str]:
+    server = _server_args()
+    return ["-h", str(server.get("host", "127.0.0.1")), "-p", str(server.get("port", 5432)), "-U", server["user"]]
+
+
+@postgresql_only
+@pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump and pg_restore are not installed")
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_backup_logs_in_and_reads_one_time_passwords_with_the_kept_keys(
+    settings, gera_admin, gera_units, tmp_path
+):
+    settings.PASSWORD_HASHERS = ["accounts.hashers.PortalArgon2PasswordHasher"]  # what the copy verifies with
+    admin = gera_admin
+    admin.set_password(factories.PASSWORD)
+    admin.save(update_fields=["password"])
+    clerk = factories.ClerkFactory(email="bernd.mueller@stadt-gera.example", units=gera_units[:1])
+    otp_value = clerk_services.reset_otp(clerk=clerk, by=admin)  # audit entry, outbox mail, encrypted copy
+    assert clerk.role == Role.CLERK
+
+    dump = tmp_path / "portal.dump"
+    subprocess.run(
+        ["pg_dump", *_cli_args(), "--format=custom", "--file", str(dump), settings.DATABASES["default"]["NAME"]],
+        check=True,
+        capture_output=True,
+    )
+    copy = f"restore_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **_server_args()) as server:
+        server.execute(f'CREATE DATABASE "{copy}"')
+    try:
+        subprocess.run(
+            ["pg_restore", *_cli_args(), "--no-owner", "--exit-on-error", "--dbname", copy, str(dump)],
+            check=True,
+            capture_output=True,
+        )
+        server = _server_args()
+        url = f"postgres://{server['user']}@{server.get('host', '127.0.0.1')}:{server.get('port', 5432)}/{copy}"
+
+        def on_the_copy(otp_key: str) -> dict:
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "DEBUG": "0",
+                "SECRET_KEY": settings.SECRET_KEY,
+                "OTP_ENCRYPTION_KEY": otp_key,
+                "ALLOWED_HOSTS": "testserver",
+                "SECURE_SSL_REDIRECT": "0",
+            }
+            code = ON_THE_COPY % {"password": factories.PASSWORD, "otp": otp_value}
+            result = subprocess.run(
+                [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+            )
+            assert result.returncode == 0, result.stderr
+            return json.loads(result.stdout.strip().splitlines()[-1])
+
+        assert on_the_copy(settings.OTP_ENCRYPTION_KEY) == {"login": 302, "otp_shown": True, "unreadable": False}
+        # without the kept key the copy's one-time passwords are lost: the page says so
+        other_key = "ein-anderer-schluessel-0123456789abcdefghij"
+        assert on_the_copy(other_key) == {"login": 302, "otp_shown": False, "unreadable": True}
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **_server_args()) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
