@@ -66,3 +66,21 @@ def production_configuration(app_configs=None, **kwargs):
                     )
                 )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def trusted_proxy_configured(app_configs, **kwargs):
+    """Behind a TLS proxy (SECURE_PROXY_SSL_HEADER set) every request arrives from the proxy's address. Without
+    TRUSTED_PROXY_COUNT the per-address login limit then counts all users as one, and ten wrong passwords a minute
+    block everyone's login."""
+    if settings.SECURE_PROXY_SSL_HEADER and settings.TRUSTED_PROXY_COUNT < 1:
+        return [
+            checks.Error(
+                "SECURE_PROXY_SSL_HEADER ist gesetzt, das Portal läuft also hinter einem Proxy, aber TRUSTED_PROXY_COUNT "
+                "ist 0: alle Benutzer hätten für die Anmeldegrenzen und die Protokolle die Adresse des Proxys, und zehn "
+                "falsche Passwörter in einer Minute sperrten die Anmeldung für alle.",
+                hint="TRUSTED_PROXY_COUNT auf die Zahl der Proxys vor dem Portal setzen (meist 1).",
+                id="zvk.E010",
+            )
+        ]
+    return []
