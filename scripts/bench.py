@@ -634,7 +634,7 @@ def table(report: dict) -> str:
     out.append("")
     out.append(f"{'Ratio budget':50} {'measured':>9} {'limit':>8}  met")
     for row in report["ratios"].values():
-        out.append(f"{row['what']:50} {row['value']:>9.2f} {row['limit']:>8}  {'yes' if row['met'] else 'NO'}")
+        out.append(f"{row['what']:50} {row['value']:>9.3f} {row['limit']:>8}  {'yes' if row['met'] else 'NO'}")
     out.append("")
     out.append(f"{'Query budget':50} {'measured':>9} {'limit':>8}  met")
     for row in report["query_budgets"]:
