@@ -49,7 +49,8 @@ AUDIT_ACTIONS_WITHOUT_MEMBER = ["login.succeeded", "login.failed", "user.passwor
 
 @dataclass
 class Shape:
-    """How big the dataset is. The defaults are the issue's; the tests build a small one."""
+    """How big the dataset is. The defaults are the benchmark's (the largest member among 1,000); the tests
+    build a small one."""
 
     members: int = 1_000
     total_users: int = 100_000
