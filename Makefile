@@ -68,16 +68,17 @@ format: venv
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3.migrate-lock .test-db.sqlite3* staticfiles test-artifacts
 
-## Load test on loopback (issue 7 §8; not part of `make test` or CI): gunicorn on PostgreSQL, ~2 minutes.
+## Load test on loopback (not part of `make test` or CI): gunicorn on PostgreSQL, ~2 minutes.
 ## Uses its own database postgres://postgres@127.0.0.1:5432/loadtest (dropped and recreated each run).
 .PHONY: loadtest
 loadtest: venv
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
 
-# --- make bench (issue 8) ------------------------------------------------------------------------
-# Benchmark at a large employer's scale: builds its own dataset in bench.sqlite3 (or, with DATABASE_URL,
-# in the PostgreSQL database "bench" on that server), prints one table, writes bench-results.json and
-# bench-scaling.png. Not part of `make test`. Options: make bench BENCH_ARGS="--help".
+# --- make bench ------------------------------------------------------------------------------------
+# Benchmark at the largest employer's scale: builds its own datasets in bench.sqlite3 and bench-tenth.sqlite3
+# (or, with DATABASE_URL, in the PostgreSQL databases "bench" and "bench_tenth" on that server), prints the
+# ratio budgets, writes bench-results.json and bench-scaling.png. Not part of `make test`. Options:
+# make bench BENCH_ARGS="--help"; docs/performance.md.
 .PHONY: bench
 bench: venv
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

@@ -112,7 +112,7 @@ class UserQuerySet(models.QuerySet):
             return self.none()
         # "pk IN (the members' user ids)" rather than a correlated EXISTS: SQLite then reads only the members'
         # users through the membership index instead of testing every user of the table; the member ids as
-        # values, not a subquery, so that PostgreSQL plans for the size of exactly these members (issue 8).
+        # values, not a subquery, so that PostgreSQL plans for the size of exactly these members.
         member_users = Membership.objects.visible_to(user).values("user_id")
         return self.filter(pk__in=member_users, role__in=[Role.ADMINISTRATOR, Role.CLERK])
 
@@ -324,7 +324,7 @@ class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The memberships in the members the given administrator registered for: whom it may see (DESIGN §3).
         Everyone else sees none. The member ids are values, not a subquery, so that PostgreSQL plans for the
-        size of exactly these members (issue 8)."""
+        size of exactly these members."""
         if not getattr(user, "is_administrator", False):
             return self.none()
         return self.filter(member_id__in=user.member_ids)
@@ -344,12 +344,14 @@ class Membership(models.Model):
     """A user belongs to a member: a clerk from its creation or first grant there, an administrator from
     its registration. Every administrator of the member sees it (DESIGN §3).
 
-    The row carries a copy of the user's role and name, the key of "Verwaltung der Benutzer" (issue 8): the
-    list counts a member's users and finds the 50 of a page in this table's index alone, however many users
-    the member has. `Membership.of(user)` and `save()` take the copy from the user, `User.save()` keeps the
-    name in step, and only administrators and clerks can be members (a check). On PostgreSQL a foreign key
-    on (user, role, last name, first name) also refuses a copy that differs from the user and follows a
-    change of name by itself (migration 0007).
+    The row carries a copy of the user's role and name, the key of "Verwaltung der Benutzer": the list counts
+    a member's users and finds the 50 of a page in this table's index alone, so that its time depends neither
+    on the member's size nor on the number of users in the database. Without it PostgreSQL pages the users by
+    walking the name index of the whole user table (5,400 users read for 50 of a member with 1,000 of
+    100,000; docs/performance.md). `Membership.of(user)` and `save()` take the copy from the user,
+    `User.save()` keeps the name in step, and only administrators and clerks can be members (a check). On
+    PostgreSQL a foreign key on (user, role, last name, first name) also refuses a copy that differs from the
+    user and follows a change of name by itself (migration 0007).
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="Benutzer")
@@ -374,7 +376,7 @@ class Membership(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "user"], name="membership_member_user_idx"),
-            # Page 1 of a member's users in name order: the first 50 entries of this index (issue 8).
+            # Page 1 of a member's users in name order: the first 50 entries of this index.
             models.Index(fields=["member", "last_name", "first_name", "user"], name="membership_list_idx"),
         ]
 

@@ -89,7 +89,7 @@ class LockReasonForm(PageForm):
 
 
 STATUS_FILTER = [("", "alle")] + [(value, label) for value, label in Status.choices]
-# Each order twice: on the memberships' copy of the name, which finds a page (issue 8), and on the users, which
+# Each order twice: on the memberships' copy of the name, which finds a page, and on the users, which
 # puts the page's 50 in the same order.
 SORTS = {
     "name": {"key": ["last_name", "first_name", "user_id"], "users": ["last_name", "first_name", "pk"]},

@@ -93,8 +93,8 @@ def user_list(request):
 
 class _ListedUsers:
     """What the list's paginator pages through: the users behind the administrator's memberships, in list
-    order. Counted and cut into pages on the memberships' copy of the name (issue 8: a member's index entries,
-    never the whole user table); the page's users are then loaded through visible_to, one query per page."""
+    order. Counted and cut into pages on the memberships' copy of the name (a member's index entries, never
+    the whole user table); the page's users are then loaded through visible_to, one query per page."""
 
     def __init__(self, memberships, by, sort):
         self.memberships, self.by, self.sort = memberships.first_per_user(by), by, sort
@@ -207,7 +207,7 @@ def created(request, pk):
 
 def _clerk_and_shared_members(request, pk) -> tuple[User, set[int]]:
     """The clerk, and which of the administrator's members it belongs to: both from its visible memberships,
-    in one query (issue 8). Another member's clerk, or an administrator, is a 404 as with `_clerk`."""
+    in one query. Another member's clerk, or an administrator, is a 404 as with `_clerk`."""
     memberships = list(
         # user__pk, not user_id: Django refuses a pk beyond the column's range there as "no such user"
         Membership.objects.visible_to(request.user).filter(user__pk=pk, role=Role.CLERK).select_related("user")

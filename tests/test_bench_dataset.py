@@ -1,5 +1,6 @@
 """The dataset of `make bench` (scripts/bench_dataset.py), built small: the benchmark measures what the
-portal would hold, so its rows must look like the services' own (issue 8)."""
+portal would hold, so its rows must look like the services' own. And how the benchmark measures and judges:
+interleaved runs, and budgets as ratios of two terms of the same run."""
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -8,11 +9,11 @@ from accounts.models import Membership, Role, Status, User
 from audit.models import AuditEntry
 from clerks.models import Grant, MemberLock
 from scripts import bench_dataset
-from scripts.bench import Scenario, measure_interleaved, percentile
+from scripts.bench import Scenario, measure_interleaved, percentile, ratios
 
 SMALL = bench_dataset.Shape(
-    members=3,
-    total_users=90,
+    members=10,
+    total_users=100,
     large_clerks=40,
     large_units=12,
     large_administrators=2,
@@ -30,8 +31,8 @@ def dataset(db, settings):
 
 
 def test_sizes_are_the_shapes(dataset):
-    assert dataset.counts["members"] == 3
-    assert dataset.counts["users"] == 90
+    assert dataset.counts["members"] == 10
+    assert dataset.counts["users"] == 100  # with the fund's staff member of the Django admin
     assert dataset.counts["audit_entries"] == 300
     large = Membership.objects.filter(member_id=dataset.large_member)
     assert large.filter(user__role=Role.CLERK).count() == 40
@@ -90,3 +91,37 @@ def test_interleaved_measuring_runs_every_scenario_once_before_any_runs_again():
     # warm-up 0, the run whose queries are counted (1), then the three timed runs 2, 3 and 4
     assert calls == [(name, i) for i in range(5) for name in ("a", "b")]
     assert [(r["key"], r["runs"], r["queries"]) for r in results] == [("a", 3, 0), ("b", 3, 0)]
+
+
+def page(key, median_ms, cpu_ms=1.0, queries=6):
+    return {"key": key, "median_ms": median_ms, "cpu_median_ms": cpu_ms, "queries": queries}
+
+
+def test_budgets_are_ratios_of_the_same_run_with_a_met_flag_each():
+    report = {
+        "pages": [page("list", 3.0), page("detail", 3.0), page("login", 30.0, cpu_ms=30.0)],
+        "peer": [page("admin_changelist", 10.0), page("floor", 1.0)],
+        "hashing": {"configured": {"cpu_median_ms": 15.0}},
+        "load": {key: {"rps": rps} for key, rps in (("floor", 1000.0), ("list", 300.0), ("detail", 200.0))},
+        "users_scaling": [
+            {**page("list", 5.0), "users": 100_000},
+            {**page("list", 5.0), "users": 10_000},
+            {**page("detail", 6.0), "users": 100_000},
+            {**page("detail", 5.0), "users": 10_000},
+        ],
+        "scaling": [{**page("list", 4.0), "clerks": 100}, {**page("list", 4.2), "clerks": 1_000}],
+    }
+
+    result = ratios(report)
+
+    assert {name: (row["value"], row["met"]) for name, row in result.items()} == {
+        "list_vs_admin": (0.3, True),
+        "list_vs_floor": (3.0, True),
+        "detail_vs_floor": (3.0, False),
+        "load_list_vs_floor": (0.3, True),
+        "load_detail_vs_floor": (0.2, False),
+        "list_users_100k_vs_10k": (1.0, True),
+        "detail_users_100k_vs_10k": (1.2, False),
+        "list_clerks_1000_vs_100": (1.05, True),
+        "login_cpu_vs_hash": (2.0, False),
+    }

@@ -1,4 +1,4 @@
-"""Query budgets of issue 8: the number of SQL queries of a page is fixed, whatever the size of the member.
+"""Query budgets: the number of SQL queries of a page is fixed, whatever the size of the member.
 
 Each test counts a page's queries with a small Stadt Gera (5 clerks), grows it to 500 clerks and many more
 billing units, grants and history entries, and counts again: the two counts must be equal and within the
