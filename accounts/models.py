@@ -196,7 +196,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(fields=["id", "role", "last_name", "first_name"], name="user_membership_key"),
         ]
         indexes = [
-            # Issue 8, checked with EXPLAIN on PostgreSQL. "Verwaltung der Benutzer" finds its pages on the
+            # Checked with EXPLAIN on PostgreSQL. "Verwaltung der Benutzer" finds its pages on the
             # memberships (see Membership); the Django admin's user list walks the names in this order, and the
             # list's status filter reads a status's users without reading the whole table.
             models.Index(fields=["last_name", "first_name", "id"], name="user_name_idx"),

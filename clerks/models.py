@@ -11,7 +11,7 @@ class GrantQuerySet(models.QuerySet):
         if not getattr(user, "is_administrator", False):
             return self.none()
         # A join with the registration (unique per user and unit, so no duplicates) rather than "unit IN (...)":
-        # SQLite then starts from the clerks asked for instead of from every registered unit (issue 8).
+        # SQLite then starts from the clerks asked for instead of from every registered unit.
         return self.filter(billing_unit__administrators=user)
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Load test on loopback (issue 7 §8): the portal under gunicorn on PostgreSQL, busy administrators and clerks.
+"""Load test on loopback: the portal under gunicorn on PostgreSQL, busy administrators and clerks.
 
     .venv/bin/python scripts/loadtest.py            # or: make loadtest
 

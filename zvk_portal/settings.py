@@ -82,7 +82,7 @@ CONTEXT_PROCESSORS = [
     "zvk_portal.context_processors.fund",
 ]
 TEMPLATES = [
-    # The portal's pages are Jinja2 (issue 8: several times faster on long tables); see zvk_portal/jinja2.py.
+    # The portal's pages are Jinja2 (several times faster than Django templates on long tables); see zvk_portal/jinja2.py.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
@@ -250,7 +250,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# --- Production hardening (issue 7 §1, §2; SECURITY.md) ------------------------------------------
+# --- Production hardening (SECURITY.md) -------------------------------------------------------
 # Production sits behind a TLS proxy: Secure cookies, HSTS, redirect to HTTPS. INSECURE_LOCAL_HTTP lets
 # `make serve` be tried over plain http on this machine only (no Secure flag, no redirect); default off.
 INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
@@ -309,7 +309,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not STATIC_FILES_COLLECTED
 WHITENOISE_AUTOREFRESH = not STATIC_FILES_COLLECTED
 
-# Per client address limits of the public forms (issue 7 §2): attempts per window, the window starting
+# Per client address limits of the public forms: attempts per window, the window starting
 # with the first attempt. Refused before any password is checked, so they lock no account.
 THROTTLE_WINDOW_SECONDS = env.int("THROTTLE_WINDOW_SECONDS", default=60)
 LOGIN_ATTEMPTS_PER_ADDRESS = env.int("LOGIN_ATTEMPTS_PER_ADDRESS", default=10)

@@ -1,4 +1,4 @@
-"""Issue 8: a membership carries a copy of its user's role and name, the key of "Verwaltung der Benutzer".
+"""A membership carries a copy of its user's role and name, the key of "Verwaltung der Benutzer".
 
 The list counts and pages on that copy, so it must never differ from the user: the models take it from the
 user and keep the name in step, only administrators and clerks can be members, and on PostgreSQL a foreign

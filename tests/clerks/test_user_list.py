@@ -1,4 +1,4 @@
-"""„Verwaltung der Benutzer“ (manual §3 b, §7.2; issue 4 §2)."""
+"""„Verwaltung der Benutzer“ (manual §3 b, §7.2)."""
 
 import re
 
@@ -106,7 +106,7 @@ def test_query_count_does_not_grow_with_the_rows(client, gera_admin, gera_units,
     assert response.status_code == 200
 
 
-# --- The list's key on the memberships (issue 8) ---------------------------------------------------------
+# --- The list's key on the memberships -----------------------------------------------------------------
 
 
 def test_an_administrator_of_two_members_sees_a_shared_clerk_once_on_every_page(
