@@ -7,6 +7,7 @@ SYSTEM = "System"
 
 
 class Action(models.TextChoices):
+    USER_PSEUDONYMISED = "user.pseudonymised", "Nach Ablauf der Aufbewahrungsfrist pseudonymisiert"
     CLERK_CREATED = "clerk.created", "Sachbearbeiter angelegt"
     USER_PERSONAL_DATA_CHANGED = "user.personal_data_changed", "Persönliche Daten geändert"
     CLERK_GRANTS_CHANGED = "clerk.grants_changed", "Berechtigungen für Abrechnungsstellen geändert"

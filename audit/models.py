@@ -1,10 +1,13 @@
 """Protokolleinträge: who did what to whom, when. Append-only: the model and its queryset refuse changes, and on
 PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE (migrations accounts/0002 and accounts/0008, which made the
-table when it still belonged to the accounts app; it keeps its name)."""
+table when it still belonged to the accounts app; it keeps its name), except the pseudonymisation of a departed
+user's display data (migration audit/0002)."""
+
+import json
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from audit.actions import ACTION_CHOICES, describe
@@ -22,6 +25,18 @@ class AuditEntryQuerySet(models.QuerySet):
             return self.none()
         users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user).values("pk")
         return self.filter(models.Q(member_id__in=user.member_ids) | models.Q(member__isnull=True, target__in=users))
+
+    def pseudonymise(self, entry, *, actor_label: str, data: dict) -> None:
+        """Replace a departed user's display data in one entry — the one change the audit log allows (DSGVO Art. 17;
+        retention/services.py). On PostgreSQL only through the database function `audit_pseudonymise`, which the
+        append-only trigger lets through for exactly these two columns."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT audit_pseudonymise(%s, %s, %s::jsonb)", [entry.pk, actor_label, json.dumps(data)]
+                )
+        else:
+            models.QuerySet.update(self.filter(pk=entry.pk), actor_label=actor_label, data=data)
 
     def update(self, **kwargs):
         raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")

@@ -27,6 +27,7 @@ from clerks import services as clerk_services
 from clerks.models import Grant, MemberLock, SuspendedGrant
 from outbox.models import OutboxMessage
 from registration.models import AdministratorApplication
+from retention.models import RetentionRun
 from tests import factories
 
 # --- The URL patterns of the project --------------------------------------------------------------
@@ -198,12 +199,14 @@ def build_world() -> World:
         "jena": _side("003030", "Stadt Jena", ["003030", "003031"], "stadt-jena.example"),
     }
     sides["shared"] = _shared_side(sides["gera"], sides["jena"])
-    return World(
+    world = World(
         sides=sides,
         clerk=factories.ClerkFactory(email="anfrage@stadt-gera.example", units=sides["gera"].units),
         staff=factories.StaffFactory(email="zvk@kvt-zvk.example"),
         group=Group.objects.create(name="Matrix"),
     )
+    world.retention_run = RetentionRun.objects.create(dry_run=True, report={"users_pseudonymised": []})
+    return world
 
 
 ROLES = ("anonymous", "clerk", "gera_admin", "jena_admin", "gera_partial", "staff")
@@ -236,6 +239,8 @@ def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
         label = f"{app_label}.{model_name}"
         if label == "auth.group":
             return {"object_id": world.group.pk}  # groups belong to no member
+        if label == "retention.retentionrun":
+            return {"object_id": world.retention_run.pk}  # a deletion run belongs to no member
         objects = side.objects()
         if label not in objects:
             raise KeyError(f"{pattern.key}: a new model in the admin? Add its object of each member to Side.objects().")
@@ -301,6 +306,7 @@ DOMAIN_MODELS = [
     BillingUnit,
     Group,
     OutboxMessage,
+    RetentionRun,
 ]
 
 

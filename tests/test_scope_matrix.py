@@ -170,6 +170,7 @@ ADMIN_MODELS = {
     "clerks/grant": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/memberlock": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "outbox/outboxmessage": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
+    "retention/retentionrun": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
 }
 ADMIN_CUSTOM = {
     "admin:accounts_user_letter": staff_only("200/200"),  # the access letter

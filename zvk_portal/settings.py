@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",  # users, login, sessions, one-time passwords, trusted devices, memberships
     "clerks",  # the administrator's screens: grants, member locks, who may act across members
     "registration",  # applications as administrator and their approval by fund staff
+    "retention",  # the deletion rules per data type and their reports (`manage.py apply_retention`)
     "demo",  # `manage.py demo`: the documented demo logins (refused with DEBUG off)
 ]
 
@@ -230,6 +231,11 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 # Days a sent mail stays in the outbox (`manage.py clear_expired_otps` deletes it afterwards).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
+# Deletion rules (SECURITY.md "Aufbewahrung und Löschung"; `manage.py apply_retention`, daily by cron): a Gesperrt
+# user about whom nothing was recorded for this many years is pseudonymised; "Passwort vergessen" requests and
+# rejected registrations are deleted this many days after they were made or decided.
+RETENTION_LOCKED_USER_YEARS = env.int("RETENTION_LOCKED_USER_YEARS", default=3)
+RETENTION_REQUEST_DAYS = env.int("RETENTION_REQUEST_DAYS", default=365)
 
 # --- Language, time, formats --------------------------------------------------------------------
 LANGUAGE_CODE = "de"

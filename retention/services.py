@@ -1,0 +1,131 @@
+"""The deletion rules of SECURITY.md ("Aufbewahrung und Löschung"), one per data type, applied by
+`manage.py apply_retention` (daily by cron). Each rule has a period and the event it starts from:
+
+- a user who is Gesperrt and about whom nothing was recorded for RETENTION_LOCKED_USER_YEARS: its name, e-mail and
+  phone become a pseudonym ("Gelöschter Benutzer #1234") in the user and wherever the audit log, the member locks,
+  the "Passwort vergessen" requests and the registrations show them. The audit trail itself (who did what, when,
+  in which member) stays;
+- "Passwort vergessen" requests: deleted RETENTION_REQUEST_DAYS after they were made;
+- registrations that were rejected: deleted RETENTION_REQUEST_DAYS after the decision;
+- sent mails in the outbox: deleted after OUTBOX_RETENTION_DAYS (outbox/retention.py);
+- the counters of the limits: deleted when their window ends (security/throttling.py).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from accounts import otp
+from accounts.models import PasswordRequest, Role, Status, User
+from audit import actions as audit
+from audit.models import AuditEntry
+from clerks.models import MemberLock
+from outbox import retention as outbox_retention
+from registration.models import AdministratorApplication, ApplicationStatus
+from retention.models import RetentionRun
+from security import throttling
+
+PSEUDONYM_DOMAIN = "geloescht.invalid"
+
+
+def pseudonym_email(user) -> str:
+    return f"benutzer-{user.pk}@{PSEUDONYM_DOMAIN}"
+
+
+def departed_users(*, now):
+    """Gesperrt users (administrators and clerks) about whom nothing was recorded for the retention period, not yet
+    pseudonymised."""
+    cutoff = now - timedelta(days=365 * settings.RETENTION_LOCKED_USER_YEARS)
+    return (
+        User.objects.filter(status=Status.LOCKED, role__in=[Role.ADMINISTRATOR, Role.CLERK])
+        .exclude(email__endswith="@" + PSEUDONYM_DOMAIN)
+        .annotate(last_recorded=Max("audit_entries__created_at"))
+        .filter(Q(last_recorded__lt=cutoff) | Q(last_recorded__isnull=True, date_joined__lt=cutoff))
+        .order_by("pk")
+    )
+
+
+def _replace(value, replacements: dict):
+    """The value with every personal string replaced by its pseudonym, in nested dicts and lists alike."""
+    if isinstance(value, str):
+        for old, new in replacements.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, list):
+        return [_replace(item, replacements) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace(item, replacements) for key, item in value.items()}
+    return value
+
+
+def _personal_strings(user) -> dict:
+    """What identified the user, with its replacement: every e-mail it had (the audit log keeps old ones), its
+    name and its phone."""
+    emails = {user.email}
+    for entry in AuditEntry.objects.filter(target=user, action="user.personal_data_changed"):
+        emails.update(old for old, _new in [entry.data.get("changes", {}).get("email", [None, None])] if old)
+    replacements = {email: pseudonym_email(user) for email in emails}
+    name = f"{user.first_name} {user.last_name}".strip()
+    if name:
+        replacements[name] = f"Gelöschter Benutzer #{user.pk}"
+    if user.phone:
+        replacements[user.phone] = ""
+    return dict(sorted(replacements.items(), key=lambda item: -len(item[0])))  # longest first
+
+
+def pseudonymise(user) -> int:
+    """Replace the user's personal data by a pseudonym everywhere it is shown; returns the audit entries touched.
+    Runs in the caller's transaction, under the user's row lock."""
+    replacements = _personal_strings(user)
+    old_emails = [old for old in replacements if "@" in old]
+    entries = AuditEntry.objects.filter(Q(actor=user) | Q(target=user) | Q(actor_label__in=old_emails)).order_by("pk")
+    touched = 0
+    for entry in entries:
+        label, data = _replace(entry.actor_label, replacements), _replace(entry.data, replacements)
+        if (label, data) != (entry.actor_label, entry.data):
+            AuditEntry.objects.pseudonymise(entry, actor_label=label, data=data)
+            touched += 1
+    for field in ("locked_by_label", "lifted_by_label"):
+        MemberLock.objects.filter(**{f"{field}__in": old_emails}).update(**{field: pseudonym_email(user)})
+    PasswordRequest.objects.filter(email__in=old_emails, role=user.role).update(email=pseudonym_email(user))
+    if user.role == Role.ADMINISTRATOR:
+        AdministratorApplication.objects.filter(Q(administrator=user) | Q(email__in=old_emails)).update(
+            first_name="Gelöschter", last_name=f"Benutzer #{user.pk}", email=pseudonym_email(user), phone=""
+        )
+    user.first_name, user.last_name = "Gelöschter", f"Benutzer #{user.pk}"
+    user.email, user.phone = pseudonym_email(user), ""
+    user.set_unusable_password()
+    otp.clear(user)
+    user.save(update_fields=["first_name", "last_name", "email", "phone", "password", *otp.OTP_FIELDS])
+    audit.record("user.pseudonymised", target=user, data={"rule": "gesperrt ohne Eintrag", "entries": touched})
+    return touched
+
+
+def apply(*, dry_run: bool = False, now=None) -> RetentionRun:
+    """Apply every deletion rule once (idempotent: a second run finds nothing left). A dry run changes nothing and
+    reports what a real run would do. Either way the report is kept for fund staff."""
+    now = now or timezone.now()
+    request_cutoff = now - timedelta(days=settings.RETENTION_REQUEST_DAYS)
+    requests = PasswordRequest.objects.filter(created_at__lt=request_cutoff)
+    rejected = AdministratorApplication.objects.filter(status=ApplicationStatus.REJECTED, decided_at__lt=request_cutoff)
+    users = list(departed_users(now=now))
+    report = {
+        "users_pseudonymised": [user.pk for user in users],
+        "password_requests_deleted": requests.count(),
+        "rejected_applications_deleted": rejected.count(),
+    }
+    with transaction.atomic():
+        if not dry_run:
+            report["audit_entries_pseudonymised"] = 0
+            for user in users:
+                user = User.objects.select_for_update().get(pk=user.pk)
+                report["audit_entries_pseudonymised"] += pseudonymise(user)
+            requests.delete()
+            rejected.delete()
+            report["sent_mails_deleted"] = outbox_retention.forget_old_sent()
+            report["throttle_rows_deleted"] = throttling.forget_old_windows()
+        run = RetentionRun.objects.create(started_at=now, dry_run=dry_run, report=report)
+    return run

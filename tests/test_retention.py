@@ -1,0 +1,135 @@
+"""The deletion rules (SECURITY.md "Aufbewahrung und Löschung"): time moves past each period, `apply_retention` runs
+twice, and the audit trail keeps who did what, when, in which member — without the departed person's name."""
+
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import PasswordRequest, Role, Status
+from audit.models import AuditEntry
+from clerks import services as clerk_services
+from registration import services as registration_services
+from retention import services
+from retention.models import RetentionRun
+from tests import factories
+from tests.helpers import fresh
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def departed(gera_admin, gera_units):
+    """A clerk with a history: created, its e-mail changed, locked; then three years and a day pass."""
+    clerk = clerk_services.create_clerk(
+        by=gera_admin,
+        first_name="Jürgen",
+        last_name="Weggegangen",
+        phone="0365 838-9999",
+        email="juergen.alt@stadt-gera.example",
+        unit_ids=[gera_units[0].pk],
+    )
+    clerk_services.update_personal_data(
+        clerk=clerk,
+        by=gera_admin,
+        first_name="Jürgen",
+        last_name="Weggegangen",
+        phone="0365 838-9999",
+        email="juergen.weggegangen@stadt-gera.example",
+    )
+    clerk_services.lock_clerk(clerk=fresh(clerk), by=gera_admin, reason="Ausgeschieden")
+    return fresh(clerk)
+
+
+def later(years=3, days=1):
+    return time_machine.travel(timezone.now() + timedelta(days=365 * years + days), tick=False)
+
+
+def personal_text(clerk_pk) -> str:
+    entries = AuditEntry.objects.filter(target_id=clerk_pk)
+    return json.dumps([(e.actor_label, e.data) for e in entries], ensure_ascii=False)
+
+
+def test_a_departed_clerk_is_pseudonymised_and_its_trail_stays(departed, gera_admin):
+    trail = list(
+        AuditEntry.objects.filter(target=departed).values_list("pk", "action", "actor_id", "member_id", "created_at")
+    )
+    assert "juergen.alt@stadt-gera.example" in personal_text(departed.pk)
+    with later():
+        run = services.apply()
+    clerk = fresh(departed)
+    assert (clerk.first_name, clerk.last_name, clerk.phone) == ("Gelöschter", f"Benutzer #{clerk.pk}", "")
+    assert clerk.email == f"benutzer-{clerk.pk}@geloescht.invalid" and not clerk.has_usable_password()
+    text = personal_text(clerk.pk)
+    for personal in ("juergen", "Weggegangen", "838-9999"):
+        assert personal not in text
+    kept = list(
+        AuditEntry.objects.filter(target=clerk)
+        .exclude(action="user.pseudonymised")
+        .values_list("pk", "action", "actor_id", "member_id", "created_at")
+    )
+    assert kept == trail
+    assert run.report["users_pseudonymised"] == [clerk.pk] and not run.dry_run
+    # the administrator who acted is still named: only the departed person is pseudonymised
+    assert AuditEntry.objects.filter(target=clerk, actor_label=gera_admin.email).exists()
+
+
+def test_a_second_run_finds_nothing_and_a_dry_run_changes_nothing(departed):
+    with later():
+        dry = services.apply(dry_run=True)
+        assert fresh(departed).email == "juergen.weggegangen@stadt-gera.example"
+        assert dry.dry_run and dry.report["users_pseudonymised"] == [departed.pk]
+        services.apply()
+        again = services.apply()
+    assert again.report["users_pseudonymised"] == [] and again.report["audit_entries_pseudonymised"] == 0
+    assert AuditEntry.objects.filter(target=departed, action="user.pseudonymised").count() == 1
+
+
+def test_nobody_is_pseudonymised_before_the_period_or_while_not_locked(departed, gera_clerk):
+    with later(years=2, days=360):
+        assert services.apply().report["users_pseudonymised"] == []
+    with later(years=10):
+        assert gera_clerk.pk not in services.apply().report["users_pseudonymised"]
+    assert fresh(gera_clerk).status == Status.ACTIVE and fresh(gera_clerk).email == gera_clerk.email
+
+
+def test_requests_and_rejected_registrations_go_after_a_year(gera_clerk, gera, staff):
+    account_services.request_password_reset(role=Role.CLERK, email=gera_clerk.email)
+    application = factories.ApplicationFactory(member=gera)
+    registration_services.reject_application(application=application, by=staff, reason="unbekannt")
+    with later(years=0, days=366):
+        run = services.apply()
+    assert run.report["password_requests_deleted"] == 1 and run.report["rejected_applications_deleted"] == 1
+    assert not PasswordRequest.objects.exists()
+
+
+def test_the_command_prints_the_report_and_fund_staff_read_it(departed, client, staff, capsys):
+    with later():
+        call_command("apply_retention", "--dry-run")
+    assert "Probelauf" in capsys.readouterr().out
+    client.force_login(staff)
+    listing = client.get("/admin/retention/retentionrun/").content.decode()
+    assert "Benutzer pseudonymisiert: 1" in listing
+    assert RetentionRun.objects.get().dry_run
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger and its function exist on PostgreSQL")
+def test_postgresql_lets_through_exactly_the_pseudonymisation(departed):
+    entry = AuditEntry.objects.filter(target=departed).earliest("pk")
+    for sql in (
+        "UPDATE accounts_auditentry SET actor_label = 'x'",
+        "SET LOCAL zvk.audit_pseudonymise = 'on'; UPDATE accounts_auditentry SET action = 'login.failed'",
+        "SET LOCAL zvk.audit_pseudonymise = 'on'; DELETE FROM accounts_auditentry",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    AuditEntry.objects.pseudonymise(entry, actor_label="benutzer@geloescht.invalid", data={"x": 1})
+    entry.refresh_from_db()
+    assert (entry.actor_label, entry.data) == ("benutzer@geloescht.invalid", {"x": 1})
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_auditentry SET actor_label = 'y'")  # the switch ended with its statement
