@@ -7,6 +7,8 @@ SYSTEM = "System"
 
 
 class Action(models.TextChoices):
+    USER_OTP_VIEWED = "user.otp_viewed", "Einmalpasswort angezeigt"
+    USER_OTP_SLIP_PRINTED = "user.otp_slip_printed", "Übergabeblatt mit Einmalpasswort gedruckt"
     USER_PSEUDONYMISED = "user.pseudonymised", "Nach Ablauf der Aufbewahrungsfrist pseudonymisiert"
     CLERK_CREATED = "clerk.created", "Sachbearbeiter angelegt"
     USER_PERSONAL_DATA_CHANGED = "user.personal_data_changed", "Persönliche Daten geändert"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import credentials, otp
 from accounts.models import REFUSALS, DomainError, Event, Membership, Role, Status, User, normalize_email
 from audit import actions as audit
+from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks import authority, emails
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
@@ -242,6 +243,26 @@ def reset_otp(*, clerk: User, by: User) -> str:
         audit.record("user.otp_reset", actor=by, target=clerk, data={"status": [old, new]})
         emails.otp_reset(clerk)
     return value
+
+
+def _otp_key(clerk: User) -> str:
+    return clerk.otp_created_at.isoformat() if clerk.otp_created_at else ""
+
+
+def record_otp_shown(*, clerk: User, by: User) -> None:
+    """Who saw a one-time password (LOG-10): one audit entry per one-time password and administrator, written when
+    the Detailansicht shows it."""
+    key = _otp_key(clerk)
+    seen = AuditEntry.objects.filter(action="user.otp_viewed", actor=by, target=clerk, data__otp=key)
+    if not seen.exists():
+        with transaction.atomic():
+            audit.record("user.otp_viewed", actor=by, target=clerk, data={"otp": key})
+
+
+def record_handover_slip(*, clerk: User, by: User) -> None:
+    """Every printed hand-over slip is audited: it shows the one-time password on paper."""
+    with transaction.atomic():
+        audit.record("user.otp_slip_printed", actor=by, target=clerk, data={"otp": _otp_key(clerk)})
 
 
 # --- §7.1 Sachbearbeiter sperren und entsperren -------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import otp
@@ -235,6 +236,9 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
+    otp_value = otp.readable(clerk) if handles_credentials else None
+    if otp_value:
+        services.record_otp_shown(clerk=clerk, by=request.user)
     personal_form = personal_form or PersonalDataForm(
         initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")},
         email_locked=not handles_credentials,
@@ -248,7 +252,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "handles_credentials": handles_credentials,
         "credential_holders": None if handles_credentials else authority.credential_holders(clerk),
         "personal_form": personal_form,
-        "otp_value": otp.readable(clerk) if handles_credentials else None,
+        "otp_value": otp_value,
         "otp_unreadable": handles_credentials and otp.unreadable(clerk),
         "otp_expired": otp.is_expired(clerk),
         "untrusted_refusal": devices.refusal_for(clerk),
@@ -290,6 +294,27 @@ def personal_data(request, pk):
                 )
             return redirect("clerks:detail", pk=clerk.pk)
     return _detail(request, clerk, shared_members, personal_form=form)
+
+
+def _today_de() -> str:
+    return timezone.localdate().strftime("%d.%m.%Y")
+
+
+@administrator_only
+@require_safe
+def handover_slip(request, pk):
+    """ "Übergabeblatt drucken": one A4 page with the clerk's login and one-time password, to hand over (audited)."""
+    clerk, _shared = _clerk_and_shared_members(request, pk)
+    if not authority.may_handle_credentials(by=request.user, target=clerk):
+        messages.error(request, authority.REFUSED)
+        return redirect("clerks:detail", pk=clerk.pk)
+    value = otp.readable(clerk)
+    if not value:
+        messages.info(request, "Es gibt kein gültiges Einmalpasswort. Setzen Sie zuerst ein neues Einmalpasswort.")
+        return redirect("clerks:detail", pk=clerk.pk)
+    services.record_handover_slip(clerk=clerk, by=request.user)
+    context = {"clerk": clerk, "otp_value": value, "administrator": request.user, "now_de": _today_de()}
+    return render(request, "clerks/handover_slip.html", context)
 
 
 # --- §5 +/- Zuordnen ----------------------------------------------------------------------------

@@ -103,6 +103,13 @@ PORTAL = {
         "403/403",
         gera_partial=owners("302/302", "404/404", "302/302"),
     ),
+    "clerks:handover_slip": row(  # the clerks here have no one-time password: back to the Detailansicht
+        "login/login",
+        "403/403",
+        owners("302/405", "404/405", "302/405"),
+        owners("404/405", "302/405", "302/405"),
+        "403/403",
+    ),
     "clerks:lock": row(  # the shared clerk is locked for the acting administrator's member only
         "login/login",
         "403/403",
