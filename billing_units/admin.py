@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 
+from accounts.models import Status
 from billing_units.models import BillingUnit, Member
 
 
@@ -22,11 +24,49 @@ class BillingUnitInline(admin.TabularInline):
     fields = ["number", "name"]
 
 
+class ActiveAdministratorsFilter(admin.SimpleListFilter):
+    """Members with no or a single administrator that is not Gesperrt: where the fund should ask for a second one."""
+
+    title = "aktive Administratoren"
+    parameter_name = "administratoren"
+
+    def lookups(self, request, model_admin):
+        return [("0", "keiner"), ("1", "einer"), ("2", "mehrere")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "0":
+            return queryset.filter(active_administrators=0)
+        if value == "1":
+            return queryset.filter(active_administrators=1)
+        if value == "2":
+            return queryset.filter(active_administrators__gte=2)
+        return queryset
+
+
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "city"]
+    list_display = ["number", "name", "city", "active_administrators_display"]
+    list_filter = [ActiveAdministratorsFilter]
     search_fields = ["number", "name"]
     inlines = [BillingUnitInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                active_administrators=Count(
+                    "billing_units__administrators",
+                    filter=~Q(billing_units__administrators__status=Status.LOCKED),
+                    distinct=True,
+                )
+            )
+        )
+
+    @admin.display(description="aktive Administratoren", ordering="active_administrators")
+    def active_administrators_display(self, obj):
+        return obj.active_administrators
 
 
 @admin.register(BillingUnit)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts import credentials, otp
@@ -449,6 +450,24 @@ def members_left_without_administrator(*, administrator: User) -> list[Member]:
     """The members for which this administrator is the last one not locked."""
     members = Member.objects.filter(pk__in=administrator.member_ids)
     return [m for m in members if not _other_active_administrators(m, administrator).exists()]
+
+
+def members_with_a_single_administrator(*, by: User) -> list[Member]:
+    """The administrator's members that have at most one administrator not Gesperrt: a second one keeps the member's
+    clerks working when the first leaves (the last-administrator cascade). One query."""
+    counts = (
+        Member.objects.filter(pk__in=by.member_ids)
+        .annotate(
+            administrators=Count(
+                "billing_units__administrators",
+                filter=~Q(billing_units__administrators__status=Status.LOCKED),
+                distinct=True,
+            )
+        )
+        .filter(administrators__lte=1)
+        .order_by("number")
+    )
+    return list(counts)
 
 
 def _other_active_administrators(member: Member, administrator: User):

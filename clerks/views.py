@@ -89,7 +89,13 @@ def user_list(request):
         person.lockable_by_viewer = person.pk in lockable and not person.is_locked
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "clerks/user_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "single_administrator_members": services.members_with_a_single_administrator(by=request.user),
+    }
+    return render(request, "clerks/user_list.html", context)
 
 
 class _ListedUsers:
