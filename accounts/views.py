@@ -1,8 +1,11 @@
 """Public pages and a user's own access: home, login, logout, passwords, the clerk's start page."""
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
@@ -11,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import services
 from accounts.decorators import role_required
 from accounts.forms import LOGIN_FAILED, OTP_EXPIRED, ForgotPasswordForm, LoginForm, NewPasswordForm, PasswordChangeForm
-from accounts.middleware import start_session_clock
+from accounts.middleware import LAST_SEEN, start_session_clock
 from accounts.models import Role
 from billing_units.models import BillingUnit
 from security import throttling
@@ -139,3 +142,11 @@ def start(request):
     """The clerk's start page: the billing units it may work on, nothing else."""
     units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")
     return render(request, "accounts/start.html", {"units": units})
+
+
+@require_safe
+def session_keepalive(request):
+    """ "Sitzung verlängern" of the timeout warning (WCAG 2.2.1): the idle clock starts again. A logged-out or expired
+    session gets the login redirect like any page, which the warning then follows."""
+    request.session[LAST_SEEN] = int(time.time())
+    return HttpResponse(status=204)

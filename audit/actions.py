@@ -7,6 +7,8 @@ SYSTEM = "System"
 
 
 class Action(models.TextChoices):
+    FEEDBACK_THROTTLED = "feedback.throttled", "„Barriere melden“ wegen zu vieler Meldungen abgewiesen"
+    FEEDBACK_SENT = "feedback.sent", "Barriere gemeldet"
     USER_OTP_VIEWED = "user.otp_viewed", "Einmalpasswort angezeigt"
     USER_OTP_SLIP_PRINTED = "user.otp_slip_printed", "Übergabeblatt mit Einmalpasswort gedruckt"
     USER_PSEUDONYMISED = "user.pseudonymised", "Nach Ablauf der Aufbewahrungsfrist pseudonymisiert"

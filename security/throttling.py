@@ -31,18 +31,21 @@ FORGOT_PASSWORD = "forgot_password"
 REGISTRATION = "registration"
 ACCOUNT_SCOPE = "untrusted_login"  # failures from untrusted clients per account (security/devices.py)
 PASSWORD_CHANGE = "password_change"  # counted per user ("user:<id>"), not per address
+FEEDBACK = "feedback"  # "Barriere melden"
 
 LIMIT_SETTINGS = {
     LOGIN: "LOGIN_ATTEMPTS_PER_ADDRESS",
     FORGOT_PASSWORD: "FORGOT_PASSWORD_REQUESTS_PER_ADDRESS",
     REGISTRATION: "REGISTRATIONS_PER_ADDRESS",
     PASSWORD_CHANGE: "LOGIN_FAILURE_LIMIT",
+    FEEDBACK: "REGISTRATIONS_PER_ADDRESS",
 }
 AUDIT_ACTIONS = {
     LOGIN: "login.throttled",
     FORGOT_PASSWORD: "password.forgot_throttled",
     REGISTRATION: "application.throttled",
     PASSWORD_CHANGE: "password.change_throttled",
+    FEEDBACK: "feedback.throttled",
 }
 MESSAGES = {
     LOGIN: "Zu viele Anmeldeversuche. Bitte warten Sie {wait} und versuchen Sie es dann erneut. "
@@ -51,6 +54,7 @@ MESSAGES = {
     REGISTRATION: "Zu viele Registrierungen in kurzer Zeit. Bitte warten Sie {wait} und versuchen Sie es dann erneut.",
     PASSWORD_CHANGE: "Zu viele Versuche mit einem falschen aktuellen Passwort. Bitte warten Sie {wait} und versuchen "
     "Sie es dann erneut.",
+    FEEDBACK: "Zu viele Meldungen in kurzer Zeit. Bitte warten Sie {wait} und versuchen Sie es dann erneut.",
 }
 
 

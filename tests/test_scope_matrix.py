@@ -69,6 +69,9 @@ PORTAL = {
     "accounts:password_forgot": row("200/200*", "200/200*", "200/200*", "200/200*", "200/200*"),  # request counted
     "registration:apply": row("200/200", "200/200", "200/200", "200/200", "200/200"),  # incomplete: form errors
     "registration:done": row("200/405", "200/405", "200/405", "200/405", "200/405"),
+    "accessibility": row("200/405", "200/405", "200/405", "200/405", "200/405"),  # Erklärung zur Barrierefreiheit
+    "accessibility_feedback": row("200/200", "200/200", "200/200", "200/200", "200/200"),  # no description: errors
+    "accounts:session_keepalive": row("login/login", "204/405", "204/405", "204/405", "204/405"),
     "healthz": row("200/405", "200/405", "200/405", "200/405", "200/405"),  # for monitoring, no login
     # a user's own access
     "accounts:logout": row("login/login", "405/302*", "405/302*", "405/302*", "405/302*"),  # the logout is audited

@@ -12,3 +12,8 @@ def fund(request):
             "web": settings.FUND_WEB,
         }
     }
+
+
+def session_clock(request):
+    """The idle timeout, for the warning two minutes before it (static/js/portal.js)."""
+    return {"idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS}

@@ -14,3 +14,23 @@ RENDERER = Jinja2()
 
 class PageForm(forms.Form):
     default_renderer = RENDERER
+
+
+class BarrierReportForm(PageForm):
+    """ "Barriere melden" (ThürBITVO §3): what did not work, where, and optionally how to answer."""
+
+    description = forms.CharField(
+        label="Was hat nicht funktioniert?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Bitte beschreiben Sie, was nicht funktioniert hat."},
+    )
+    page = forms.CharField(
+        label="Auf welcher Seite? (freiwillig)", max_length=300, required=False, help_text="z. B. „Detailansicht“"
+    )
+    name = forms.CharField(label="Ihr Name (freiwillig)", max_length=150, required=False)
+    email = forms.EmailField(
+        label="Ihre E-Mail-Adresse für eine Antwort (freiwillig)",
+        required=False,
+        error_messages={"invalid": "Bitte geben Sie eine gültige E-Mail-Adresse ein."},
+    )

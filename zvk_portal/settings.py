@@ -81,6 +81,7 @@ CONTEXT_PROCESSORS = [
     "django.contrib.auth.context_processors.auth",
     "django.contrib.messages.context_processors.messages",
     "zvk_portal.context_processors.fund",
+    "zvk_portal.context_processors.session_clock",
 ]
 TEMPLATES = [
     # The portal's pages are Jinja2 (several times faster than Django templates on long tables); see zvk_portal/jinja2.py.

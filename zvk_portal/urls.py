@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("registration.urls")),
     path("admin/", admin.site.urls),
     path("healthz", portal_views.healthz, name="healthz"),
+    path("barrierefreiheit/", portal_views.accessibility, name="accessibility"),
+    path("barrierefreiheit/melden/", portal_views.accessibility_feedback, name="accessibility_feedback"),
 ]
 
 handler500 = "zvk_portal.views.server_error"

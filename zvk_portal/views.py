@@ -2,20 +2,24 @@ import logging
 import sys
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Count, Min, Q
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import emails
+from audit import actions as audit
 from outbox.models import MessageStatus, OutboxMessage
-from security import security_log
+from security import security_log, throttling
 from security.client_address import client_ip
+from zvk_portal.forms import BarrierReportForm
 
 error_log = logging.getLogger("zvk_portal.errors")
 
@@ -90,3 +94,30 @@ def throttled(request, template: str, form_class, decision, **context):
     response = render(request, template, {"form": form, **context}, status=429)
     response["Retry-After"] = str(decision.retry_after)
     return response
+
+
+@login_not_required
+@require_safe
+def accessibility(request):
+    """Erklärung zur Barrierefreiheit (ThürBITVO §3): the status of conformity, the known gaps, how to report a
+    barrier and where to turn when the answer does not satisfy."""
+    return render(request, "portal/accessibility.html")
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def accessibility_feedback(request):
+    """ "Barriere melden": the report goes to the fund by mail (through the outbox); it is not stored elsewhere."""
+    if request.method != "POST":
+        return render(request, "portal/accessibility_feedback.html", {"form": BarrierReportForm()})
+    decision = throttling.attempt(throttling.FEEDBACK, ip=client_ip(request))
+    if not decision.allowed:
+        return throttled(request, "portal/accessibility_feedback.html", BarrierReportForm, decision)
+    form = BarrierReportForm(request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            emails.send_templated("barrier_report", settings.FUND_EMAIL, {"report": form.cleaned_data})
+            audit.record("feedback.sent", actor_label=form.cleaned_data["email"] or "anonym")
+        messages.success(request, "Vielen Dank. Ihre Meldung ist bei der Zusatzversorgungskasse eingegangen.")
+        return redirect("accessibility")
+    return render(request, "portal/accessibility_feedback.html", {"form": form})

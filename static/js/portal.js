@@ -24,3 +24,40 @@ document.addEventListener("submit", function (event) {
     button.setAttribute("aria-disabled", "true");
   }
 });
+
+// The session-timeout warning (WCAG 2.2.1 Timing Adjustable): two minutes before the idle logout a warning with
+// "Sitzung verlängern" appears (role="alert", so screen readers announce it) and takes the focus; the button
+// starts the idle clock again. At the timeout the page reloads, and the server's logout explains why.
+(function () {
+  var body = document.body;
+  var idle = parseInt(body.getAttribute("data-idle-timeout"), 10);
+  var keepalive = body.getAttribute("data-keepalive-url");
+  var warning = document.getElementById("session-warning");
+  var extend = document.getElementById("session-extend");
+  if (!idle || !keepalive || !warning || !extend) {
+    return;
+  }
+  var WARN_BEFORE = 120;
+  var timers = [];
+  function schedule() {
+    timers.forEach(clearTimeout);
+    timers = [
+      setTimeout(function () {
+        warning.hidden = false;
+        extend.focus();
+      }, Math.max(0, idle - WARN_BEFORE) * 1000),
+      setTimeout(function () { window.location.reload(); }, (idle + 1) * 1000),
+    ];
+  }
+  extend.addEventListener("click", function () {
+    fetch(keepalive, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+      if (response.status === 204) {
+        warning.hidden = true;
+        schedule();
+      } else {
+        window.location.reload();
+      }
+    });
+  });
+  schedule();
+})();

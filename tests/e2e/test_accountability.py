@@ -1,0 +1,42 @@
+"""The fund's accountability pages in the browser, each checked by axe-core: the Erklärung zur Barrierefreiheit and
+"Barriere melden", the hand-over slip, and the session-timeout warning used with the keyboard alone."""
+
+from playwright.sync_api import expect
+
+from tests import factories
+
+
+def test_the_statement_and_the_report_form(portal):
+    page = portal.goto("/login/")
+    portal.click(page.get_by_role("link", name="Erklärung zur Barrierefreiheit"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erklärung zur Barrierefreiheit")
+    portal.click(page.get_by_role("link", name="melden Sie uns die Barriere"))
+    portal.click(page.get_by_role("button", name="Meldung senden"))
+    expect(page.get_by_label("Was hat nicht funktioniert?")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Was hat nicht funktioniert?").fill("Der Kalender lässt sich nicht mit der Tastatur bedienen.")
+    portal.click(page.get_by_role("button", name="Meldung senden"))
+    expect(portal.messages).to_contain_text("Ihre Meldung ist bei der Zusatzversorgungskasse eingegangen")
+
+
+def test_the_hand_over_slip(portal, gera_admin, gera_units):
+    clerk = factories.PendingClerkFactory(units=gera_units[:1])
+    portal.login(gera_admin)
+    portal.open_user_list()
+    page = portal.open_detail(clerk.email)
+    portal.click(page.get_by_role("link", name="Übergabeblatt drucken"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Zugangsdaten für das Mitgliederportal")
+    expect(page.get_by_text(clerk.otp_plain)).to_be_visible()
+
+
+def test_the_timeout_warning_with_the_keyboard(portal, gera_admin, settings):
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 123  # the warning comes two minutes before: after three seconds
+    page = portal.login(gera_admin)
+    warning = page.locator("#session-warning")
+    expect(warning).to_be_visible(timeout=15_000)
+    expect(warning).to_have_attribute("role", "alert")
+    extend = page.get_by_role("button", name="Sitzung verlängern")
+    expect(extend).to_be_focused()
+    portal.check()  # axe-core with the warning shown
+    page.keyboard.press("Enter")
+    expect(warning).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verwaltung der Benutzer")
