@@ -15,7 +15,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 
 from accounts import otp, services
-from accounts.models import DomainError, Membership, PasswordRequest, Role, User
+from accounts.models import DomainError, Membership, PasswordRequest, Role, Status, User
+from audit.models import AuditEntry
 from registration.models import AdministratorApplication, ApplicationStatus
 from zvk_portal.admin_site import ReadOnlyAdmin
 
@@ -36,10 +37,27 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class InactivityReportedFilter(admin.SimpleListFilter):
+    """Administrators that `lock_inactive_accounts` did not lock because they are a member's last one: fund staff
+    decide (call them, or approve a new administrator)."""
+
+    title = "wegen Inaktivität gemeldet"
+    parameter_name = "inaktiv_gemeldet"
+
+    def lookups(self, request, model_admin):
+        return [("ja", "ja")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "ja":
+            return queryset
+        reported = AuditEntry.objects.filter(action="administrator.inactive_reported").values("target_id")
+        return queryset.filter(pk__in=reported).exclude(status=Status.LOCKED)
+
+
 @admin.register(User)
 class UserAdmin(ReadOnlyAdmin):
     list_display = ["email", "last_name", "first_name", "role", "status", "portal_access_display", "last_login"]
-    list_filter = ["role", "status", "is_staff"]
+    list_filter = ["role", "status", "is_staff", InactivityReportedFilter]
     search_fields = ["email", "first_name", "last_name"]
     ordering = ["last_name", "first_name"]
     fields = [

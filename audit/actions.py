@@ -9,6 +9,11 @@ SYSTEM = "System"
 class Action(models.TextChoices):
     FEEDBACK_THROTTLED = "feedback.throttled", "„Barriere melden“ wegen zu vieler Meldungen abgewiesen"
     FEEDBACK_SENT = "feedback.sent", "Barriere gemeldet"
+    USER_INACTIVITY_WARNED = "user.inactivity_warned", "Vor der Sperre wegen Inaktivität gewarnt"
+    ADMINISTRATOR_INACTIVE_REPORTED = (
+        "administrator.inactive_reported",
+        "Inaktiver letzter Administrator der Zusatzversorgungskasse gemeldet",
+    )
     USER_OTP_VIEWED = "user.otp_viewed", "Einmalpasswort angezeigt"
     USER_OTP_SLIP_PRINTED = "user.otp_slip_printed", "Übergabeblatt mit Einmalpasswort gedruckt"
     USER_PSEUDONYMISED = "user.pseudonymised", "Nach Ablauf der Aufbewahrungsfrist pseudonymisiert"

@@ -13,6 +13,11 @@ from django.utils import timezone
 from audit.actions import ACTION_CHOICES, describe
 
 
+def action_choices():
+    """The choices of `AuditEntry.action`, read when needed: a new action code needs no migration."""
+    return ACTION_CHOICES
+
+
 class AppendOnlyError(Exception):
     pass
 
@@ -58,7 +63,7 @@ class AuditEntry(models.Model):
         verbose_name="durch",
     )
     actor_label = models.CharField("durch (Anzeige)", max_length=254)
-    action = models.CharField("Aktion", max_length=64, choices=ACTION_CHOICES)
+    action = models.CharField("Aktion", max_length=64, choices=action_choices)
     target = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -18,3 +18,8 @@ def email_changed(clerk, *, old_email: str) -> None:
 
 def otp_reset(clerk) -> None:
     send_templated("otp_reset", clerk.email, {"user": clerk})
+
+
+def inactivity_warning(user, *, deadline) -> None:
+    """Before a lock for inactivity: log in by the deadline to keep the access."""
+    send_templated("inactivity_warning", user.email, {"user": user, "deadline": deadline})

@@ -50,8 +50,10 @@ class Grant(models.Model):
 class LockKind(models.TextChoices):
     ADMINISTRATOR = "administrator", "durch einen Administrator"
     CASCADE = "cascade", "letzter Administrator gesperrt"
+    INACTIVITY = "inactivity", "Inaktivität"
 
 
+INACTIVITY_REASON = "Inaktivität"
 CASCADE_REASON = (
     "Der letzte Administrator des Mitglieds wurde gesperrt. Der Zugang wird wieder aktiviert, sobald die "
     "Zusatzversorgungskasse einen neuen Administrator freigegeben hat."

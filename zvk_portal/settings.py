@@ -232,6 +232,12 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 # Days a sent mail stays in the outbox (`manage.py clear_expired_otps` deletes it afterwards).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
+# Dormant accounts (`manage.py lock_inactive_accounts`, daily by cron): a user who has not logged in for
+# INACTIVITY_DAYS, or whose one-time password expired unused, is warned by mail; still inactive
+# INACTIVITY_WARNING_DAYS later it is locked with the reason "Inaktivität" (a member's last administrator is reported
+# to fund staff instead).
+INACTIVITY_DAYS = env.int("INACTIVITY_DAYS", default=180)
+INACTIVITY_WARNING_DAYS = env.int("INACTIVITY_WARNING_DAYS", default=14)
 # Deletion rules (SECURITY.md "Aufbewahrung und Löschung"; `manage.py apply_retention`, daily by cron): a Gesperrt
 # user about whom nothing was recorded for this many years is pseudonymised; "Passwort vergessen" requests and
 # rejected registrations are deleted this many days after they were made or decided.
