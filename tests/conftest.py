@@ -4,6 +4,7 @@ who must see nothing of Gera (and the other way round)."""
 import pytest
 from django.db.backends.signals import connection_created
 
+from clerks import services as clerk_services
 from tests import factories
 
 
@@ -98,3 +99,26 @@ def staff(db):
 def admin_client(client, gera_admin):
     client.force_login(gera_admin)
     return client
+
+
+# --- Accounts that span members (DESIGN §8) -----------------------------------------------------------------
+
+
+@pytest.fixture
+def both_admin(gera_units, jena_units):
+    return factories.AdministratorFactory(
+        email="beide@stadt-gera.example", first_name="Petra", last_name="Beide", units=gera_units + jena_units
+    )
+
+
+@pytest.fixture
+def shared_clerk(both_admin, gera_units, jena_units):
+    """Created by the administrator of both members, with one Gera and one Jena unit (finding 1)."""
+    return clerk_services.create_clerk(
+        by=both_admin,
+        first_name="Geteilt",
+        last_name="Sachbearbeiterin",
+        phone="0365 838-1234",
+        email="geteilt@stadt-gera.example",
+        unit_ids=[gera_units[0].pk, jena_units[0].pk],
+    )

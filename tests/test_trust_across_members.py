@@ -40,26 +40,6 @@ def actions(user):
 
 
 @pytest.fixture
-def both_admin(gera_units, jena_units):
-    return factories.AdministratorFactory(
-        email="beide@stadt-gera.example", first_name="Petra", last_name="Beide", units=gera_units + jena_units
-    )
-
-
-@pytest.fixture
-def shared_clerk(both_admin, gera_units, jena_units):
-    """Created by the administrator of both members, with one Gera and one Jena unit (finding 1)."""
-    return clerk_services.create_clerk(
-        by=both_admin,
-        first_name="Geteilt",
-        last_name="Sachbearbeiterin",
-        phone="0365 838-1234",
-        email="geteilt@stadt-gera.example",
-        unit_ids=[gera_units[0].pk, jena_units[0].pk],
-    )
-
-
-@pytest.fixture
 def partial_admin(gera_units):
     """Registered for Gera's unit 002022 only."""
     return factories.AdministratorFactory(email="kita@stadt-gera.example", units=gera_units[2:])

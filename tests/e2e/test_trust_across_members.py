@@ -14,20 +14,10 @@ OTP = re.compile(r"^\d{10}$")
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
 
 
-def test_jena_cannot_take_over_a_clerk_that_also_works_for_gera(open_portal, gera_units, jena_units, jena_admin):
+def test_jena_cannot_take_over_a_clerk_that_also_works_for_gera(open_portal, jena_admin, both_admin, shared_clerk):
     """Finding 1: Jena's administrator opens a clerk that also holds a Gera unit. No one-time password to read,
     no "Einmalpasswort setzen", the e-mail is read-only, and the page names who can."""
-    both = factories.AdministratorFactory(
-        email="beide@stadt-gera.example", first_name="Petra", last_name="Beide", units=gera_units + jena_units
-    )
-    clerk = clerk_services.create_clerk(
-        by=both,
-        first_name="Geteilt",
-        last_name="Sachbearbeiterin",
-        phone="0365 838-1234",
-        email="geteilt@stadt-gera.example",
-        unit_ids=[gera_units[0].pk, jena_units[0].pk],
-    )
+    both, clerk = both_admin, shared_clerk
     admin = open_portal()
     admin.login(jena_admin)
     admin.open_user_list()
