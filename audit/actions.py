@@ -14,6 +14,10 @@ class Action(models.TextChoices):
         "administrator.inactive_reported",
         "Inaktiver letzter Administrator der Zusatzversorgungskasse gemeldet",
     )
+    REVIEW_STARTED = "review.started", "Überprüfung der Berechtigungen begonnen"
+    REVIEW_REMINDED = "review.reminded", "An die Überprüfung der Berechtigungen erinnert"
+    REVIEW_COMPLETED = "review.completed", "Überprüfung der Berechtigungen abgeschlossen"
+    USER_ACCESS_CONFIRMED = "user.access_confirmed", "Berechtigung bei der Überprüfung bestätigt"
     USER_OTP_VIEWED = "user.otp_viewed", "Einmalpasswort angezeigt"
     USER_OTP_SLIP_PRINTED = "user.otp_slip_printed", "Übergabeblatt mit Einmalpasswort gedruckt"
     USER_PSEUDONYMISED = "user.pseudonymised", "Nach Ablauf der Aufbewahrungsfrist pseudonymisiert"

@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from clerks.models import Grant, MemberLock, SuspendedGrant
+from clerks import review
+from clerks.models import AccessReview, Grant, MemberLock, SuspendedGrant
 from zvk_portal.admin_site import ReadOnlyAdmin
 
 
@@ -32,3 +33,26 @@ class MemberLockAdmin(ReadOnlyAdmin):
     list_filter = ["kind", ("member", admin.RelatedOnlyFieldListFilter), ("lifted_at", admin.EmptyFieldListFilter)]
     search_fields = ["clerk__email", "clerk__last_name", "member__number", "reason"]
     inlines = [SuspendedGrantInline]
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Reviews still open after 42 days: fund staff ask the member; nothing is removed automatically."""
+
+    title = "überfällig"
+    parameter_name = "ueberfaellig"
+
+    def lookups(self, request, model_admin):
+        return [("ja", "ja")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(pk__in=review.overdue().values("pk"))
+        return queryset
+
+
+@admin.register(AccessReview)
+class AccessReviewAdmin(ReadOnlyAdmin):
+    list_display = ["member", "year", "started_at", "reminders", "completed_at"]
+    list_filter = [OverdueFilter, "year"]
+    list_select_related = ["member"]
+    search_fields = ["member__number", "member__name"]

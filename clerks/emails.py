@@ -23,3 +23,10 @@ def otp_reset(clerk) -> None:
 def inactivity_warning(user, *, deadline) -> None:
     """Before a lock for inactivity: log in by the deadline to keep the access."""
     send_templated("inactivity_warning", user.email, {"user": user, "deadline": deadline})
+
+
+def access_review(administrator, *, review, reminder: bool) -> None:
+    """The yearly review has begun (or waits still): a link to "Berechtigungen bestätigen"."""
+    send_templated(
+        "access_review", administrator.email, {"user": administrator, "review": review, "reminder": reminder}
+    )

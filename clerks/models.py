@@ -153,3 +153,63 @@ class SuspendedGrant(models.Model):
 
     def __str__(self):
         return str(self.billing_unit)
+
+
+class AccessReviewQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(completed_at__isnull=True)
+
+    def visible_to(self, user):
+        """The reviews of the members an administrator belongs to."""
+        if not getattr(user, "is_administrator", False):
+            return self.none()
+        return self.filter(member_id__in=user.member_ids)
+
+
+class AccessReview(models.Model):
+    """Berechtigungen bestätigen (BSI ORP.4.A3): once a year each member's administrators confirm, person by person,
+    that the access of its clerks and co-administrators is still needed (clerks/review.py)."""
+
+    member = models.ForeignKey(
+        "billing_units.Member", on_delete=models.PROTECT, related_name="access_reviews", verbose_name="Mitglied"
+    )
+    year = models.PositiveSmallIntegerField("Jahr")
+    started_at = models.DateTimeField("begonnen am", default=timezone.now)
+    reminders = models.PositiveSmallIntegerField("Erinnerungen", default=0)
+    completed_at = models.DateTimeField("abgeschlossen am", null=True, blank=True)
+
+    objects = AccessReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "Überprüfung der Berechtigungen"
+        verbose_name_plural = "Überprüfungen der Berechtigungen"
+        ordering = ["-year", "member__number"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="one_access_review_per_member_year")]
+
+    def __str__(self):
+        return f"{self.member} {self.year}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None
+
+
+class Confirmation(models.Model):
+    """One person's access confirmed in a review, by whom and when ("zuletzt bestätigt am … von …")."""
+
+    review = models.ForeignKey(AccessReview, on_delete=models.CASCADE, related_name="confirmations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="confirmations", verbose_name="Benutzer"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="bestätigt von"
+    )
+    confirmed_at = models.DateTimeField("bestätigt am", default=timezone.now)
+
+    class Meta:
+        verbose_name = "Bestätigung"
+        verbose_name_plural = "Bestätigungen"
+        constraints = [models.UniqueConstraint(fields=["review", "user"], name="one_confirmation_per_review_user")]
+
+    def __str__(self):
+        return f"{self.user} – {self.review}"

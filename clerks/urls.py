@@ -16,6 +16,9 @@ urlpatterns = [
     path("benutzer/<int:pk>/sperren/", views.lock, name="lock"),
     path("benutzer/<int:pk>/sperren/<int:lock_pk>/aufheben/", views.unlock, name="unlock"),
     path("administratoren/<int:pk>/sperren/", views.lock_administrator, name="lock_administrator"),
+    path("berechtigungen-bestaetigen/<int:member_pk>/", views.review, name="review"),
+    path("berechtigungen-bestaetigen/<int:member_pk>/seite/", views.review_confirm_page, name="review_confirm_page"),
+    path("berechtigungen-bestaetigen/<int:member_pk>/<int:pk>/", views.review_confirm, name="review_confirm"),
     path(
         "administratoren/<int:pk>/sperren/bestaetigen/",
         views.lock_administrator_confirm,

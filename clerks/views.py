@@ -12,17 +12,19 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import otp
 from accounts.decorators import role_required
-from accounts.models import DomainError, Event, Membership, Role, User
+from accounts.models import DomainError, Event, Membership, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit
 from clerks import authority, services
+from clerks import review as review_service
 from clerks.forms import SORTS, LockReasonForm, PersonalDataForm, UnitsForm, UserFilterForm
-from clerks.models import Grant, MemberLock
+from clerks.models import AccessReview, Grant, MemberLock
 from security import devices
 
 administrator_only = role_required(Role.ADMINISTRATOR)
@@ -94,6 +96,7 @@ def user_list(request):
         "page": page,
         "query": query.urlencode(),
         "single_administrator_members": services.members_with_a_single_administrator(by=request.user),
+        "open_reviews": review_service.open_reviews_for(request.user),
     }
     return render(request, "clerks/user_list.html", context)
 
@@ -267,6 +270,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "liftable_locks": authority.liftable_lock_ids(locks=locks, by=request.user),
         "has_open_lock": any(lock.is_open for lock in locks),
         "history": history,
+        "last_confirmation": review_service.last_confirmation(clerk),
     }
     return render(request, "clerks/clerk_detail.html", context, status=status)
 
@@ -321,6 +325,79 @@ def handover_slip(request, pk):
     services.record_handover_slip(clerk=clerk, by=request.user)
     context = {"clerk": clerk, "otp_value": value, "administrator": request.user, "now_de": _today_de()}
     return render(request, "clerks/handover_slip.html", context)
+
+
+# --- Berechtigungen bestätigen (the yearly review) ------------------------------------------------------------
+
+
+def _review(request, member_pk):
+    reviews = AccessReview.objects.visible_to(request.user).filter(member_id=member_pk).select_related("member")
+    found = reviews.order_by("-year").first()
+    if found is None:
+        raise Http404("Keine Überprüfung Ihrer Mitglieder.")
+    return found
+
+
+@administrator_only
+@require_safe
+def review(request, member_pk):
+    """The review page: every person of the member with its units, status and last login; per person "bestätigen"
+    or "Berechtigung entziehen", and "alle unveränderten bestätigen" for the page shown."""
+    current = _review(request, member_pk)
+    members = Membership.objects.visible_to(request.user).filter(member_id=member_pk).values("user_id")
+    people = (
+        User.objects.visible_to(request.user)
+        .filter(pk__in=members)
+        .exclude(status=Status.LOCKED)
+        .only(*LIST_FIELDS, "last_login")
+        .order_by("last_name", "first_name", "pk")
+    )
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    units, _lockable = _units_by_user(page.object_list, request.user)
+    confirmed = {
+        c.user_id: c for c in current.confirmations.filter(user__in=page.object_list).select_related("confirmed_by")
+    }
+    for person in page.object_list:
+        person.units = units.get(person.pk, [])
+        person.confirmation = confirmed.get(person.pk)
+    context = {"review": current, "page": page, "reason": review_service.REVIEW_REASON}
+    return render(request, "clerks/review.html", context)
+
+
+@administrator_only
+@require_POST
+def review_confirm(request, member_pk, pk):
+    current = _review(request, member_pk)
+    person = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    try:
+        done = review_service.confirm(review=current, users=[person], by=request.user)
+    except DomainError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if done:
+            messages.success(request, f"Die Berechtigung von {person.first_name} {person.last_name} ist bestätigt.")
+    return _back_to_review(request, member_pk)
+
+
+@administrator_only
+@require_POST
+def review_confirm_page(request, member_pk):
+    current = _review(request, member_pk)
+    ids = [value for value in request.POST.getlist("users") if value.isascii() and value.isdigit()]
+    people = list(User.objects.visible_to(request.user).filter(pk__in=ids))
+    try:
+        done = review_service.confirm(review=current, users=people, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{len(done)} Berechtigung(en) bestätigt.")
+    return _back_to_review(request, member_pk)
+
+
+def _back_to_review(request, member_pk):
+    page = request.POST.get("page", "")
+    url = reverse("clerks:review", args=[member_pk])
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
 
 
 # --- §5 +/- Zuordnen ----------------------------------------------------------------------------
@@ -390,7 +467,9 @@ def lock(request, pk):
     if refusal:  # no reason to ask for: say why at once (the POST is refused by the service alike)
         messages.error(request, refusal)
         return redirect("clerks:detail", pk=clerk.pk)
-    form = LockReasonForm(request.POST if request.method == "POST" else None)
+    form = LockReasonForm(
+        request.POST if request.method == "POST" else None, initial={"reason": request.GET.get("grund", "")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.lock_clerk(clerk=clerk, by=request.user, reason=form.cleaned_data["reason"])
@@ -436,7 +515,9 @@ def unlock(request, pk, lock_pk):
 def lock_administrator(request, pk):
     """Step b: the reason. A valid reason leads to the confirmation page of step c."""
     administrator = _administrator(request, pk)
-    form = LockReasonForm(request.POST if request.method == "POST" else None)
+    form = LockReasonForm(
+        request.POST if request.method == "POST" else None, initial={"reason": request.GET.get("grund", "")}
+    )
     if request.method == "POST" and form.is_valid():
         context = {
             "target": administrator,

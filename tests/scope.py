@@ -24,7 +24,7 @@ from accounts.models import Membership, PasswordRequest, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks import services as clerk_services
-from clerks.models import Grant, MemberLock, SuspendedGrant
+from clerks.models import AccessReview, Confirmation, Grant, MemberLock, SuspendedGrant
 from outbox.models import OutboxMessage
 from registration.models import AdministratorApplication
 from retention.models import RetentionRun
@@ -117,6 +117,7 @@ class Side:
             "billing_units.billingunit": self.units[0],
             "clerks.grant": Grant.objects.filter(clerk=self.clerk).earliest("pk"),
             "clerks.memberlock": self.lock,
+            "clerks.accessreview": AccessReview.objects.filter(member=self.member).first(),
             "outbox.outboxmessage": self.mail,
         }
 
@@ -206,6 +207,8 @@ def build_world() -> World:
         group=Group.objects.create(name="Matrix"),
     )
     world.retention_run = RetentionRun.objects.create(dry_run=True, report={"users_pseudonymised": []})
+    for member in ("gera", "jena"):  # the yearly review is open for both members
+        AccessReview.objects.create(member=sides[member].member, year=2026)
     return world
 
 
@@ -220,6 +223,9 @@ def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
     side = world[owner]
     explicit = {
         "clerks:unlock": {"pk": side.locked_clerk.pk, "lock_pk": side.lock.pk},
+        "clerks:review": {"member_pk": side.member.pk},
+        "clerks:review_confirm_page": {"member_pk": side.member.pk},
+        "clerks:review_confirm": {"member_pk": side.member.pk, "pk": side.clerk.pk},
         "clerks:lock_administrator": {"pk": side.admin2.pk},
         "clerks:lock_administrator_confirm": {"pk": side.admin2.pk},
         "admin:accounts_user_letter": {"pk": side.clerk.pk},
@@ -307,6 +313,8 @@ DOMAIN_MODELS = [
     Group,
     OutboxMessage,
     RetentionRun,
+    AccessReview,
+    Confirmation,
 ]
 
 

@@ -129,6 +129,27 @@ PORTAL = {
         "403/403",
         gera_partial=owners("302/302", "404/404", "302/302"),
     ),
+    "clerks:review": row(  # Berechtigungen bestätigen: the member's review, for its administrators only
+        "login/login",
+        "403/403",
+        owners("200/405", "404/405", "200/405"),
+        owners("404/405", "200/405", "404/405"),
+        "403/403",
+    ),
+    "clerks:review_confirm": row(
+        "login/login",
+        "403/403",
+        owners("405/302*", "405/404", "405/302*"),
+        owners("405/404", "405/302*", "405/404"),
+        "403/403",
+    ),
+    "clerks:review_confirm_page": row(  # the body names nobody: nothing to confirm
+        "login/login",
+        "403/403",
+        owners("405/302", "405/404", "405/302"),
+        owners("405/404", "405/302", "405/404"),
+        "403/403",
+    ),
     "clerks:lock_administrator": row(  # step b: the reason leads to the confirmation page, nothing changes yet
         "login/login",
         "403/403",
@@ -179,6 +200,7 @@ ADMIN_MODELS = {
     "audit/auditentry": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/grant": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "clerks/memberlock": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
+    "clerks/accessreview": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "outbox/outboxmessage": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "retention/retentionrun": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
 }

@@ -232,6 +232,9 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 # Days a sent mail stays in the outbox (`manage.py clear_expired_otps` deletes it afterwards).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
+# The yearly review of access ("Berechtigungen bestätigen", `manage.py start_access_reviews` daily by cron): it starts
+# on this day of each year (MM-DD); reminders after 14 and 28 days; overdue for fund staff after 42.
+ACCESS_REVIEW_DAY = env.str("ACCESS_REVIEW_DAY", default="01-15")
 # Dormant accounts (`manage.py lock_inactive_accounts`, daily by cron): a user who has not logged in for
 # INACTIVITY_DAYS, or whose one-time password expired unused, is warned by mail; still inactive
 # INACTIVITY_WARNING_DAYS later it is locked with the reason "Inaktivität" (a member's last administrator is reported

@@ -186,7 +186,7 @@ def test_detail_query_budget(client, gera_admin, gera_units, django_assert_max_n
         factories.AuditEntryFactory(target=clerk, member=gera_units[0].member)
     client.force_login(gera_admin)
     client.get(f"/benutzer/{clerk.pk}/")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert client.get(f"/benutzer/{clerk.pk}/").status_code == 200
 
 

@@ -40,3 +40,16 @@ def test_the_timeout_warning_with_the_keyboard(portal, gera_admin, settings):
     page.keyboard.press("Enter")
     expect(warning).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verwaltung der Benutzer")
+
+
+def test_berechtigungen_bestaetigen(portal, gera_admin, gera_admin2, gera_clerk):
+    from clerks.models import AccessReview
+
+    AccessReview.objects.create(member=gera_clerk.memberships.get().member, year=2026)
+    page = portal.login(gera_admin)
+    portal.click(page.get_by_test_id("review-task").get_by_role("link", name="Berechtigungen bestätigen"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Berechtigungen bestätigen")
+    row = page.get_by_role("row").filter(has_text=gera_clerk.email)
+    portal.click(row.get_by_role("button", name="bestätigen"))
+    expect(portal.messages).to_contain_text("ist bestätigt")
+    expect(page.get_by_role("row").filter(has_text=gera_clerk.email)).to_contain_text(gera_admin.email)

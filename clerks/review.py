@@ -1,0 +1,108 @@
+"""Berechtigungen bestätigen (BSI ORP.4.A3): once a year, per member, its administrators confirm person by person that
+the access of the member's clerks and co-administrators is still needed, or withdraw it with the existing lock.
+
+`manage.py start_access_reviews` (daily by cron) starts each member's review on ACCESS_REVIEW_DAY and mails its
+administrators; reminders follow after 14 and 28 days; after 42 days fund staff see the member as overdue. Nothing
+is ever removed automatically. An administrator cannot confirm itself. The review is complete when every person of
+the member that is not Gesperrt has been confirmed.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import DomainError, Membership, Role, Status, User
+from audit import actions as audit
+from billing_units.models import Member
+from clerks import emails
+from clerks.models import AccessReview, Confirmation
+
+REMINDER_DAYS = (14, 28)
+OVERDUE_DAYS = 42
+REVIEW_REASON = "Überprüfung: nicht mehr benötigt"
+
+
+def review_day(year: int):
+    month, day = (int(part) for part in settings.ACCESS_REVIEW_DAY.split("-"))
+    return timezone.make_aware(datetime.combine(date(year, month, day), time()))
+
+
+def people(member: Member):
+    """Whose access the review covers: the member's clerks and administrators that are not Gesperrt."""
+    ids = Membership.objects.filter(member=member).values("user_id")
+    return User.objects.filter(pk__in=ids, role__in=[Role.CLERK, Role.ADMINISTRATOR]).exclude(status=Status.LOCKED)
+
+
+def administrators_of(member: Member):
+    return User.objects.administrators().exclude(status=Status.LOCKED).filter(scope_units__member=member).distinct()
+
+
+def overdue(*, now=None):
+    now = now or timezone.now()
+    return AccessReview.objects.open().filter(started_at__lte=now - timedelta(days=OVERDUE_DAYS))
+
+
+def run(*, now=None) -> dict:
+    """Start this year's reviews that are due and send the reminders that are due; idempotent."""
+    now = now or timezone.now()
+    started, reminded = [], []
+    if now >= review_day(now.year):
+        for member in Member.objects.exclude(access_reviews__year=now.year).order_by("pk"):
+            if not administrators_of(member).exists():
+                continue  # nobody to review: fund staff see members without administrator elsewhere
+            with transaction.atomic():
+                review = AccessReview.objects.create(member=member, year=now.year, started_at=now)
+                audit.record("review.started", member=member, data={"year": now.year})
+                _mail(review, reminder=False)
+            started.append(member.pk)
+    for review in AccessReview.objects.open().select_related("member"):
+        due = sum(1 for days in REMINDER_DAYS if now >= review.started_at + timedelta(days=days))
+        if due > review.reminders:
+            with transaction.atomic():
+                review.reminders = due
+                review.save(update_fields=["reminders"])
+                audit.record("review.reminded", member=review.member, data={"year": review.year, "reminder": due})
+                _mail(review, reminder=True)
+            reminded.append(review.member_id)
+    return {"started": started, "reminded": reminded}
+
+
+def _mail(review: AccessReview, *, reminder: bool) -> None:
+    for administrator in administrators_of(review.member):
+        emails.access_review(administrator, review=review, reminder=reminder)
+
+
+def open_reviews_for(by: User):
+    return list(AccessReview.objects.visible_to(by).open().select_related("member").order_by("member__number"))
+
+
+def last_confirmation(user: User):
+    return Confirmation.objects.filter(user=user).select_related("confirmed_by").order_by("-confirmed_at").first()
+
+
+def confirm(*, review: AccessReview, users, by: User) -> list[User]:
+    """Confirm these people's access in the review (those not confirmed yet); returns whom it confirmed. The acting
+    administrator must be one of the member's, and is never confirmed by itself."""
+    with transaction.atomic():
+        review = AccessReview.objects.select_for_update().get(pk=review.pk)
+        if review.member_id not in by.member_ids or by.is_locked:
+            raise DomainError("Diese Überprüfung gehört nicht zu Ihren Mitgliedern.")
+        if not review.is_open:
+            raise DomainError("Diese Überprüfung ist bereits abgeschlossen.")
+        covered = set(people(review.member).values_list("pk", flat=True))
+        done = set(review.confirmations.values_list("user_id", flat=True))
+        if any(user.pk == by.pk for user in users) and len(users) == 1:
+            raise DomainError("Ihre eigene Berechtigung bestätigt ein anderer Administrator.")
+        confirmed = [u for u in users if u.pk in covered and u.pk not in done and u.pk != by.pk]
+        for user in confirmed:
+            Confirmation.objects.create(review=review, user=user, confirmed_by=by)
+            audit.record(
+                "user.access_confirmed", actor=by, target=user, member_id=review.member_id, data={"year": review.year}
+            )
+        if covered <= done | {u.pk for u in confirmed}:
+            review.completed_at = timezone.now()
+            review.save(update_fields=["completed_at"])
+            audit.record("review.completed", actor=by, member_id=review.member_id, data={"year": review.year})
+    return confirmed

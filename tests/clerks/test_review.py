@@ -1,0 +1,98 @@
+"""Berechtigungen bestätigen: the yearly review of access per member, with frozen time."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts.models import Status
+from audit.models import AuditEntry
+from clerks import review
+from clerks.models import AccessReview
+from tests.helpers import fresh
+from tests.mail import deliver_outbox
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def started(settings, gera_admin, gera_admin2, gera_clerk):
+    settings.ACCESS_REVIEW_DAY = "01-15"
+    moment = review.review_day(timezone.now().year) + timedelta(hours=8)
+    with time_machine.travel(moment, tick=False):
+        review.run()
+    return AccessReview.objects.get(member=gera_clerk.memberships.get().member)
+
+
+def test_the_review_starts_on_its_day_once_and_mails_the_administrators(started, gera_admin, gera_admin2):
+    assert started.is_open
+    mails = deliver_outbox()
+    assert {m.to[0] for m in mails} >= {gera_admin.email, gera_admin2.email}
+    assert all("Berechtigungen bestätigen" in m.body for m in mails)
+    with time_machine.travel(started.started_at + timedelta(hours=1), tick=False):
+        assert review.run()["started"] == []
+
+
+def test_reminders_after_14_and_28_days_and_overdue_after_42(started, client, staff):
+    for days, reminders in ((13, 0), (14, 1), (20, 1), (28, 2)):
+        with time_machine.travel(started.started_at + timedelta(days=days), tick=False):
+            review.run()
+        assert fresh_review(started).reminders == reminders
+    with time_machine.travel(started.started_at + timedelta(days=43), tick=False):
+        assert list(review.overdue()) == [fresh_review(started)]
+        client.force_login(staff)
+        listing = client.get("/admin/clerks/accessreview/", {"ueberfaellig": "ja"}).content.decode()
+    assert "Stadt Gera" in listing
+
+
+def fresh_review(r):
+    return AccessReview.objects.get(pk=r.pk)
+
+
+def test_the_review_page_confirms_each_person_but_never_oneself(started, client, gera_admin, gera_admin2, gera_clerk):
+    client.force_login(gera_admin)
+    listing = client.get("/benutzer/").content.decode()
+    assert "Aufgabe: Bitte bestätigen Sie die Berechtigungen" in listing
+    page = client.get(f"/berechtigungen-bestaetigen/{started.member_id}/").content.decode()
+    assert gera_clerk.email in page and "bestätigt ein anderer Administrator" in page
+    client.post(f"/berechtigungen-bestaetigen/{started.member_id}/{gera_admin.pk}/")
+    assert not started.confirmations.filter(user=gera_admin).exists()
+    client.post(f"/berechtigungen-bestaetigen/{started.member_id}/{gera_clerk.pk}/")
+    assert started.confirmations.filter(user=gera_clerk, confirmed_by=gera_admin).exists()
+    detail = client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    assert "zuletzt bestätigt am" in detail and gera_admin.email in detail
+    assert AuditEntry.objects.filter(action="user.access_confirmed", target=gera_clerk).count() == 1
+
+
+def test_all_unchanged_on_the_page_and_the_colleague_complete_the_review(
+    started, client, gera_admin, gera_admin2, gera_clerk
+):
+    client.force_login(gera_admin)
+    client.post(
+        f"/berechtigungen-bestaetigen/{started.member_id}/seite/",
+        {"users": [gera_clerk.pk, gera_admin2.pk, gera_admin.pk]},
+    )
+    assert fresh_review(started).is_open  # gera_admin itself is still to be confirmed by its colleague
+    client.force_login(gera_admin2)
+    client.post(f"/berechtigungen-bestaetigen/{started.member_id}/{gera_admin.pk}/")
+    assert not fresh_review(started).is_open
+    assert AuditEntry.objects.filter(action="review.completed").count() == 1
+
+
+def test_withdrawing_from_the_review_is_the_existing_lock_with_the_reason_prefilled(
+    started, client, gera_admin, gera_clerk
+):
+    client.force_login(gera_admin)
+    page = client.get(
+        f"/benutzer/{gera_clerk.pk}/sperren/?grund=%C3%9Cberpr%C3%BCfung%3A%20nicht%20mehr%20ben%C3%B6tigt"
+    )
+    assert "Überprüfung: nicht mehr benötigt" in page.content.decode()
+
+
+def test_another_members_administrator_gets_404(started, client, jena_admin, gera_clerk):
+    client.force_login(jena_admin)
+    assert client.get(f"/berechtigungen-bestaetigen/{started.member_id}/").status_code == 404
+    assert client.post(f"/berechtigungen-bestaetigen/{started.member_id}/{gera_clerk.pk}/").status_code == 404
+    assert not started.confirmations.exists()
+    assert fresh(gera_clerk).status == Status.ACTIVE
