@@ -14,6 +14,7 @@ class Action(models.TextChoices):
         "administrator.inactive_reported",
         "Inaktiver letzter Administrator der Zusatzversorgungskasse gemeldet",
     )
+    OVERVIEW_EXPORTED = "overview.exported", "Berechtigungsübersicht exportiert"
     REVIEW_STARTED = "review.started", "Überprüfung der Berechtigungen begonnen"
     REVIEW_REMINDED = "review.reminded", "An die Überprüfung der Berechtigungen erinnert"
     REVIEW_COMPLETED = "review.completed", "Überprüfung der Berechtigungen abgeschlossen"

@@ -105,3 +105,21 @@ class UserFilterForm(PageForm):
         required=False,
         choices=[("name", "Name (A–Z)"), ("-name", "Name (Z–A)")],
     )
+
+
+class OverviewFilterForm(PageForm):
+    """The Berechtigungsübersicht's filters: one of the administrator's billing units, a status."""
+
+    unit = forms.ModelChoiceField(
+        label="Abrechnungsstelle",
+        queryset=None,
+        required=False,
+        empty_label="alle",
+        error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
+    )
+    status = forms.ChoiceField(label="Benutzerstatus", required=False, choices=STATUS_FILTER)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"

@@ -260,6 +260,18 @@ def record_otp_shown(*, clerk: User, by: User) -> None:
             audit.record("user.otp_viewed", actor=by, target=clerk, data={"otp": key})
 
 
+def record_overview_export(*, by: User, export: str, filters: dict) -> None:
+    """ "Berechtigungsübersicht exportiert": who took the list of who may work where out of the portal, in which form."""
+    unit = filters.get("unit")
+    with transaction.atomic():
+        audit.record(
+            "overview.exported",
+            actor=by,
+            member_id=unit.member_id if unit else None,
+            data={"format": export, "unit": unit.number if unit else "alle", "status": filters.get("status") or "alle"},
+        )
+
+
 def record_handover_slip(*, clerk: User, by: User) -> None:
     """Every printed hand-over slip is audited: it shows the one-time password on paper."""
     with transaction.atomic():

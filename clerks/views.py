@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +22,11 @@ from accounts.models import DomainError, Event, Membership, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit
 from clerks import authority, services
+from clerks import overview as overview_export
 from clerks import review as review_service
-from clerks.forms import SORTS, LockReasonForm, PersonalDataForm, UnitsForm, UserFilterForm
+from clerks.forms import SORTS, LockReasonForm, OverviewFilterForm, PersonalDataForm, UnitsForm, UserFilterForm
 from clerks.models import AccessReview, Grant, MemberLock
+from clerks.overview import rows as overview_rows
 from security import devices
 
 administrator_only = role_required(Role.ADMINISTRATOR)
@@ -325,6 +327,39 @@ def handover_slip(request, pk):
     services.record_handover_slip(clerk=clerk, by=request.user)
     context = {"clerk": clerk, "otp_value": value, "administrator": request.user, "now_de": _today_de()}
     return render(request, "clerks/handover_slip.html", context)
+
+
+# --- Berechtigungsübersicht ------------------------------------------------------------------------------------
+
+OVERVIEW_PAGE_SIZE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTS = {"csv": ("text/csv; charset=utf-8", "csv"), "xlsx": (XLSX, "xlsx")}
+
+
+@administrator_only
+@require_safe
+def overview(request):
+    """Who may work on which of my billing units, since when, granted by whom, last confirmed when; also as CSV
+    and XLSX (audited), exactly the rows of the page's filter."""
+    units = BillingUnit.objects.visible_to(request.user).only(*UNIT_FIELDS).order_by("number")
+    form = OverviewFilterForm(request.GET or None, units=units)
+    filters = form.cleaned_data if form.is_valid() else {}
+    grants = overview_rows(by=request.user, unit=filters.get("unit"), status=filters.get("status"))
+    export = request.GET.get("format")
+    if export in EXPORTS:
+        content_type, suffix = EXPORTS[export]
+        body = overview_export.as_csv(grants) if export == "csv" else overview_export.as_xlsx(grants)
+        services.record_overview_export(by=request.user, export=export, filters=filters)
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="berechtigungen-{timezone.localdate():%Y-%m-%d}.{suffix}"'
+        )
+        return response
+    page = Paginator(grants, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(request, "clerks/overview.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
 # --- Berechtigungen bestätigen (the yearly review) ------------------------------------------------------------

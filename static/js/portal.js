@@ -61,3 +61,10 @@ document.addEventListener("submit", function (event) {
   });
   schedule();
 })();
+
+// "Drucken": the browser's print dialog; the print stylesheet leaves out menus, filters and buttons.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

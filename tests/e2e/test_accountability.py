@@ -53,3 +53,16 @@ def test_berechtigungen_bestaetigen(portal, gera_admin, gera_admin2, gera_clerk)
     portal.click(row.get_by_role("button", name="bestätigen"))
     expect(portal.messages).to_contain_text("ist bestätigt")
     expect(page.get_by_role("row").filter(has_text=gera_clerk.email)).to_contain_text(gera_admin.email)
+
+
+def test_the_berechtigungsuebersicht(portal, gera_admin, gera_clerk, gera_units):
+    page = portal.login(gera_admin)
+    menu = page.get_by_role("navigation", name="Hauptmenü")
+    portal.click(menu.get_by_role("link", name="Berechtigungsübersicht"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Berechtigungsübersicht")
+    page.get_by_label("Abrechnungsstelle").select_option(label=f"{gera_units[1].number} {gera_units[1].name}")
+    portal.click(page.get_by_role("button", name="Anzeigen"))
+    expect(page.get_by_role("row").filter(has_text=gera_clerk.email)).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Als Excel-Datei (XLSX) herunterladen").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
