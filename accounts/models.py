@@ -266,6 +266,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.status in (Status.PENDING, Status.DEACTIVATED) and not self.has_usable_password()
 
     @property
+    def awaits_handover(self) -> bool:
+        """Ausstehend or Deaktiviert with a one-time password: it waits for its administrator to hand it over."""
+        return self.status in (Status.PENDING, Status.DEACTIVATED) and self.otp_expires_at is not None
+
+    @property
+    def otp_has_expired(self) -> bool:
+        """Its one-time password is past its Ablaufdatum (a pending clerk is then never shown as plain Ausstehend)."""
+        return self.otp_expires_at is not None and self.otp_expires_at <= timezone.now()
+
+    @property
     def can_change_own_password(self) -> bool:
         return self.status == Status.ACTIVE
 

@@ -97,9 +97,14 @@ SORTS = {
 }
 
 
+ATTENTION = "handlungsbedarf"
+
+
 class UserFilterForm(PageForm):
     q = forms.CharField(label="Suche nach Name oder E-Mail", required=False, max_length=100)
-    status = forms.ChoiceField(label="Benutzerstatus", required=False, choices=STATUS_FILTER)
+    status = forms.ChoiceField(
+        label="Benutzerstatus", required=False, choices=[*STATUS_FILTER, (ATTENTION, "Handlungsbedarf")]
+    )
     sort = forms.ChoiceField(
         label="Sortierung",
         required=False,

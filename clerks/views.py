@@ -21,10 +21,18 @@ from accounts.decorators import role_required
 from accounts.models import DomainError, Event, Membership, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit
-from clerks import authority, services
+from clerks import attention, authority, services
 from clerks import overview as overview_export
 from clerks import review as review_service
-from clerks.forms import SORTS, LockReasonForm, OverviewFilterForm, PersonalDataForm, UnitsForm, UserFilterForm
+from clerks.forms import (
+    ATTENTION,
+    SORTS,
+    LockReasonForm,
+    OverviewFilterForm,
+    PersonalDataForm,
+    UnitsForm,
+    UserFilterForm,
+)
 from clerks.models import AccessReview, Grant, MemberLock
 from clerks.overview import rows as overview_rows
 from security import devices
@@ -70,7 +78,7 @@ def _toggled(request, units) -> list[str]:
 
 
 # The columns the list shows: loading no more keeps 50 rows cheap (no password hashes, no OTP copies).
-LIST_FIELDS = ["first_name", "last_name", "email", "role", "status"]
+LIST_FIELDS = ["first_name", "last_name", "email", "role", "status", "otp_expires_at"]
 
 
 @administrator_only
@@ -83,7 +91,9 @@ def user_list(request):
         memberships = memberships.filter(
             Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
         )
-    if filters.get("status"):
+    if filters.get("status") == ATTENTION:
+        memberships = memberships.filter(user_id__in=attention.person_ids(by=request.user))
+    elif filters.get("status"):
         memberships = memberships.filter(user__status=filters["status"])
     listed = _ListedUsers(memberships, request.user, SORTS[filters.get("sort") or "name"])
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -99,6 +109,7 @@ def user_list(request):
         "query": query.urlencode(),
         "single_administrator_members": services.members_with_a_single_administrator(by=request.user),
         "open_reviews": review_service.open_reviews_for(request.user),
+        "attention": attention.groups(by=request.user),
     }
     return render(request, "clerks/user_list.html", context)
 
