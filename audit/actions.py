@@ -14,6 +14,7 @@ class Action(models.TextChoices):
         "administrator.inactive_reported",
         "Inaktiver letzter Administrator der Zusatzversorgungskasse gemeldet",
     )
+    PROTOCOL_EXPORTED = "protocol.exported", "Änderungsprotokoll exportiert"
     OVERVIEW_EXPORTED = "overview.exported", "Berechtigungsübersicht exportiert"
     REVIEW_STARTED = "review.started", "Überprüfung der Berechtigungen begonnen"
     REVIEW_REMINDED = "review.reminded", "An die Überprüfung der Berechtigungen erinnert"
@@ -65,6 +66,26 @@ def describe(entry) -> str:
     sentence = Action(entry.action).label if entry.action in Action.values else entry.action
     reason = (entry.data or {}).get("reason")
     return f"{sentence}: {reason}" if reason else sentence
+
+
+FIELD_LABELS = {"first_name": "Vorname", "last_name": "Nachname", "phone": "Telefonnummer", "email": "E-Mail"}
+
+
+def details(entry) -> str:
+    """The values of a change as a person reads them: old → new for personal data, the units added and removed,
+    the units of a registration or a clerk's creation."""
+    data = entry.data or {}
+    parts = []
+    for field, (old, new) in (data.get("changes") or {}).items():
+        parts.append(f"{FIELD_LABELS.get(field, field)}: {old or '–'} → {new or '–'}")
+    if data.get("added"):
+        parts.append("hinzugefügt: " + ", ".join(data["added"]))
+    if data.get("removed"):
+        parts.append("entfernt: " + ", ".join(data["removed"]))
+    units = data.get("units")
+    if units and entry.action in ("clerk.created", "application.approved", "administrator.locked"):
+        parts.append("Abrechnungsstellen: " + (units if isinstance(units, str) else ", ".join(units)))
+    return "; ".join(parts)
 
 
 def record(action: str, *, actor=None, target=None, member=None, member_id=None, data=None, actor_label=None):

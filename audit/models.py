@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
-from audit.actions import ACTION_CHOICES, describe
+from audit.actions import ACTION_CHOICES, describe, details
 
 
 def action_choices():
@@ -109,3 +109,7 @@ class AuditEntry(models.Model):
     @property
     def description(self) -> str:
         return describe(self)
+
+    @property
+    def details(self) -> str:
+        return details(self)

@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, ReadableText, phone_validator, required
 from accounts.models import Status
+from audit.actions import ACTION_CHOICES
 from zvk_portal.forms import PageForm
 
 
@@ -128,3 +129,35 @@ class OverviewFilterForm(PageForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["unit"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"
+
+
+class ProtocolFilterForm(PageForm):
+    """The Änderungsprotokoll's filters: a date range, an administrator, a person, an action."""
+
+    since = forms.DateField(
+        label="von",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Bitte geben Sie ein Datum ein (TT.MM.JJJJ)."},
+    )
+    until = forms.DateField(
+        label="bis",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Bitte geben Sie ein Datum ein (TT.MM.JJJJ)."},
+    )
+    actor = forms.ModelChoiceField(
+        label="Administrator",
+        queryset=None,
+        required=False,
+        empty_label="alle",
+        error_messages={"invalid_choice": "Bitte wählen Sie einen angezeigten Administrator."},
+    )
+    person = forms.CharField(label="Benutzer (Name oder E-Mail)", required=False, max_length=100)
+    action = forms.ChoiceField(label="Änderung", required=False)
+
+    def __init__(self, *args, administrators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = administrators
+        self.fields["actor"].label_from_instance = lambda user: f"{user.last_name}, {user.first_name} ({user.email})"
+        self.fields["action"].choices = [("", "alle"), *ACTION_CHOICES]

@@ -272,6 +272,11 @@ def record_overview_export(*, by: User, export: str, filters: dict) -> None:
         )
 
 
+def record_protocol_export(*, by: User) -> None:
+    with transaction.atomic():
+        audit.record("protocol.exported", actor=by)
+
+
 def record_handover_slip(*, clerk: User, by: User) -> None:
     """Every printed hand-over slip is audited: it shows the one-time password on paper."""
     with transaction.atomic():

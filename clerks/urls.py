@@ -6,6 +6,7 @@ app_name = "clerks"
 urlpatterns = [
     path("benutzer/", views.user_list, name="list"),
     path("berechtigungen/", views.overview, name="overview"),
+    path("protokoll/", views.protocol, name="protocol"),
     path("benutzer/neu/", views.create, name="create"),
     path("benutzer/neu/abrechnungsstellen/", views.create_units, name="create_units"),
     path("benutzer/<int:pk>/angelegt/", views.created, name="created"),

@@ -23,6 +23,7 @@ from audit.models import AuditEntry
 from billing_units.models import BillingUnit
 from clerks import attention, authority, services
 from clerks import overview as overview_export
+from clerks import protocol as protocol_export
 from clerks import review as review_service
 from clerks.forms import (
     ATTENTION,
@@ -30,11 +31,13 @@ from clerks.forms import (
     LockReasonForm,
     OverviewFilterForm,
     PersonalDataForm,
+    ProtocolFilterForm,
     UnitsForm,
     UserFilterForm,
 )
 from clerks.models import AccessReview, Grant, MemberLock
 from clerks.overview import rows as overview_rows
+from clerks.protocol import entries as protocol_entries
 from security import devices
 
 administrator_only = role_required(Role.ADMINISTRATOR)
@@ -371,6 +374,31 @@ def overview(request):
     query.pop("page", None)
     query.pop("format", None)
     return render(request, "clerks/overview.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+# --- Änderungsprotokoll ------------------------------------------------------------------------------------------
+
+
+@administrator_only
+@require_safe
+def protocol(request):
+    """Every change of the administrator's members: who, what, when and the values; filterable, paginated, CSV."""
+    administrators = User.objects.visible_to(request.user).administrators().order_by("last_name", "first_name")
+    form = ProtocolFilterForm(request.GET or None, administrators=administrators)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = protocol_entries(by=request.user, **{k: v for k, v in filters.items() if v not in (None, "")})
+    if request.GET.get("format") == "csv":
+        services.record_protocol_export(by=request.user)
+        response = HttpResponse(protocol_export.as_csv(found), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="aenderungsprotokoll-{timezone.localdate():%Y-%m-%d}.csv"'
+        )
+        return response
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(request, "clerks/protocol.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
 # --- Berechtigungen bestätigen (the yearly review) ------------------------------------------------------------

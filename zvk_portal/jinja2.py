@@ -26,6 +26,12 @@ def datetime_de(value) -> str:
     return date(template_localtime(value), "DATETIME_FORMAT") if value else ""
 
 
+def datetime_de_seconds(value) -> str:
+    """`{{ moment|datetime_de_seconds }}`: with seconds ("06.07.2020 11:55:07"), where entries of one minute must
+    keep their order (the Änderungsprotokoll)."""
+    return date(template_localtime(value), "d.m.Y H:i:s") if value else ""
+
+
 def date_de(value) -> str:
     """`{{ moment|date_de }}` is Django's `{{ moment|date:"DATE_FORMAT" }}` in the current time zone."""
     return date(template_localtime(value), "DATE_FORMAT") if value else ""
@@ -68,5 +74,5 @@ def environment(**options) -> Environment:
     options["loader"] = PageLoader(options["loader"].searchpath)
     env = Environment(**options)
     env.globals.update(static=static, url=url, url_pk=url_pk)
-    env.filters.update(datetime_de=datetime_de, date_de=date_de)
+    env.filters.update(datetime_de=datetime_de, datetime_de_seconds=datetime_de_seconds, date_de=date_de)
     return env

@@ -66,3 +66,15 @@ def test_the_berechtigungsuebersicht(portal, gera_admin, gera_clerk, gera_units)
     with page.expect_download() as download:
         page.get_by_role("link", name="Als Excel-Datei (XLSX) herunterladen").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_the_aenderungsprotokoll(portal, gera_admin, gera_clerk, gera_units):
+    from clerks import services
+
+    services.set_grants(clerk=gera_clerk, by=gera_admin, unit_ids=[gera_units[0].pk])
+    page = portal.login(gera_admin)
+    menu = page.get_by_role("navigation", name="Hauptmenü")
+    portal.click(menu.get_by_role("link", name="Änderungsprotokoll"))
+    page.get_by_label("Benutzer (Name oder E-Mail)").fill("Schmidt")
+    portal.click(page.get_by_role("button", name="Anzeigen"))
+    expect(page.get_by_role("table")).to_contain_text("entfernt: 002021")
