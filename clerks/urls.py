@@ -17,6 +17,7 @@ urlpatterns = [
     path("benutzer/<int:pk>/uebergabeblatt/", views.handover_slip, name="handover_slip"),
     path("benutzer/<int:pk>/sperren/", views.lock, name="lock"),
     path("benutzer/<int:pk>/sperren/<int:lock_pk>/aufheben/", views.unlock, name="unlock"),
+    path("administratoren/<int:pk>/", views.administrator, name="administrator"),
     path("administratoren/<int:pk>/sperren/", views.lock_administrator, name="lock_administrator"),
     path("berechtigungen-bestaetigen/<int:member_pk>/", views.review, name="review"),
     path("berechtigungen-bestaetigen/<int:member_pk>/seite/", views.review_confirm_page, name="review_confirm_page"),

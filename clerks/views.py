@@ -581,6 +581,39 @@ def unlock(request, pk, lock_pk):
     return render(request, "clerks/clerk_unlock.html", {"clerk": clerk, "lock": member_lock})
 
 
+# --- A co-administrator's page ----------------------------------------------------------------------------------
+
+
+@administrator_only
+@require_safe
+def administrator(request, pk):
+    """A co-administrator: contact data, its registration for my members, status, the locks that ended a
+    registration (reason, by whom), its history; "Berechtigung entziehen" from here too."""
+    person = _administrator(request, pk)
+    registration = (
+        BillingUnit.objects.of_members_visible_to(request.user)
+        .filter(administrators=person)
+        .select_related("member")
+        .order_by("number")
+    )
+    history = (
+        AuditEntry.objects.visible_to(request.user)
+        .filter(target=person)
+        .only("created_at", "actor_label", "action", "data")
+        .order_by("-created_at", "-pk")[:HISTORY_ROWS]
+    )
+    locks = [entry for entry in history if entry.action == "administrator.locked"]
+    _units, lockable = _units_by_user([person], request.user)
+    context = {
+        "person": person,
+        "registration": registration,
+        "history": history,
+        "locks": locks,
+        "can_lock": person.pk in lockable and not person.is_locked,
+    }
+    return render(request, "clerks/administrator_detail.html", context)
+
+
 # --- §7.2 Administrator: Berechtigung entziehen ---------------------------------------------------
 
 

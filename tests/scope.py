@@ -227,6 +227,7 @@ def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
         "clerks:review_confirm_page": {"member_pk": side.member.pk},
         "clerks:review_confirm": {"member_pk": side.member.pk, "pk": side.clerk.pk},
         "clerks:lock_administrator": {"pk": side.admin2.pk},
+        "clerks:administrator": {"pk": side.admin2.pk},
         "clerks:lock_administrator_confirm": {"pk": side.admin2.pk},
         "admin:accounts_user_letter": {"pk": side.clerk.pk},
         "admin:view_on_site": {

@@ -152,6 +152,13 @@ PORTAL = {
         owners("405/404", "405/302", "405/404"),
         "403/403",
     ),
+    "clerks:administrator": row(  # a co-administrator's page
+        "login/login",
+        "403/403",
+        owners("200/405", "404/405", "200/405"),
+        owners("404/405", "200/405", "200/405"),
+        "403/403",
+    ),
     "clerks:lock_administrator": row(  # step b: the reason leads to the confirmation page, nothing changes yet
         "login/login",
         "403/403",

@@ -78,3 +78,12 @@ def test_the_aenderungsprotokoll(portal, gera_admin, gera_clerk, gera_units):
     page.get_by_label("Benutzer (Name oder E-Mail)").fill("Schmidt")
     portal.click(page.get_by_role("button", name="Anzeigen"))
     expect(page.get_by_role("table")).to_contain_text("entfernt: 002021")
+
+
+def test_the_co_administrators_page(portal, gera_admin, gera_admin2):
+    portal.login(gera_admin)
+    page = portal.open_user_list()
+    row = page.get_by_role("row").filter(has_text=gera_admin2.email)
+    portal.click(row.get_by_role("link", name=f"Detailansicht {gera_admin2.first_name} {gera_admin2.last_name}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{gera_admin2.first_name} {gera_admin2.last_name}")
+    expect(page.get_by_role("link", name="Berechtigung entziehen")).to_be_visible()

@@ -1,0 +1,30 @@
+"""A co-administrator's page: contact, registration, status, who ended a registration and why, history."""
+
+import pytest
+
+from clerks import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_page_shows_contact_registration_and_history(client, gera_admin, gera_admin2):
+    client.force_login(gera_admin)
+    listing = client.get("/benutzer/").content.decode()
+    assert f'href="/administratoren/{gera_admin2.pk}/"' in listing
+    page = client.get(f"/administratoren/{gera_admin2.pk}/").content.decode()
+    assert gera_admin2.email in page and "002020" in page and "002022" in page
+    assert "Berechtigung entziehen" in page
+
+
+def test_a_lock_shows_its_reason_and_who_locked(client, gera_admin, gera_admin2):
+    services.lock_administrator(administrator=gera_admin2, by=gera_admin, reason="Wechsel ins Bauamt")
+    client.force_login(gera_admin)
+    page = client.get(f"/administratoren/{gera_admin2.pk}/").content.decode()
+    assert "Wechsel ins Bauamt" in page and gera_admin.email in page and "Gesperrt" in page
+    assert "Die Registrierung für Ihre Mitglieder ist beendet." in page
+    assert f'href="/administratoren/{gera_admin2.pk}/sperren/"' not in page
+
+
+def test_another_members_administrator_is_a_404(client, jena_admin, gera_admin2):
+    client.force_login(jena_admin)
+    assert client.get(f"/administratoren/{gera_admin2.pk}/").status_code == 404
