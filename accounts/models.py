@@ -36,6 +36,14 @@ PORTAL_ACCESS = {
 }
 
 
+class NoticePreference(models.TextChoices):
+    """How an administrator hears of its clerks' "Passwort vergessen", deactivations and expiring one-time passwords."""
+
+    IMMEDIATELY = "immediately", "sofort"
+    DAILY = "daily", "täglich als Sammelmail"
+    OFF = "off", "aus"
+
+
 class Event(models.TextChoices):
     """The events of DESIGN §4 that change a user's status."""
 
@@ -167,6 +175,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     otp_ciphertext = models.TextField(blank=True, editable=False)
     otp_created_at = models.DateTimeField("Einmalpasswort erzeugt am", null=True, blank=True, editable=False)
     otp_expires_at = models.DateTimeField("Ablaufdatum", null=True, blank=True, editable=False)
+    notices = models.CharField(
+        "Benachrichtigungen", max_length=20, choices=NoticePreference.choices, default=NoticePreference.IMMEDIATELY
+    )
     # Raised to end every open session of the user at once (folded into the session hash).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     scope_units = models.ManyToManyField(

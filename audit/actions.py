@@ -14,6 +14,7 @@ class Action(models.TextChoices):
         "administrator.inactive_reported",
         "Inaktiver letzter Administrator der Zusatzversorgungskasse gemeldet",
     )
+    USER_NOTICES_CHANGED = "user.notices_changed", "Einstellung der Hinweise per E-Mail geändert"
     PROTOCOL_EXPORTED = "protocol.exported", "Änderungsprotokoll exportiert"
     OVERVIEW_EXPORTED = "overview.exported", "Berechtigungsübersicht exportiert"
     REVIEW_STARTED = "review.started", "Überprüfung der Berechtigungen begonnen"
@@ -68,7 +69,13 @@ def describe(entry) -> str:
     return f"{sentence}: {reason}" if reason else sentence
 
 
-FIELD_LABELS = {"first_name": "Vorname", "last_name": "Nachname", "phone": "Telefonnummer", "email": "E-Mail"}
+FIELD_LABELS = {
+    "first_name": "Vorname",
+    "last_name": "Nachname",
+    "phone": "Telefonnummer",
+    "email": "E-Mail",
+    "notices": "Hinweise per E-Mail",
+}
 
 
 def details(entry) -> str:
@@ -78,12 +85,14 @@ def details(entry) -> str:
     parts = []
     for field, (old, new) in (data.get("changes") or {}).items():
         parts.append(f"{FIELD_LABELS.get(field, field)}: {old or '–'} → {new or '–'}")
-    if data.get("added"):
+    # Units are shown only for an entry of one member: an entry spanning members (a clerk created with units of
+    # two, grants changed in two) is read by the administrators of both, and neither may learn the other's units.
+    if entry.member_id and data.get("added"):
         parts.append("hinzugefügt: " + ", ".join(data["added"]))
-    if data.get("removed"):
+    if entry.member_id and data.get("removed"):
         parts.append("entfernt: " + ", ".join(data["removed"]))
     units = data.get("units")
-    if units and entry.action in ("clerk.created", "application.approved", "administrator.locked"):
+    if units and entry.member_id and entry.action in ("clerk.created", "application.approved", "administrator.locked"):
         parts.append("Abrechnungsstellen: " + (units if isinstance(units, str) else ", ".join(units)))
     return "; ".join(parts)
 

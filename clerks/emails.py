@@ -30,3 +30,8 @@ def access_review(administrator, *, review, reminder: bool) -> None:
     send_templated(
         "access_review", administrator.email, {"user": administrator, "review": review, "reminder": reminder}
     )
+
+
+def clerk_notices(administrator, notices) -> None:
+    """What happened to clerks whose credentials the administrator hands over: one case, or the day's digest."""
+    send_templated("clerk_notices", administrator.email, {"user": administrator, "notices": notices})

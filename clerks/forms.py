@@ -3,7 +3,7 @@
 from django import forms
 
 from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, ReadableText, phone_validator, required
-from accounts.models import Status
+from accounts.models import NoticePreference, Status
 from audit.actions import ACTION_CHOICES
 from zvk_portal.forms import PageForm
 
@@ -161,3 +161,14 @@ class ProtocolFilterForm(PageForm):
         self.fields["actor"].queryset = administrators
         self.fields["actor"].label_from_instance = lambda user: f"{user.last_name}, {user.first_name} ({user.email})"
         self.fields["action"].choices = [("", "alle"), *ACTION_CHOICES]
+
+
+class NoticeSettingsForm(PageForm):
+    notices = forms.ChoiceField(
+        label="Hinweise zu Ihren Sachbearbeitern per E-Mail",
+        choices=NoticePreference.choices,
+        widget=forms.RadioSelect,
+        help_text="Wenn ein Sachbearbeiter „Passwort vergessen“ nutzt, nach Falscheingaben deaktiviert wird oder sein "
+        "Einmalpasswort bald abläuft, ohne dass er es genutzt hat.",
+        error_messages={"required": "Bitte wählen Sie, wie Sie Hinweise erhalten möchten."},
+    )

@@ -213,3 +213,37 @@ class Confirmation(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.review}"
+
+
+class NoticeKind(models.TextChoices):
+    FORGOT_PASSWORD = "forgot_password", "„Passwort vergessen“ angefordert"
+    DEACTIVATED = "deactivated", "nach Falscheingaben deaktiviert"
+    OTP_EXPIRING = "otp_expiring", "Einmalpasswort läuft bald ab und wurde noch nicht genutzt"
+
+
+class Notice(models.Model):
+    """One case an administrator is told of (clerks/notices.py): at once, or in the day's digest."""
+
+    administrator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices_received",
+        verbose_name="Administrator",
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="Sachbearbeiter"
+    )
+    kind = models.CharField("Anlass", max_length=20, choices=NoticeKind.choices)
+    case = models.CharField("Fall", max_length=64)  # the audit entry or one-time password it is about
+    created_at = models.DateTimeField("erfasst am", default=timezone.now)
+    sent_at = models.DateTimeField("versendet am", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Benachrichtigung"
+        verbose_name_plural = "Benachrichtigungen"
+        constraints = [
+            models.UniqueConstraint(fields=["administrator", "clerk", "kind", "case"], name="one_notice_per_case"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.clerk} an {self.administrator}"

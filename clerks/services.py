@@ -272,6 +272,17 @@ def record_overview_export(*, by: User, export: str, filters: dict) -> None:
         )
 
 
+def set_notice_preference(*, by: User, value: str) -> None:
+    """How the administrator hears of its clerks' cases (clerks/notices.py)."""
+    with transaction.atomic():
+        by = _lock_user(by)
+        if by.notices == value:
+            return
+        old, by.notices = by.notices, value
+        by.save(update_fields=["notices"])
+        audit.record("user.notices_changed", actor=by, target=by, data={"changes": {"notices": [old, value]}})
+
+
 def record_protocol_export(*, by: User) -> None:
     with transaction.atomic():
         audit.record("protocol.exported", actor=by)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("benutzer/", views.user_list, name="list"),
     path("berechtigungen/", views.overview, name="overview"),
     path("protokoll/", views.protocol, name="protocol"),
+    path("einstellungen/", views.notice_settings, name="settings"),
     path("benutzer/neu/", views.create, name="create"),
     path("benutzer/neu/abrechnungsstellen/", views.create_units, name="create_units"),
     path("benutzer/<int:pk>/angelegt/", views.created, name="created"),

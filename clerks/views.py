@@ -29,6 +29,7 @@ from clerks.forms import (
     ATTENTION,
     SORTS,
     LockReasonForm,
+    NoticeSettingsForm,
     OverviewFilterForm,
     PersonalDataForm,
     ProtocolFilterForm,
@@ -374,6 +375,20 @@ def overview(request):
     query.pop("page", None)
     query.pop("format", None)
     return render(request, "clerks/overview.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+# --- Einstellungen --------------------------------------------------------------------------------------------
+
+
+@administrator_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def notice_settings(request):
+    form = NoticeSettingsForm(request.POST or None, initial={"notices": request.user.notices})
+    if request.method == "POST" and form.is_valid():
+        services.set_notice_preference(by=request.user, value=form.cleaned_data["notices"])
+        messages.success(request, "Ihre Einstellungen wurden gespeichert.")
+        return redirect("clerks:settings")
+    return render(request, "clerks/settings.html", {"form": form})
 
 
 # --- Änderungsprotokoll ------------------------------------------------------------------------------------------

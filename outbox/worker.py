@@ -12,6 +12,7 @@ import logging
 import signal
 import smtplib
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from outbox.mail import as_email
 from outbox.models import MessageStatus, OutboxMessage
@@ -125,6 +127,16 @@ def _close(mail_connection) -> None:
         log.debug("outbox.close_failed", exc_info=True)
 
 
+def _run_tasks(tasks) -> None:
+    """The tasks that write mails beside the worker (OUTBOX_WORKER_TASKS), e.g. the administrators' notices. A failing
+    task is logged and tried again at its next turn; it never stops the delivery of mail."""
+    for task in tasks:
+        try:
+            task()
+        except Exception:  # noqa: BLE001 - a task's error must not stop the worker
+            log.warning("outbox.task_failed", exc_info=True, extra={"task": getattr(task, "__qualname__", str(task))})
+
+
 def run(*, poll_seconds: float, stop: threading.Event | None = None) -> None:
     """Deliver due messages until stopped (SIGTERM or SIGINT end it after the current message)."""
     stop = stop or threading.Event()
@@ -133,9 +145,14 @@ def run(*, poll_seconds: float, stop: threading.Event | None = None) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
     log.info("outbox.worker_started", extra={"poll_seconds": poll_seconds})
+    tasks = [import_string(path) for path in settings.OUTBOX_WORKER_TASKS]
+    tasks_due = 0.0
     try:
         while not stop.is_set():
             close_old_connections()
+            if tasks and time.monotonic() >= tasks_due:
+                tasks_due = time.monotonic() + settings.OUTBOX_WORKER_TASK_SECONDS
+                _run_tasks(tasks)
             try:
                 result = deliver_due(limit=100)
             except DatabaseError:

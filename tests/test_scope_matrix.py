@@ -80,6 +80,7 @@ PORTAL = {
     # Verwaltung der Benutzer: administrators only; the ids of another member's objects are a 404
     "clerks:list": row("login/login", "403/403", "200/405", "200/405", "403/403"),
     "clerks:overview": row("login/login", "403/403", "200/405", "200/405", "403/403"),  # Berechtigungsübersicht
+    "clerks:settings": row("login/login", "403/403", "200/200", "200/200", "403/403"),  # the body chooses nothing
     "clerks:protocol": row("login/login", "403/403", "200/405", "200/405", "403/403"),  # Änderungsprotokoll
     "clerks:create": row("login/login", "403/403", "200/302", "200/302", "403/403"),  # step 1 keeps a draft only
     "clerks:create_units": row("login/login", "403/403", "302/302", "302/302", "403/403"),  # no draft: to step 1

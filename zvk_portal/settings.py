@@ -232,6 +232,10 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 # Days a sent mail stays in the outbox (`manage.py clear_expired_otps` deletes it afterwards).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
+# What the outbox worker also runs, every OUTBOX_WORKER_TASK_SECONDS: the administrators' notices of their clerks'
+# cases ("Passwort vergessen", deactivation, expiring one-time passwords).
+OUTBOX_WORKER_TASKS = ["clerks.notices.send_due"]
+OUTBOX_WORKER_TASK_SECONDS = env.int("OUTBOX_WORKER_TASK_SECONDS", default=60)
 # The yearly review of access ("Berechtigungen bestätigen", `manage.py start_access_reviews` daily by cron): it starts
 # on this day of each year (MM-DD); reminders after 14 and 28 days; overdue for fund staff after 42.
 ACCESS_REVIEW_DAY = env.str("ACCESS_REVIEW_DAY", default="01-15")

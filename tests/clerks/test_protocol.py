@@ -44,3 +44,14 @@ def test_another_member_sees_nothing_of_it(client, jena_admin, juergen):
     client.force_login(jena_admin)
     assert "Vogel" not in client.get("/protokoll/").content.decode()
     assert "Vogel" not in client.get("/protokoll/", {"format": "csv"}).content.decode("utf-8-sig")
+
+
+def test_an_entry_spanning_two_members_shows_neither_members_units(
+    client, jena_admin, both_admin, shared_clerk, gera_units, jena_units
+):
+    services.set_grants(clerk=shared_clerk, by=both_admin, unit_ids=[gera_units[1].pk, jena_units[1].pk])
+    client.force_login(jena_admin)
+    for page in ("/protokoll/", f"/benutzer/{shared_clerk.pk}/"):
+        html = client.get(page).content.decode()
+        assert "Berechtigungen für Abrechnungsstellen geändert" in html
+        assert "002020" not in html and "002021" not in html, page

@@ -87,3 +87,12 @@ def test_the_co_administrators_page(portal, gera_admin, gera_admin2):
     portal.click(row.get_by_role("link", name=f"Detailansicht {gera_admin2.first_name} {gera_admin2.last_name}"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{gera_admin2.first_name} {gera_admin2.last_name}")
     expect(page.get_by_role("link", name="Berechtigung entziehen")).to_be_visible()
+
+
+def test_the_einstellungen(portal, gera_admin):
+    page = portal.login(gera_admin)
+    menu = page.get_by_role("navigation", name="Hauptmenü")
+    portal.click(menu.get_by_role("link", name="Einstellungen"))
+    page.get_by_role("radio", name="täglich als Sammelmail").check()
+    portal.click(page.get_by_role("button", name="Speichern"))
+    expect(portal.messages).to_contain_text("gespeichert")

@@ -1,0 +1,77 @@
+"""Notifications to a member's administrators (through the outbox): a clerk used "Passwort vergessen", was deactivated
+by wrong passwords, or its one-time password is about to expire unused. One mail per case to each administrator
+allowed to hand over the clerk's credentials (DESIGN §8, `authority.credential_holders`), never a password in it, a
+link to the clerk's Detailansicht — at once, or in the day's digest, or not at all, as each administrator chose under
+"Einstellungen".
+
+The cases come from the audit log and the one-time passwords: `send_due` runs every minute beside the outbox
+worker (OUTBOX_WORKER_TASKS) and `manage.py send_notice_digest` once a day (cron). Each case is recorded once per
+administrator (`Notice`), so running either twice sends nothing twice.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import NoticePreference, Role, Status, User
+from audit.models import AuditEntry
+from clerks import authority, emails
+from clerks.models import Notice, NoticeKind
+
+LOOK_BACK = timedelta(days=2)  # audit entries older than this are not turned into notices any more
+EXPIRY_NOTICE_DAYS = 3
+FROM_AUDIT = {"password.forgot_requested": NoticeKind.FORGOT_PASSWORD, "user.deactivated": NoticeKind.DEACTIVATED}
+
+
+def _cases(now):
+    entries = (
+        AuditEntry.objects.filter(action__in=FROM_AUDIT, created_at__gte=now - LOOK_BACK, target__role=Role.CLERK)
+        .select_related("target")
+        .order_by("pk")
+    )
+    for entry in entries:
+        yield entry.target, FROM_AUDIT[entry.action], f"audit:{entry.pk}"
+    expiring = User.objects.clerks().filter(
+        status=Status.PENDING,
+        last_login__isnull=True,
+        otp_expires_at__gt=now,
+        otp_expires_at__lte=now + timedelta(days=EXPIRY_NOTICE_DAYS),
+    )
+    for clerk in expiring.order_by("pk"):
+        yield clerk, NoticeKind.OTP_EXPIRING, f"otp:{clerk.otp_created_at.isoformat()}"
+
+
+def send_due(*, now=None) -> int:
+    """Record every new case for its administrators and mail those who want it at once; returns the notices made."""
+    now = now or timezone.now()
+    made = 0
+    for clerk, kind, case in _cases(now):
+        for administrator in authority.credential_holders(clerk):
+            if administrator.notices == NoticePreference.OFF:
+                continue
+            try:
+                with transaction.atomic():
+                    notice = Notice.objects.create(administrator=administrator, clerk=clerk, kind=kind, case=case)
+                    if administrator.notices == NoticePreference.IMMEDIATELY:
+                        emails.clerk_notices(administrator, [notice])
+                        notice.sent_at = now
+                        notice.save(update_fields=["sent_at"])
+            except IntegrityError:
+                continue  # this case was recorded for this administrator already
+            made += 1
+    return made
+
+
+def send_digest(*, now=None) -> int:
+    """The day's digest: one mail per administrator with its unsent notices; returns the mails written."""
+    now = now or timezone.now()
+    waiting = Notice.objects.filter(sent_at__isnull=True).select_related("administrator", "clerk").order_by("pk")
+    by_administrator = {}
+    for notice in waiting:
+        by_administrator.setdefault(notice.administrator, []).append(notice)
+    for administrator, notices in by_administrator.items():
+        with transaction.atomic():
+            emails.clerk_notices(administrator, notices)
+            Notice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=now)
+    return len(by_administrator)
