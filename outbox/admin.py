@@ -38,6 +38,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "sent_at",
         "last_error",
+        "secret",
     ]
     readonly_fields = fields
     actions = ["resend"]
@@ -61,6 +62,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             )
             copies = [
                 enqueue(template=m.template, to=m.to, subject=m.subject, body=m.body)
-                for m in queryset.filter(status=MessageStatus.SENT).order_by("pk")
+                for m in queryset.filter(status=MessageStatus.SENT, secret=False).order_by("pk")
             ]
         self.message_user(request, f"{len(waiting) + len(copies)} E-Mail(s) werden erneut gesendet.", messages.SUCCESS)
