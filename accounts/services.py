@@ -139,6 +139,25 @@ def _deactivate(user: User, fields: list) -> None:
     emails.deactivated(user)
 
 
+def second_factor_failed(*, user: User, ip: str | None = None, device_tokens=()) -> bool:
+    """A wrong or replayed second factor after the right password counts as a failed login of the account, by the
+    rules of `log_in`: from a trusted device towards LOGIN_FAILURE_LIMIT (→ Deaktiviert), from anywhere else towards
+    the untrusted window, never against the account. Returns True when the session may not go on (Deaktiviert, or
+    untrusted clients are now refused for the account)."""
+    if not devices.trusts(device_tokens, user):
+        _untrusted_failure(user, user.role, user.email, "second_factor", ip)
+        return devices.refusal_for(user) is not None
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        current.failed_login_count += 1
+        fields = ["failed_login_count"]
+        if current.failed_login_count >= settings.LOGIN_FAILURE_LIMIT and current.can(Event.TOO_MANY_FAILURES):
+            _deactivate(current, fields)
+        current.save(update_fields=fields)
+        _record_failure(current, current.role, current.email, "second_factor", ip)
+        return current.status == Status.DEACTIVATED
+
+
 def _record_failure(user, role, email, verdict, ip) -> None:
     data = {"role": role, "verdict": verdict, "ip": ip}
     audit.record("login.failed", target=user, data=data, actor_label=(email or "?")[:254])

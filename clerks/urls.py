@@ -12,6 +12,7 @@ urlpatterns = [
     path("benutzer/<int:pk>/persoenliche-daten/", views.personal_data, name="personal_data"),
     path("benutzer/<int:pk>/zuordnen/", views.assign, name="assign"),
     path("benutzer/<int:pk>/einmalpasswort/", views.reset_otp, name="reset_otp"),
+    path("benutzer/<int:pk>/zweiter-faktor/", views.reset_factor, name="reset_factor"),
     path("benutzer/<int:pk>/sperren/", views.lock, name="lock"),
     path("benutzer/<int:pk>/sperren/<int:lock_pk>/aufheben/", views.unlock, name="unlock"),
     path("administratoren/<int:pk>/sperren/", views.lock_administrator, name="lock_administrator"),
