@@ -70,6 +70,13 @@ def clerk_needs_code(request, user) -> bool:
     return not devices.within_days(verified_at, settings.CLERK_REMEMBER_DAYS)
 
 
+def factor_follows(request, user) -> bool:
+    """After the right password: must this login still confirm a second factor?"""
+    if requires_strong_factor(user):
+        return is_enrolled(user)
+    return clerk_needs_code(request, user)
+
+
 def session_is_verified(request) -> bool:
     """Has this session passed the second factor its user needs? (The one question the enforcement asks.)"""
     user = request.user

@@ -154,16 +154,17 @@ def verify_code(*, request, user: User, token: str, ip: str | None) -> bool:
     device = None
     with transaction.atomic():
         _lock(user)
-        if policy.requires_strong_factor(user):
+        digits = "".join(str(token).split())
+        if policy.requires_strong_factor(user) and digits.isdigit() and len(digits) == 6:
             for candidate in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"):
-                if candidate.verify_is_allowed()[0] and candidate.verify_token(token):
+                if candidate.verify_is_allowed()[0] and candidate.verify_token(digits):
                     device = candidate
                     break
-            if device is None:
-                recovery = StaticDevice.objects.select_for_update().filter(user=user, name=policy.RECOVERY_NAME).first()
-                if recovery is not None and recovery.verify_token(_recovery_hash(_normal_recovery(token))):
-                    device = recovery
-        else:
+        elif policy.requires_strong_factor(user) and len(_normal_recovery(token)) == RECOVERY_LENGTH:
+            recovery = StaticDevice.objects.select_for_update().filter(user=user, name=policy.RECOVERY_NAME).first()
+            if recovery is not None and recovery.verify_token(_recovery_hash(_normal_recovery(token))):
+                device = recovery
+        if not policy.requires_strong_factor(user):
             email_device = EmailCodeDevice.objects.select_for_update().filter(user=user).first()
             if email_device is not None and email_device.verify_token(token):
                 device = email_device
@@ -181,6 +182,8 @@ def passkey_used(*, request, user: User, device: WebAuthnCredential, ip: str | N
 
 def _used(request, user, device, ip) -> None:
     otp_login(request, device)
+    account_services.second_factor_confirmed(user=user)
+    request.trusted_login = user  # the login is complete: security.devices trusts this browser for the account
     kind = kind_of(device)
     action = "factor.recovery_code_used" if kind == "recovery" else "factor.used"
     audit.record(action, actor=user, target=user, data={"kind": kind, "ip": ip})

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+from markupsafe import Markup
 
 from accounts.models import DomainError, User
 from accounts.views import START_PAGES, _next_page
@@ -77,7 +78,7 @@ def _totp_qr(request, user, key: str) -> str:
     """The authenticator app's enrolment as an inline SVG QR code (segno; nothing loaded from elsewhere)."""
     device = TOTPDevice(user=user, key=key, name="ZVK")
     qr = segno.make(device.config_url, error="m")
-    return qr.svg_inline(scale=4, title="QR-Code für die Authenticator-App", omitsize=False)
+    return Markup(qr.svg_inline(scale=4, title="QR-Code für die Authenticator-App", omitsize=False))
 
 
 # --- Zweiten Faktor einrichten ---------------------------------------------------------------------------------
@@ -171,8 +172,9 @@ def verify(request):
                 return redirect(after_verification(request))
             if _ended(request, user):
                 return redirect("accounts:login")
-            form = form_class()
             form.add_error("code", CODE_INVALID)
+            form.data = form.data.copy()
+            form.data["code"] = ""  # the field starts empty again
     return _verify_page(request, form, strong)
 
 
