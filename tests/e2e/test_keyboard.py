@@ -35,6 +35,7 @@ def test_add_a_clerk_with_the_keyboard_alone(portal, gera_admin, gera_units):
     menu = page.get_by_role("navigation", name="Hauptmenü")
     tab_to(portal, menu.get_by_role("link", name="Verwaltung der Benutzer"))
     tab_to(portal, menu.get_by_role("link", name="Passwort ändern"))
+    tab_to(portal, menu.get_by_role("link", name="Sicherheit"))
     tab_to(portal, page.get_by_role("link", name="+ Sachbearbeiter hinzufügen"))
     portal.press("Enter")
 
