@@ -6,6 +6,8 @@ use counts as a failed login like a wrong code, within the per-address limit of 
 off (OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False), so the authentication endpoints need the password's session.
 """
 
+from urllib.parse import urlsplit
+
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -22,7 +24,7 @@ from security.client_address import client_ip
 
 def relying_party_id(request) -> str:
     """The host name the browser talks to (ALLOWED_HOSTS has validated it); a passkey belongs to it."""
-    return request.get_host().rsplit(":", 1)[0] if not request.get_host().startswith("[") else request.get_host()
+    return urlsplit(f"//{request.get_host()}").hostname
 
 
 class PortalWebAuthnHelper(WebAuthnHelper):

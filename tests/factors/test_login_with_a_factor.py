@@ -301,3 +301,13 @@ def test_every_reset_by_fund_staff_of_another_fund_staff_member_is_audited_and_m
     assert AuditEntry.objects.get(action="factor.reset").actor == staff
     [mail] = deliver_outbox()
     assert mail.to == [other.email] and "Wenn Sie das nicht veranlasst haben" in mail.body
+
+
+def test_fund_staff_never_read_a_waiting_e_mail_code_in_the_admin(gera_clerk, staff):
+    post_login(Client(), gera_clerk, factories.PASSWORD, factor=False)
+    code = email_code(gera_clerk)
+    mail = OutboxMessage.objects.get(template="factor_email_code")
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/admin/outbox/outboxmessage/{mail.pk}/change/").content.decode()
+    assert "Vertraulicher Inhalt" in page and code not in page

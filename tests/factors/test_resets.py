@@ -1,6 +1,8 @@
 """Resets that cannot be abused (AUTH-20, ASVS 6.4.4): a clerk's factor only by an administrator who may handle its
 credentials, an administrator's only by fund staff with a new letter; each audited and mailed to the owner."""
 
+import re
+
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -129,3 +131,18 @@ def test_a_factor_mistake_in_a_foreign_session_needs_the_password_first(gera_adm
     client = Client()
     assert post_factor(client, factories.totp_code(gera_admin)).url.startswith("/login/")
     assert audit_count("factor.used") == 0
+
+
+def test_the_passkey_pages_need_no_inline_script_and_keep_the_csp(client, gera_units):
+    administrator = factories.AdministratorFactory(units=gera_units, second_factor=False)
+    client.force_login(administrator)
+    for path in ("/zweiter-faktor/einrichten/", "/zweiter-faktor/einrichten/app/"):
+        response = client.get(path)
+        html = response.content.decode()
+        policy_header = response["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in policy_header and "script-src 'self'" in policy_header
+        scripts = re.findall(r"<script([^>]*)>", html)
+        assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts), scripts
+    html = client.get("/zweiter-faktor/einrichten/").content.decode()
+    assert 'id="otp_webauthn_config" type="application/json"' in html
+    assert "django_otp_webauthn/otp_webauthn_register.js" in html
