@@ -7,6 +7,7 @@ password hashes and one-time passwords never appear in a list or form.
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from accounts import otp, services
 from accounts.models import DomainError, Membership, PasswordRequest, Role, Status, User
 from audit.models import AuditEntry
+from factors import services as factor_services
 from registration.models import AdministratorApplication, ApplicationStatus
 from zvk_portal.admin_site import ReadOnlyAdmin
 
@@ -79,7 +81,7 @@ class UserAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
     inlines = [MembershipInline]
-    actions = ["issue_access_letter", "end_sessions"]
+    actions = ["issue_access_letter", "reset_second_factor", "end_sessions"]
 
     # Never filterable through the query string (?password__startswith=… would read hashes out letter by letter).
     SECRET_FIELDS = ("password", "otp_hash", "otp_ciphertext")
@@ -114,6 +116,38 @@ class UserAdmin(ReadOnlyAdmin):
                 ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in done),
             )
             self.message_user(request, format_html("Neues Einmalpasswort gesetzt. Zugangsbrief: {}", links))
+
+    @admin.action(description="Zweiten Faktor zurücksetzen und Zugangsbrief erstellen")
+    def reset_second_factor(self, request, queryset):
+        """An administrator's lost factor (DESIGN §8): every factor goes, then a new one-time password for the
+        letter, so the owner proves itself with the letter again and enrols anew. Fund staff's factors are reset
+        by another superuser with `manage.py reset_second_factor`."""
+        done = []
+        for user in queryset:
+            if user.role != Role.ADMINISTRATOR:
+                self.message_user(
+                    request,
+                    f"{user.email}: Hier nur für Administratoren. Den zweiten Faktor eines Sachbearbeiters setzt sein "
+                    "Administrator zurück, den eines ZVK-Mitarbeiters ein anderer Superuser (manage.py "
+                    "reset_second_factor).",
+                    messages.ERROR,
+                )
+                continue
+            try:
+                with transaction.atomic():  # the reset and its letter, or neither
+                    factor_services.reset_by_staff(user=user, by=request.user)
+                    services.issue_access_letter_otp(user=user, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{user.email}: {error.messages[0]}", messages.ERROR)
+            else:
+                done.append(user)
+        if done:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:accounts_user_letter", args=[u.pk]), u.email) for u in done),
+            )
+            self.message_user(request, format_html("Zweiter Faktor zurückgesetzt. Zugangsbrief: {}", links))
 
     @admin.action(description="Alle Sitzungen beenden")
     def end_sessions(self, request, queryset):

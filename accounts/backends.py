@@ -2,6 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from accounts.models import Role
 from accounts.services import log_in
+from factors import policy
 from security import devices, throttling
 from security.client_address import client_ip
 
@@ -31,11 +32,15 @@ class PortalBackend(ModelBackend):
             password=password,
             ip=ip,
             device_tokens=devices.tokens_from(request),
+            factor_follows=lambda user: policy.factor_follows(request, user),
         )
         if request is not None:
             request.login_outcome = outcome
         if outcome.ok and request is not None:
-            request.trusted_login = outcome.user  # security.devices.DeviceCookieMiddleware sets the cookie
+            if not policy.factor_follows(request, outcome.user):
+                # security.devices.DeviceCookieMiddleware sets the cookie; where a second factor follows, only its
+                # confirmation makes the browser trusted (factors.services), never the password alone
+                request.trusted_login = outcome.user
             if ip is not None:
                 throttling.give_back(throttling.LOGIN, ip=ip)
         return outcome.user

@@ -6,13 +6,14 @@ from django.template.loader import render_to_string
 from outbox.mail import enqueue
 
 
-def send_templated(name: str, to: str, context: dict | None = None) -> None:
+def send_templated(name: str, to: str, context: dict | None = None, *, secret: bool = False) -> None:
     """Render templates/emails/<name>_subject.txt and _body.txt into the outbox (outbox/mail.py), in the
-    caller's transaction; the outbox worker sends it once that transaction has committed."""
+    caller's transaction; the outbox worker sends it once that transaction has committed. A `secret` mail (one
+    that carries a login code) has its text removed from the outbox once sent."""
     context = {"fund_name": settings.FUND_NAME, "portal_url": settings.PORTAL_URL, **(context or {})}
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     body = render_to_string(f"emails/{name}_body.txt", context)
-    enqueue(template=name, to=to, subject=subject, body=body)
+    enqueue(template=name, to=to, subject=subject, body=body, secret=secret)
 
 
 def forgot_password_clerk(user) -> None:

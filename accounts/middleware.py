@@ -54,7 +54,16 @@ class SessionTimeoutMiddleware:
 
 
 # URL names a user who logged in with a one-time password may still reach.
-PASSWORD_CHANGE_EXEMPT = {"accounts:password_set", "accounts:logout"}
+# "Anmeldung bestätigen" comes first: an account with a second factor confirms it before it sets a password.
+PASSWORD_CHANGE_EXEMPT = {
+    "accounts:password_set",
+    "accounts:logout",
+    "factors:verify",
+    "factors:email_code",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 
 
 class PasswordChangeRequiredMiddleware:

@@ -43,7 +43,9 @@ def _fingerprint(user: User) -> tuple:
     return (user.status, user.password, user.otp_hash)
 
 
-def log_in(*, role: str, email: str, password: str, ip: str | None = None, device_tokens=()) -> LoginOutcome:
+def log_in(
+    *, role: str, email: str, password: str, ip: str | None = None, device_tokens=(), factor_follows=None
+) -> LoginOutcome:
     """Check a login attempt and apply its consequences (DESIGN §4 and §8, manual §8).
 
     `device_tokens` are the tokens of the browser's device cookie. Wrong passwords from a device trusted for the
@@ -53,6 +55,10 @@ def log_in(*, role: str, email: str, password: str, ip: str | None = None, devic
     The expensive hash check runs without a row lock; the outcome is then applied under the lock,
     and only if the account did not change in between (else the check is repeated). So 20 parallel
     wrong passwords end in exactly one lockout and one new one-time password.
+
+    `factor_follows(user)` says whether a second factor must still be confirmed (the backend asks factors.policy):
+    then the right password does not clear the failures counted so far, since wrong factors count there too, and
+    the login is complete only with the factor.
     """
     email = normalize_email(email)
     now = timezone.now()
@@ -75,7 +81,8 @@ def log_in(*, role: str, email: str, password: str, ip: str | None = None, devic
             if _fingerprint(current) != _fingerprint(user):
                 continue
             if verdict in GRANTED or trusted:
-                return _apply_verdict(current, verdict, password if outdated else None, ip)
+                keep = verdict in GRANTED and factor_follows is not None and factor_follows(current)
+                return _apply_verdict(current, verdict, password if outdated else None, ip, keep_failures=keep)
         return _untrusted_failure(current, role, email, verdict, ip)
     _record_failure(user, role, email, "busy", ip)
     return LoginOutcome(None, "wrong")
@@ -90,14 +97,14 @@ def _untrusted_failure(user, role, email, verdict, ip) -> LoginOutcome:
 
 
 @inside_transaction
-def _apply_verdict(user: User, verdict: str, rehash: str | None, ip: str | None) -> LoginOutcome:
+def _apply_verdict(user: User, verdict: str, rehash: str | None, ip: str | None, keep_failures=False) -> LoginOutcome:
     """Apply a verdict under the user's row lock. `rehash` is the correct personal password when its stored hash
     has older parameters: it is hashed anew now (existing hashes upgrade at the next login)."""
     fields = []
     if user.status == Status.DEACTIVATED and user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT:
         verdict = "blocked"  # counted up by parallel attempts while this one checked its hash
     if verdict in GRANTED:
-        if user.failed_login_count:
+        if user.failed_login_count and not keep_failures:
             user.failed_login_count = 0
             fields.append("failed_login_count")
         if verdict == "password" and user.password_reset_pending:
@@ -137,6 +144,30 @@ def _deactivate(user: User, fields: list) -> None:
     audit.record("user.deactivated", target=user, data={"status": [old, new]})
     security_log.warning("user.deactivated", outcome="locked_out", user=user)
     emails.deactivated(user)
+
+
+def second_factor_failed(*, user: User, ip: str | None = None, device_tokens=()) -> bool:
+    """A wrong or replayed second factor after the right password counts as a failed login of the account, by the
+    rules of `log_in`: from a trusted device towards LOGIN_FAILURE_LIMIT (→ Deaktiviert), from anywhere else towards
+    the untrusted window, never against the account. Returns True when the session may not go on (Deaktiviert, or
+    untrusted clients are now refused for the account)."""
+    if not devices.trusts(device_tokens, user):
+        _untrusted_failure(user, user.role, user.email, "second_factor", ip)
+        return devices.refusal_for(user) is not None
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        current.failed_login_count += 1
+        fields = ["failed_login_count"]
+        if current.failed_login_count >= settings.LOGIN_FAILURE_LIMIT and current.can(Event.TOO_MANY_FAILURES):
+            _deactivate(current, fields)
+        current.save(update_fields=fields)
+        _record_failure(current, current.role, current.email, "second_factor", ip)
+        return current.status == Status.DEACTIVATED
+
+
+def second_factor_confirmed(*, user: User) -> None:
+    """The login is complete: the failures counted since the last complete login are forgotten."""
+    User.objects.filter(pk=user.pk, failed_login_count__gt=0).update(failed_login_count=0)
 
 
 def _record_failure(user, role, email, verdict, ip) -> None:

@@ -76,6 +76,11 @@ def login_view(request):
         if user is not None:
             login(request, user)
             start_session_clock(request)
+            from factors.views import after_login  # factors' pages build on this module's START_PAGES
+
+            factor_step = after_login(request, user)
+            if factor_step is not None:
+                return redirect(factor_step)
             if user.must_change_password:
                 return redirect("accounts:password_set")
             return redirect(_next_page(request) or START_PAGES[user.role])

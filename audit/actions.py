@@ -55,6 +55,14 @@ class Action(models.TextChoices):
         "password.forgot_cancelled",
         "„Passwort vergessen“ durch Anmeldung mit dem persönlichen Passwort aufgehoben",
     )
+    FACTOR_ADDED = "factor.added", "Zweiter Faktor eingerichtet"
+    FACTOR_REMOVED = "factor.removed", "Zweiter Faktor entfernt"
+    FACTOR_USED = "factor.used", "Anmeldung mit dem zweiten Faktor bestätigt"
+    FACTOR_FAILED = "factor.failed", "Bestätigung mit dem zweiten Faktor fehlgeschlagen"
+    FACTOR_RESET = "factor.reset", "Zweiter Faktor zurückgesetzt"
+    FACTOR_RECOVERY_CODES_RENEWED = "factor.recovery_codes_renewed", "Neue Wiederherstellungscodes erzeugt"
+    FACTOR_RECOVERY_CODE_USED = "factor.recovery_code_used", "Anmeldung mit einem Wiederherstellungscode bestätigt"
+    FACTOR_EMAIL_CODE_SENT = "factor.email_code_sent", "Code für die Anmeldung per E-Mail gesendet"
     APPLICATION_SUBMITTED = "application.submitted", "Registrierung als Administrator beantragt"
     APPLICATION_APPROVED = "application.approved", "Registrierung als Administrator freigegeben"
     APPLICATION_REJECTED = "application.rejected", "Registrierung als Administrator abgelehnt"

@@ -22,6 +22,12 @@ REFUSED = (
 )
 
 
+REFUSED_FACTOR = (
+    "Dieser Sachbearbeiter hat auch Berechtigungen außerhalb Ihrer Registrierung. Sie können seinen zweiten Faktor "
+    "daher nicht zurücksetzen."
+)
+
+
 def registered_unit_ids(administrator: User) -> set[int]:
     """The billing units of an administrator's registration (its scope)."""
     return set(administrator.scope_units.values_list("pk", flat=True))

@@ -20,6 +20,7 @@ from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks import authority, emails
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
+from factors import services as factor_services
 from security import devices
 from zvk_portal.transactions import inside_transaction
 
@@ -292,6 +293,18 @@ def record_handover_slip(*, clerk: User, by: User) -> None:
     """Every printed hand-over slip is audited: it shows the one-time password on paper."""
     with transaction.atomic():
         audit.record("user.otp_slip_printed", actor=by, target=clerk, data={"otp": _otp_key(clerk)})
+
+
+def reset_second_factor(*, clerk: User, by: User) -> None:
+    """Zweiten Faktor zurücksetzen (DESIGN §8): the clerk's remembered browsers are forgotten (every browser confirms
+    an e-mail code again), any factor goes, open sessions end; only for an administrator who may handle the clerk's
+    credentials (clerks.authority.may_handle_credentials), as "Einmalpasswort setzen"."""
+    with transaction.atomic():
+        _require_visible(clerk, by, Role.CLERK)
+        _require_active(by)
+        clerk = _lock_user(clerk)
+        _require_credential_authority(clerk, by)
+        factor_services.reset(user=clerk, by=by)
 
 
 # --- §7.1 Sachbearbeiter sperren und entsperren -------------------------------------------------

@@ -16,6 +16,7 @@ urlpatterns = [
     path("benutzer/<int:pk>/zuordnen/", views.assign, name="assign"),
     path("benutzer/<int:pk>/einmalpasswort/", views.reset_otp, name="reset_otp"),
     path("benutzer/<int:pk>/uebergabeblatt/", views.handover_slip, name="handover_slip"),
+    path("benutzer/<int:pk>/zweiter-faktor/", views.reset_factor, name="reset_factor"),
     path("benutzer/<int:pk>/sperren/", views.lock, name="lock"),
     path("benutzer/<int:pk>/sperren/<int:lock_pk>/aufheben/", views.unlock, name="unlock"),
     path("administratoren/<int:pk>/", views.administrator, name="administrator"),

@@ -258,7 +258,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     history = (
         AuditEntry.objects.visible_to(request.user)
         .filter(target=clerk)
-        .only("created_at", "actor_label", "action", "data")
+        .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
@@ -545,6 +545,29 @@ def reset_otp(request, pk):
     return render(request, "clerks/clerk_reset_otp.html", {"clerk": clerk})
 
 
+@administrator_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def reset_factor(request, pk):
+    """Zweiten Faktor zurücksetzen: a confirmation page, then the reset (the same authority as the one-time password)."""
+    clerk = _clerk(request, pk)
+    if request.method != "POST" and not authority.may_handle_credentials(by=request.user, target=clerk):
+        messages.error(request, authority.REFUSED_FACTOR)
+        return redirect("clerks:detail", pk=clerk.pk)
+    if request.method == "POST":
+        try:
+            services.reset_second_factor(clerk=clerk, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                "Der zweite Faktor wurde zurückgesetzt. Der Sachbearbeiter bestätigt seine nächste Anmeldung "
+                "an jedem Computer wieder mit einem Code per E-Mail.",
+            )
+        return redirect("clerks:detail", pk=clerk.pk)
+    return render(request, "clerks/clerk_reset_factor.html", {"clerk": clerk})
+
+
 # --- §7.1 Sachbearbeiter: Berechtigung entziehen / erteilen ---------------------------------------
 
 
@@ -614,7 +637,7 @@ def administrator(request, pk):
     history = (
         AuditEntry.objects.visible_to(request.user)
         .filter(target=person)
-        .only("created_at", "actor_label", "action", "data")
+        .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
     locks = [entry for entry in history if entry.action == "administrator.locked"]

@@ -5,6 +5,8 @@ from django.utils import timezone
 from outbox.mail import enqueue
 from outbox.models import MessageStatus, OutboxMessage
 
+SECRET_HIDDEN = "(Vertraulicher Inhalt, wird nicht angezeigt.)"
+
 
 class StatusFilter(admin.SimpleListFilter):
     title = "Status"
@@ -29,7 +31,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "status",
         "to",
         "subject",
-        "body",
+        "body_shown",
         "template",
         "from_email",
         "message_id",
@@ -38,9 +40,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "sent_at",
         "last_error",
+        "secret",
     ]
     readonly_fields = fields
     actions = ["resend"]
+
+    @admin.display(description="Text")
+    def body_shown(self, obj):
+        """A secret mail (a login code) is never shown, not even while it waits to be sent."""
+        return SECRET_HIDDEN if obj.secret and obj.status == MessageStatus.QUEUED else obj.body
 
     def has_add_permission(self, request):
         return False  # mails are written by the portal's actions only
@@ -61,6 +69,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             )
             copies = [
                 enqueue(template=m.template, to=m.to, subject=m.subject, body=m.body)
-                for m in queryset.filter(status=MessageStatus.SENT).order_by("pk")
+                for m in queryset.filter(status=MessageStatus.SENT, secret=False).order_by("pk")
             ]
         self.message_user(request, f"{len(waiting) + len(copies)} E-Mail(s) werden erneut gesendet.", messages.SUCCESS)

@@ -16,14 +16,16 @@ def portal_domain() -> str:
     return urlsplit(settings.PORTAL_URL).hostname or "localhost"
 
 
-def enqueue(*, template: str, to: str, subject: str, body: str) -> OutboxMessage:
+def enqueue(*, template: str, to: str, subject: str, body: str, secret: bool = False) -> OutboxMessage:
     """Store one mail to one recipient. Call it inside the transaction of the action it belongs to: a rolled
-    back action leaves no mail, a committed one always gets its mail sent."""
+    back action leaves no mail, a committed one always gets its mail sent. A `secret` mail's text is removed from
+    the outbox once it was sent or failed for good."""
     return OutboxMessage.objects.create(
         template=template,
         to=to,
         subject=subject,
         body=body,
+        secret=secret,
         from_email=settings.DEFAULT_FROM_EMAIL,
         message_id=make_msgid(domain=portal_domain()),
         created_at=timezone.now(),

@@ -11,6 +11,9 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", "Fehlgeschlagen"
 
 
+SECRET_REMOVED = "(Vertraulicher Inhalt, nach dem Versand gelöscht.)"
+
+
 class OutboxMessageQuerySet(models.QuerySet):
     def due(self, now=None):
         """Queued messages whose next attempt has come."""
@@ -21,7 +24,8 @@ class OutboxMessage(models.Model):
     """One e-mail to one recipient, so that a refused address does not hold up another's mail.
 
     Holds what is sent (subject, body, the headers fixed at enqueue) and never a password or one-time
-    password: the mails only tell people to ask their administrator (tests/outbox/test_outbox.py)."""
+    password: the mails only tell people to ask their administrator (tests/outbox/test_outbox.py). The one secret
+    a mail carries, a login's e-mail code, is marked `secret` and blanked once the mail is out."""
 
     template = models.CharField("Vorlage", max_length=100)
     to = models.EmailField("Empfänger", max_length=254)
@@ -35,6 +39,9 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField("Nächster Versuch", default=timezone.now)
     sent_at = models.DateTimeField("Gesendet am", null=True, blank=True)
     last_error = models.TextField("Letzter Fehler", blank=True)
+    # A mail that carries a secret (the e-mail code of a clerk's login): its text is replaced by SECRET_REMOVED
+    # as soon as it was sent or failed for good, so the outbox never keeps the secret readable.
+    secret = models.BooleanField("Vertraulich", default=False)
 
     objects = OutboxMessageQuerySet.as_manager()
 

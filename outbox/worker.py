@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from outbox.mail import as_email
-from outbox.models import MessageStatus, OutboxMessage
+from outbox.models import SECRET_REMOVED, MessageStatus, OutboxMessage
 
 log = logging.getLogger("outbox")
 
@@ -81,11 +81,16 @@ def _record(message: OutboxMessage, **changes) -> None:
         setattr(message, name, value)
 
 
+def _forget_secret(message: OutboxMessage) -> dict:
+    """A secret mail's text leaves the outbox with its last attempt."""
+    return {"body": SECRET_REMOVED} if message.secret else {}
+
+
 def _failed(message: OutboxMessage, error: Exception, result: RunResult) -> None:
     now = timezone.now()
     text = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
     if is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        _record(message, status=MessageStatus.FAILED, last_error=text, next_attempt_at=now)
+        _record(message, status=MessageStatus.FAILED, last_error=text, next_attempt_at=now, **_forget_secret(message))
         log.error("outbox.failed", extra={"outbox_id": message.pk, "template": message.template, "error": text})
         result.failed.append(message)
     else:
@@ -112,7 +117,9 @@ def deliver_due(*, limit: int | None = None) -> RunResult:
                     result.interrupted = True
                     break
             else:
-                _record(message, status=MessageStatus.SENT, sent_at=timezone.now(), last_error="")
+                _record(
+                    message, status=MessageStatus.SENT, sent_at=timezone.now(), last_error="", **_forget_secret(message)
+                )
                 log.info("outbox.sent", extra={"outbox_id": message.pk, "template": message.template})
                 result.sent.append(message)
     finally:

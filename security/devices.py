@@ -15,7 +15,7 @@ or not such an account exists, so a refusal tells nothing about existence.
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -66,9 +66,56 @@ def remember(request, response, user) -> None:
     )
 
 
+# --- Second factor confirmed in this browser, per account ----------------------------------------------------
+# A second signed cookie beside the device cookie, with the same tokens: token → when this browser last confirmed
+# the account's second factor (a clerk's e-mail code). Kept apart so that the trust for lockout (the device cookie)
+# and the trust for skipping the e-mail code can be forgotten separately.
+
+FACTOR_SALT = "security.devices.factor"
+
+
+def _factor_stamps(request) -> dict[str, int]:
+    raw = request.COOKIES.get(settings.DEVICE_FACTOR_COOKIE_NAME) if request is not None else None
+    if not raw:
+        return {}
+    try:
+        stamps = signing.loads(raw, salt=FACTOR_SALT, max_age=settings.DEVICE_COOKIE_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return {}
+    if not isinstance(stamps, dict):
+        return {}
+    return {t: s for t, s in stamps.items() if isinstance(t, str) and isinstance(s, int)}
+
+
+def factor_verified_at(request, user):
+    """When this browser last confirmed `user`'s second factor (aware datetime), or None."""
+    stamp = _factor_stamps(request).get(token(user))
+    return None if stamp is None else datetime.fromtimestamp(stamp, tz=UTC)
+
+
+def within_days(moment, days: int, *, now=None) -> bool:
+    return (now or timezone.now()) - moment < timedelta(days=days)
+
+
+def remember_factor(request, response, user) -> None:
+    """This browser confirmed `user`'s second factor just now."""
+    own = token(user)
+    stamps = {own: int(timezone.now().timestamp())}
+    stamps.update((t, s) for t, s in _factor_stamps(request).items() if t != own and len(stamps) < MAX_ACCOUNTS)
+    response.set_cookie(
+        settings.DEVICE_FACTOR_COOKIE_NAME,
+        signing.dumps(stamps, salt=FACTOR_SALT, compress=True),
+        max_age=settings.DEVICE_COOKIE_MAX_AGE_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 class DeviceCookieMiddleware:
     """Sets the device cookie on the response of a request that logged a user in (`request.trusted_login`), the
-    portal's login and the Django admin's alike."""
+    portal's login and the Django admin's alike, and the factor cookie on one that confirmed a second factor
+    (`request.factor_confirmed`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,6 +125,9 @@ class DeviceCookieMiddleware:
         user = getattr(request, "trusted_login", None)
         if user is not None:
             remember(request, response, user)
+        user = getattr(request, "factor_confirmed", None)
+        if user is not None:
+            remember_factor(request, response, user)
         return response
 
 

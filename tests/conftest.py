@@ -3,9 +3,11 @@ who must see nothing of Gera (and the other way round)."""
 
 import pytest
 from django.db.backends.signals import connection_created
+from django.test import Client
 
 from clerks import services as clerk_services
 from tests import factories
+from tests.helpers import verified_login
 
 
 def _allow_flushing_the_audit_log(sender, connection, **kwargs):
@@ -17,6 +19,10 @@ def _allow_flushing_the_audit_log(sender, connection, **kwargs):
 
 
 connection_created.connect(_allow_flushing_the_audit_log)
+
+# `client.force_login(user)` stands for a whole login, second factor included (tests.helpers.verified_login), in
+# every test and fixture; a test of what the password alone reaches uses tests.helpers.password_only_login.
+Client.force_login = verified_login
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,13 @@
 """factory-boy factories for every model. They set up state directly; the tests drive the services."""
 
+import time
+from binascii import unhexlify
+
 import factory
 from django.conf import settings
 from django.core import signing
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import otp
 from accounts.models import Membership, PasswordRequest, Role, Status, User
@@ -14,6 +19,20 @@ from registration.models import AdministratorApplication
 from security import devices
 
 PASSWORD = "Ein sicheres Passwort 2026"
+# The authenticator app every administrator and fund staff member of the factories has (RFC 6238's test secret).
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_code(user, *, key: str | None = None) -> str:
+    """The code the user's authenticator app (or the app being set up with `key`) shows now, or the next one if this
+    one was used already (one step of drift is accepted, so a test may log in twice within 30 seconds)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    key = key or (device.key if device is not None else TOTP_KEY)
+    totp = TOTP(unhexlify(key), step=30, t0=0, digits=6, drift=0)
+    now = int(time.time()) // 30
+    step = now if device is None or device.last_t < now else device.last_t + 1
+    totp.time = step * 30
+    return f"{totp.token():06d}"
 
 
 def device_tokens(*users) -> list[str]:
@@ -71,9 +90,20 @@ class UserFactory(factory.django.DjangoModelFactory):
             Membership.objects.get_or_create(user=self, member=member)
 
 
+def _enrol_app(user, create, extracted):
+    """Administrators and fund staff must have a second factor: an authenticator app with TOTP_KEY, unless the
+    test says `second_factor=False`."""
+    if create and extracted is not False:
+        TOTPDevice.objects.create(user=user, name="Authenticator-App 1", key=TOTP_KEY, confirmed=True)
+
+
 class AdministratorFactory(UserFactory):
     role = Role.ADMINISTRATOR
     email = factory.Sequence(lambda n: f"admin{n}@gemeinde.example")
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        _enrol_app(self, create, extracted)
 
     @factory.post_generation
     def units(self, create, extracted, **kwargs):
@@ -112,6 +142,10 @@ class StaffFactory(UserFactory):
     is_staff = True
     is_superuser = True
     email = factory.Sequence(lambda n: f"mitarbeiter{n}@kvt-zvk.example")
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        _enrol_app(self, create, extracted)
 
 
 class GrantFactory(factory.django.DjangoModelFactory):

@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, PasswordRequest, User
 from audit.models import AuditEntry
@@ -235,6 +236,10 @@ def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
             "object_id": side.clerk.pk,
         },
         "admin:app_list": {"app_label": "accounts"},
+        # a user's own factors: the side's administrator's authenticator app (the world holds no passkey, so its
+        # id names no passkey of anybody's)
+        "factors:remove_totp": {"pk": TOTPDevice.objects.get(user=side.admin).pk},
+        "factors:remove_passkey": {"pk": TOTPDevice.objects.get(user=side.admin).pk},
         "admin/(?P<url>.*)$": {"url": "nicht-vorhanden/"},
     }
     if pattern.key in explicit:

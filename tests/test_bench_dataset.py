@@ -10,6 +10,7 @@ from audit.models import AuditEntry
 from clerks.models import Grant, MemberLock
 from scripts import bench_dataset
 from scripts.bench import Scenario, measure_interleaved, percentile, ratios
+from tests.helpers import enrol_app
 
 SMALL = bench_dataset.Shape(
     members=10,
@@ -61,6 +62,7 @@ def test_the_scenarios_can_log_in_and_find_their_people(dataset, client):
         "/login/", {"role": Role.ADMINISTRATOR, "email": dataset.administrators[0], "password": bench_dataset.PASSWORD}
     )
     assert response.status_code == 302
+    enrol_app(client, User.objects.get(email=dataset.administrators[0], role=Role.ADMINISTRATOR))
     assert client.get(f"/benutzer/{dataset.detail_clerk}/").status_code == 200
     assert client.get(f"/benutzer/{dataset.lockable_clerks[0]}/").status_code == 200
 

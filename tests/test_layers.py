@@ -10,7 +10,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: an app may build on those before it (the order of INSTALLED_APPS, zvk_portal/settings.py).
-LAYERS = ["audit", "security", "outbox", "billing_units", "accounts", "clerks", "registration", "retention", "demo"]
+LAYERS = [
+    "audit",
+    "security",
+    "outbox",
+    "billing_units",
+    "accounts",
+    "factors",
+    "clerks",
+    "registration",
+    "retention",
+    "demo",
+]
 SCREENS = {"views", "admin", "urls", "forms", "middleware", "backends", "decorators", "apps", "checks"}
 
 

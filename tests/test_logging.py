@@ -16,7 +16,7 @@ from accounts import otp
 from accounts.models import Role, Status, User
 from outbox.models import OutboxMessage
 from tests import factories
-from tests.helpers import post_login
+from tests.helpers import post_factor, post_login
 from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +156,7 @@ def test_no_secret_ever_reaches_the_log_or_an_email(log_output, gera_admin, gera
     # fund staff: the access letter with a new one-time password
     fund = client()
     fund.post("/admin/login/?next=/admin/", {"username": staff.email, "password": factories.PASSWORD}, secure=True)
+    post_factor(fund, factories.totp_code(staff), secure=True)
     fund.post(
         "/admin/accounts/user/",
         {"action": "issue_access_letter", "_selected_action": [gera_admin.pk]},

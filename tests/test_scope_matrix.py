@@ -116,6 +116,14 @@ PORTAL = {
         owners("404/405", "302/405", "302/405"),
         "403/403",
     ),
+    "clerks:reset_factor": row(  # a credential (DESIGN §8): refused like "Einmalpasswort setzen"
+        "login/login",
+        "403/403",
+        owners("200/302*", "404/404", "302/302"),
+        owners("404/404", "200/302*", "302/302"),
+        "403/403",
+        gera_partial=owners("302/302", "404/404", "302/302"),
+    ),
     "clerks:lock": row(  # the shared clerk is locked for the acting administrator's member only
         "login/login",
         "403/403",
@@ -174,6 +182,31 @@ PORTAL = {
         owners("404/404", "302/302*", "302/302*"),
         "403/403",
     ),
+    # second factors (factors/): every requester here has passed its factor (tests/helpers.py, verified_login);
+    # what the password alone reaches is tests/factors/test_enforcement.py
+    "factors:enrol": row("login/login", "302/405", "302/405", "302/405", "302/405"),  # enrolled: to Sicherheit
+    "factors:enrol_totp": row("login/login", "302/302", "200/200", "200/200", "200/200"),  # no code: form errors
+    "factors:recovery_codes": row("login/login", "302/302", "200/200*", "200/200*", "200/200*"),  # POST renews
+    "factors:verify": row("login/login", "302/302", "302/302", "302/302", "302/302"),  # verified: on to the start
+    "factors:email_code": row("login/login", "405/302", "405/302", "405/302", "405/302"),  # verified: nothing sent
+    "factors:security": row("login/login", "200/405", "200/405", "200/405", "200/405"),
+    "factors:remove_totp": row(  # one's own app only; the last one is never removed
+        "login/login",
+        "404/404",
+        owners("200/302", "404/404", "200/302"),
+        owners("404/404", "200/302", "404/404"),
+        "404/404",
+        gera_partial="404/404",
+    ),
+    "factors:remove_passkey": row("login/login", "404/404", "404/404", "404/404", "404/404"),
+    # django-otp-webauthn's JSON endpoints (POST; the matrix's form body is no ceremony): clerks register none
+    "otp_webauthn:credential-registration-begin": row("login/login", "403/403", "405/200", "405/200", "405/200"),
+    "otp_webauthn:credential-registration-complete": row("login/login", "403/403", "405/400", "405/400", "405/400"),
+    "otp_webauthn:credential-authentication-begin": row("login/login", "405/200", "405/200", "405/200", "405/200"),
+    "otp_webauthn:credential-authentication-complete": row(
+        "login/login", "405/400", "405/400", "405/400", "405/400"
+    ),  # no ceremony begun in the session
+    "otp_webauthn:js-i18n-catalog": row("login/login", "200/405", "200/405", "200/405", "200/405"),
 }
 
 # The Django admin is for fund staff only: everyone else is sent to the admin's login page.

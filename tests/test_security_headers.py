@@ -18,6 +18,7 @@ from django.test import Client
 from accounts import otp
 from accounts.models import Role
 from tests import factories
+from tests.helpers import post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,7 @@ def assert_security_headers(response):
 
 def logged_in_client(user) -> Client:
     client = Client()
-    response = client.post(
-        "/login/", {"role": user.role, "email": user.email, "password": factories.PASSWORD}, secure=True
-    )
+    response = post_login(client, user, factories.PASSWORD, secure=True)
     assert response.status_code == 302
     return client
 

@@ -49,6 +49,13 @@ INSTALLED_APPS = [
     "outbox",  # every e-mail, written in the action's transaction and sent by the worker
     "billing_units",  # members and billing units
     "accounts",  # users, login, sessions, one-time passwords, trusted devices, memberships
+    # The second factor: django-otp's framework, authenticator apps (TOTP) and recovery codes (static tokens),
+    # passkeys and security keys (django-otp-webauthn); `factors` holds who needs what and every change of one.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "factors",  # second factors: policy, enrolment, "Anmeldung bestätigen", resets
     "clerks",  # the administrator's screens: grants, member locks, who may act across members
     "registration",  # applications as administrator and their approval by fund staff
     "retention",  # the deletion rules per data type and their reports (`manage.py apply_retention`)
@@ -62,10 +69,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "factors.middleware.VerifiedSessionMiddleware",  # request.user.is_verified() (django-otp's contract)
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.devices.DeviceCookieMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    "factors.middleware.SecondFactorRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.NoStoreMiddleware",
@@ -162,6 +171,20 @@ FORGOT_PASSWORD_LIMIT_PER_HOUR = env.int("FORGOT_PASSWORD_LIMIT_PER_HOUR", defau
 UNTRUSTED_LOGIN_FAILURE_LIMIT = env.int("UNTRUSTED_LOGIN_FAILURE_LIMIT", default=10)
 UNTRUSTED_LOGIN_WINDOW_SECONDS = env.int("UNTRUSTED_LOGIN_WINDOW_SECONDS", default=15 * 60)
 DEVICE_COOKIE_MAX_AGE_SECONDS = env.int("DEVICE_COOKIE_MAX_AGE_SECONDS", default=365 * 24 * 60 * 60)
+# The second factor (factors/policy.py, SECURITY.md). Administrators and fund staff always need a passkey or an
+# authenticator app. Clerks get a six-digit e-mail code: "always", "remembered_device" (only from a browser that has
+# not confirmed one within CLERK_REMEMBER_DAYS) or "off".
+CLERK_SECOND_FACTOR = env.str("CLERK_SECOND_FACTOR", default="remembered_device")
+CLERK_REMEMBER_DAYS = env.int("CLERK_REMEMBER_DAYS", default=30)
+EMAIL_CODE_VALIDITY_SECONDS = env.int("EMAIL_CODE_VALIDITY_SECONDS", default=10 * 60)
+RECOVERY_CODE_COUNT = 10
+OTP_TOTP_ISSUER = "ZVK Thüringen Mitgliederportal"
+# Passkeys are the second step after the password, never a login of their own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "ZVK Thüringen Mitgliederportal"
+# The relying party is the host the browser talks to (validated by ALLOWED_HOSTS): factors/webauthn.py.
+OTP_WEBAUTHN_RP_ID_CALLABLE = "factors.webauthn.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "factors.webauthn.PortalWebAuthnHelper"
 # Local parts of e-mail addresses that name a role, not a person (manual §3 d).
 GENERIC_EMAIL_LOCAL_PARTS = env.list(
     "GENERIC_EMAIL_LOCAL_PARTS",
@@ -284,8 +307,10 @@ if HTTPS_ONLY:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     DEVICE_COOKIE_NAME = "__Host-zvk-device"
+    DEVICE_FACTOR_COOKIE_NAME = "__Host-zvk-factor"
 else:
     DEVICE_COOKIE_NAME = "zvk-device"
+    DEVICE_FACTOR_COOKIE_NAME = "zvk-factor"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
 # Name of the header by which the TLS proxy says the request came over https, e.g. HTTP_X_FORWARDED_PROTO.
 _PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="")
@@ -343,6 +368,11 @@ FUND_EMAIL = "portal@kvt-zvk.de"
 FUND_PHONE = "03466 / 3364 - 75"
 FUND_WEB = "portal.meinezvk.de"
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+# Origins passkeys may be used from: the portal's own https address (browsers allow passkeys on plain http only for
+# localhost, never for 127.0.0.1); factors/webauthn.py adds the request's own origin, which ALLOWED_HOSTS validated.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    PORTAL_URL.rstrip("/") if PORTAL_URL.startswith("https://") else "http://localhost:8000",
+]
 
 # Logging (LOG-01..06): one JSON object per line on stderr, UTC ISO-8601 timestamps; JSON escapes CR/LF
 # in user-supplied values. The "security" logger gets login, lockout, throttling and refused-access events

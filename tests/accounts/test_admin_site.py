@@ -7,6 +7,7 @@ from accounts import otp
 from accounts.models import Role, Status, User
 from audit.models import AuditEntry
 from tests import factories
+from tests.helpers import post_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def staff_client(staff):
     client = Client()
     assert client.post("/admin/login/", {"username": staff.email, "password": factories.PASSWORD}).status_code == 302
+    assert post_factor(client, factories.totp_code(staff)).status_code == 302  # Anmeldung bestätigen
     return client
 
 

@@ -8,6 +8,7 @@ from accounts.models import Membership, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, MemberLock
+from tests.helpers import factor_code, post_factor, post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +55,11 @@ def test_demo_data_as_documented(settings):
         (Role.ADMINISTRATOR, "personal@stadt-gera.example"),
         (Role.ADMINISTRATOR, "admin@stadt-jena.example"),
     ]:
-        assert Client().post("/login/", {"role": role, "email": email, "password": PASSWORD}).url == "/benutzer/"
+        assert post_login(Client(), email, PASSWORD, role=role).url == "/benutzer/"  # with the printed app's code
     staff = Client()
     assert staff.post("/admin/login/", {"username": "zvk@kvt-zvk.example", "password": PASSWORD}).status_code == 302
+    assert staff.get("/admin/").url == "/anmeldung-bestaetigen/"  # the password alone reaches no admin page
+    post_factor(staff, factor_code(User.objects.get(email="zvk@kvt-zvk.example", role=Role.STAFF)))
     assert staff.get("/admin/").status_code == 200
 
 

@@ -10,6 +10,7 @@ from clerks import services as clerk_services
 from clerks.models import MemberLock
 from registration.models import AdministratorApplication, ApplicationStatus
 from tests import factories
+from tests.helpers import enrol_app, post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -114,13 +115,12 @@ def test_fund_staff_approve_and_print_the_letter_then_the_new_administrator_logs
     assert (application.status, application.administrator) == (ApplicationStatus.APPROVED, administrator)
 
     browser = Client()
-    assert (
-        browser.post("/login/", {"role": "administrator", "email": FORM["email"], "password": value}).url
-        == "/passwort-aendern/"
-    )
+    assert post_login(browser, FORM["email"], value, role="administrator").url == "/passwort-aendern/"
     browser.post(
         "/passwort-aendern/", {"new_password1": "Kickelhahn im Nebel 77", "new_password2": "Kickelhahn im Nebel 77"}
     )
+    assert browser.get("/benutzer/").url == "/zweiter-faktor/einrichten/"  # nothing else until a factor is set up
+    enrol_app(browser, administrator)
     assert "Verwaltung der Benutzer" in browser.get("/benutzer/").content.decode()
 
 

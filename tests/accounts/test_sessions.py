@@ -13,13 +13,14 @@ from accounts import otp, services
 from accounts.models import Role
 from clerks import services as clerk_services
 from tests import factories
+from tests.helpers import post_login
 
 pytestmark = pytest.mark.django_db
 
 
 def logged_in(user, password=factories.PASSWORD) -> Client:
     client = Client()
-    response = client.post("/login/", {"role": user.role, "email": user.email, "password": password})
+    response = post_login(client, user, password)
     assert response.status_code == 302
     return client
 
@@ -28,7 +29,7 @@ def test_login_issues_a_new_session_key(client, gera_clerk):
     client.get("/login/")
     client.session.save()
     before = client.session.session_key
-    client.post("/login/", {"role": Role.CLERK, "email": gera_clerk.email, "password": factories.PASSWORD})
+    post_login(client, gera_clerk, factories.PASSWORD)
     assert client.session.session_key != before
     assert not Session.objects.filter(session_key=before).exists()
 
@@ -115,7 +116,7 @@ def test_changing_the_password_ends_the_other_sessions_only(gera_clerk):
 
 
 def test_session_cookie_flags(client, gera_clerk, settings):
-    response = client.post("/login/", {"role": Role.CLERK, "email": gera_clerk.email, "password": factories.PASSWORD})
+    response = post_login(client, gera_clerk, factories.PASSWORD, factor=False)
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"

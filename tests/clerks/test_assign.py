@@ -2,10 +2,10 @@
 
 import pytest
 
-from accounts.models import Role
 from audit.models import AuditEntry
 from clerks.models import Grant
 from tests import factories
+from tests.helpers import post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_saving_changes_grants_at_once_and_keeps_credentials(admin_client, gera_
     from django.test import Client
 
     browser = Client()
-    browser.post("/login/", {"role": Role.CLERK, "email": gera_clerk.email, "password": factories.PASSWORD})
+    post_login(browser, gera_clerk, factories.PASSWORD)
     response = admin_client.post(f"/benutzer/{gera_clerk.pk}/zuordnen/", {"units": [gera_units[2].pk]}, follow=True)
     assert "Die Berechtigungen wurden gespeichert." in response.content.decode()
     assert granted(gera_clerk) == {"002022"}

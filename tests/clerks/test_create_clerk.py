@@ -7,6 +7,7 @@ from accounts.models import Role, Status, User
 from audit.models import AuditEntry
 from clerks.models import Grant
 from tests import factories
+from tests.helpers import post_login
 from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
@@ -170,10 +171,7 @@ def test_fresh_clerk_logs_in_with_the_otp_from_the_detail_view(admin_client, cli
     from django.test import Client
 
     browser = Client()
-    assert (
-        browser.post("/login/", {"role": "clerk", "email": PERSON["email"], "password": value}).url
-        == "/passwort-aendern/"
-    )
+    assert post_login(browser, PERSON["email"], value, role="clerk").url == "/passwort-aendern/"
     browser.post(
         "/passwort-aendern/", {"new_password1": "Kickelhahn im Nebel 77", "new_password2": "Kickelhahn im Nebel 77"}
     )

@@ -4,12 +4,12 @@ import pytest
 from django.test import Client
 
 from accounts import otp
-from accounts.models import Role, Status
+from accounts.models import Status
 from audit.models import AuditEntry
 from clerks import services
 from clerks.models import Grant, LockKind, MemberLock
 from tests import factories
-from tests.helpers import fresh
+from tests.helpers import fresh, post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_lock_page_asks_for_a_reason(admin_client, gera_clerk):
 
 def test_lock_shows_success_inactive_and_the_lock_panels(admin_client, gera_clerk, gera_admin):
     browser = Client()
-    browser.post("/login/", {"role": Role.CLERK, "email": gera_clerk.email, "password": factories.PASSWORD})
+    post_login(browser, gera_clerk, factories.PASSWORD)
     response = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "Elternzeit"}, follow=True)
     html = response.content.decode()
     assert "Dem Sachbearbeiter wurde die Berechtigung entzogen." in html

@@ -16,7 +16,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
+from accounts.models import Role, User
+from factors import policy
 from tests import factories
+from tests.helpers import factor_code
 
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
@@ -131,12 +134,26 @@ class Portal:
     # --- the steps every section starts with ----------------------------------------------------------
 
     def login_as(self, role: str, email: str, password: str) -> Page:
-        """Login: Benutzerrolle, E-Mail, Passwort, "Anmelden" (manual §2 a)."""
+        """Login: Benutzerrolle, E-Mail, Passwort, "Anmelden" (manual §2 a), then "Anmeldung bestätigen" where the
+        login asks for the second factor."""
         page = self.goto("/login/")
         page.get_by_role("radio", name=role, exact=True).check()
         page.get_by_label("E-Mail", exact=True).fill(email)
         page.get_by_label("Passwort", exact=True).fill(password)
-        return self.click(page.get_by_role("button", name="Anmelden"))
+        self.click(page.get_by_role("button", name="Anmelden"))
+        return self.confirm_factor(role, email)
+
+    def confirm_factor(self, role_label: str, email: str) -> Page:
+        """Anmeldung bestätigen, as the owner would: the authenticator app's code the factories gave administrators
+        and fund staff, or a clerk's code from its e-mail (the outbox). A page that asks for nothing is left as is."""
+        page = self.page
+        if "/anmeldung-bestaetigen/" not in page.url:
+            return page
+        role = {label: value for value, label in Role.choices}[role_label]
+        user = User.objects.get(email=email.strip().lower(), role=role)
+        label = "Code" if policy.requires_strong_factor(user) else "Code aus der E-Mail"
+        page.get_by_label(label, exact=True).fill(factor_code(user))
+        return self.click(page.get_by_role("button", name="Bestätigen", exact=True))
 
     def login(self, user, password: str = factories.PASSWORD) -> Page:
         return self.login_as(user.get_role_display(), user.email, password)

@@ -218,6 +218,8 @@ def test_fund_staff_admin_pages(portal, staff, gera_admin, gera_clerk, applicati
     portal.click(page.get_by_role("button", name="Anmelden"))
     page.get_by_label("Passwort").fill(factories.PASSWORD)
     portal.click(page.get_by_role("button", name="Anmelden"))
+    expect(page.get_by_role("heading", name="Anmeldung bestätigen")).to_be_visible()  # no admin page yet
+    portal.confirm_factor("ZVK-Mitarbeiter", staff.email)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     for path in [
         "/admin/accounts/user/",

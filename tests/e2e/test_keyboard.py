@@ -38,6 +38,7 @@ def test_add_a_clerk_with_the_keyboard_alone(portal, gera_admin, gera_units):
     tab_to(portal, menu.get_by_role("link", name="Änderungsprotokoll"))
     tab_to(portal, menu.get_by_role("link", name="Einstellungen"))
     tab_to(portal, menu.get_by_role("link", name="Passwort ändern"))
+    tab_to(portal, menu.get_by_role("link", name="Sicherheit"))
     tab_to(portal, page.get_by_role("link", name="+ Sachbearbeiter hinzufügen"))
     portal.press("Enter")
 

@@ -122,6 +122,7 @@ def test_the_approval_says_which_member_is_granted(open_portal, staff, gera_admi
     page.get_by_label("E-Mail").fill(staff.email)
     page.get_by_label("Passwort").fill(factories.PASSWORD)
     portal.click(page.get_by_role("button", name="Anmelden"))
+    portal.confirm_factor("ZVK-Mitarbeiter", staff.email)
     portal.goto(f"/admin/registration/administratorapplication/{application.pk}/change/")
     expect(page.get_by_text("Die Freigabe erteilt die Registrierung für 003030 Stadt Jena")).to_be_visible()
     expect(page.get_by_text("derzeit für kein Mitglied registriert")).to_be_visible()

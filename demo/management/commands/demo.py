@@ -5,11 +5,14 @@ Running it again changes nothing: existing members, units and users are left exa
 """
 
 import logging
+from base64 import b32encode
+from binascii import unhexlify
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import otp, services
 from accounts.models import Role, Status, User
@@ -61,6 +64,10 @@ CLERKS = [
 ]
 
 STAFF_EMAIL = "zvk@kvt-zvk.example"
+# The authenticator app of every demo administrator and the fund staff account: this secret, typed into any app
+# (base32 below), or `manage.py demo_code` for the current code. A demo only: real accounts enrol their own.
+DEMO_TOTP_KEY = "5a564b2d5468756572696e67656e2d44454d4f21"  # "ZVK-Thueringen-DEMO!"
+DEMO_TOTP_BASE32 = b32encode(unhexlify(DEMO_TOTP_KEY)).decode()
 
 
 class Command(BaseCommand):
@@ -78,6 +85,8 @@ class Command(BaseCommand):
                 staff = self._staff()
                 members = {m["number"]: self._member(m) for m in MEMBERS}
                 admins = [self._administrator(staff, members[member], *person) for *person, member in ADMINISTRATORS]
+                for account in [staff, *admins]:
+                    self._authenticator_app(account)
                 clerks = [
                     self._clerk(admins[admin], (email, first, last, phone), units, status)
                     for email, first, last, phone, admin, units, status in CLERKS
@@ -91,6 +100,10 @@ class Command(BaseCommand):
         if staff is None:
             staff = User.objects.create_superuser(STAFF_EMAIL, PASSWORD, first_name="Petra", last_name="Vogt")
         return staff
+
+    def _authenticator_app(self, user) -> None:
+        if not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="Demo-Authenticator-App", key=DEMO_TOTP_KEY, confirmed=True)
 
     def _member(self, data) -> Member:
         fields = {k: data[k] for k in ("name", "street", "postal_code", "city")}
@@ -146,6 +159,12 @@ class Command(BaseCommand):
         out(self.style.SUCCESS("Demodaten sind angelegt. Anmeldung unter http://127.0.0.1:8000/login/"))
         out("")
         out(f"Verwaltungsoberfläche (ZVK-Mitarbeiter): http://127.0.0.1:8000/admin/  {STAFF_EMAIL} / {PASSWORD}")
+        out("")
+        out(
+            "Zweiter Faktor der Administratoren und ZVK-Mitarbeiter: Authenticator-App mit dem Schlüssel "
+            f"{DEMO_TOTP_BASE32}; den aktuellen Code zeigt `python manage.py demo_code`."
+        )
+        out("Sachbearbeiter bestätigen eine Anmeldung von einem neuen Browser mit dem Code aus der E-Mail (Konsole).")
         out("")
         out("Administratoren (Benutzerrolle „Administrator“):")
         for admin in admins:

@@ -1,0 +1,262 @@
+"""Zweiten Faktor einrichten, Anmeldung bestätigen, Sicherheit (a user's own factors)."""
+
+from base64 import b32encode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.middleware import csrf
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import json_script
+from django.utils.http import urlencode
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
+from markupsafe import Markup
+
+from accounts.models import DomainError, User
+from accounts.views import START_PAGES, _next_page
+from factors import policy, services
+from factors.forms import CODE_INVALID, CodeForm, EmailCodeForm, TotpEnrolForm
+from factors.models import EmailCodeDevice
+from security import devices, throttling
+from security.client_address import client_ip
+
+ENROL_KEY = "factors_enrol_totp_key"
+ENDED = (
+    "Zu viele fehlgeschlagene Versuche. Bitte melden Sie sich erneut an. Ist Ihr Zugang deaktiviert, erhalten Sie "
+    "von Ihrem Administrator ein neues Einmalpasswort."
+)
+
+
+def after_verification(request) -> str:
+    """Where a confirmed login goes on: "Passwort ändern" if still due, else the page asked for, else the start page."""
+    if request.user.must_change_password:
+        return reverse("accounts:password_set")
+    return _next_page(request) or reverse(START_PAGES[request.user.role])
+
+
+def after_login(request, user) -> str | None:
+    """Right after the password (accounts.views.login_view): where the second factor is still due, the page that
+    asks for it. A clerk whose browser must confirm gets its e-mail code now; one that need not is marked so in the
+    session (factors.policy.session_is_verified)."""
+    if policy.requires_strong_factor(user):
+        if not policy.is_enrolled(user):
+            return None  # "Passwort ändern" first where due, then factors.middleware leads to the enrolment
+        return _with_next(reverse("factors:verify"), request)
+    if policy.clerk_needs_code(request, user):
+        services.send_email_code(user=user, ip=client_ip(request))
+        return _with_next(reverse("factors:verify"), request)
+    request.session[policy.CLERK_EXEMPT_SESSION_KEY] = True
+    return None
+
+
+def _with_next(path: str, request) -> str:
+    target = _next_page(request)
+    return f"{path}?{urlencode({'next': target})}" if target else path
+
+
+def _webauthn_config(request) -> str:
+    """django-otp-webauthn's configuration as a JSON data block (allowed by the CSP, unlike an inline script)."""
+    config = {
+        "autocompleteLoginFieldSelector": None,
+        "nextFieldSelector": "input[name='next']",
+        "csrfToken": csrf.get_token(request),
+        "beginAuthenticationUrl": reverse("otp_webauthn:credential-authentication-begin"),
+        "completeAuthenticationUrl": reverse("otp_webauthn:credential-authentication-complete"),
+        "beginRegistrationUrl": reverse("otp_webauthn:credential-registration-begin"),
+        "completeRegistrationUrl": reverse("otp_webauthn:credential-registration-complete"),
+    }
+    return json_script(config, "otp_webauthn_config")
+
+
+def _totp_qr(request, user, key: str) -> str:
+    """The authenticator app's enrolment as an inline SVG QR code (segno; nothing loaded from elsewhere)."""
+    device = TOTPDevice(user=user, key=key, name="ZVK")
+    qr = segno.make(device.config_url, error="m")
+    return Markup(qr.svg_inline(scale=4, title="QR-Code für die Authenticator-App", omitsize=False))
+
+
+# --- Zweiten Faktor einrichten ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def enrol(request):
+    """The administrator's (and fund staff's) first factor: a passkey first, the authenticator app as alternative."""
+    if not policy.requires_strong_factor(request.user):
+        return redirect("factors:security")
+    if policy.is_enrolled(request.user):
+        return redirect("factors:security")
+    return render(request, "factors/enrol.html", {"webauthn_config": _webauthn_config(request)})
+
+
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "HEAD", "POST"])
+def enrol_totp(request):
+    """Authenticator app: the secret is kept in the session until the app's first code confirms it."""
+    user = request.user
+    if not policy.requires_strong_factor(user):
+        return redirect("factors:security")
+    enrolled = policy.is_enrolled(user)
+    if enrolled and not policy.session_is_verified(request):
+        return redirect("factors:verify")
+    key = request.session.get(ENROL_KEY)
+    if key is None or request.method != "POST":
+        key = request.session[ENROL_KEY] = services.new_totp_key()
+    form = TotpEnrolForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        device = services.enrol_totp(user=user, key=key, token=form.cleaned_data["code"])
+        if device is not None:
+            del request.session[ENROL_KEY]
+            if not request.user.is_verified():
+                otp_login(request, device)  # the first factor, just proven with its code, confirms this session
+            messages.success(request, "Die Authenticator-App ist eingerichtet.")
+            return redirect("factors:recovery_codes" if not enrolled else "factors:security")
+        form.add_error("code", CODE_INVALID)
+    device = TOTPDevice(user=user, key=key)
+    context = {
+        "form": form,
+        "qr": _totp_qr(request, user, key),
+        "secret": _grouped_base32(device.bin_key),
+        "enrolled": enrolled,
+    }
+    return render(request, "factors/enrol_totp.html", context)
+
+
+def _grouped_base32(key: bytes) -> str:
+    text = b32encode(key).decode().rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def recovery_codes(request):
+    """Wiederherstellungscodes: shown once, right after they were made (POST); GET explains and offers to make them."""
+    user = request.user
+    if not policy.requires_strong_factor(user) or not policy.is_enrolled(user):
+        return redirect("factors:enrol" if policy.requires_strong_factor(user) else "factors:security")
+    if request.method == "POST":
+        codes = services.renew_recovery_codes(user=user)
+        return render(request, "factors/recovery_codes.html", {"codes": codes})
+    device = policy.recovery_device(user)
+    left = device.token_set.count() if device is not None else 0
+    return render(request, "factors/recovery_codes.html", {"codes": None, "left": left})
+
+
+# --- Anmeldung bestätigen ---------------------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request):
+    user = request.user
+    if policy.session_is_verified(request):
+        return redirect(after_verification(request))
+    strong = policy.requires_strong_factor(user)
+    form_class = CodeForm if strong else EmailCodeForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        ip = client_ip(request)
+        decision = throttling.attempt(throttling.LOGIN, ip=ip)
+        if not decision.allowed:
+            messages.error(request, decision.message)
+            response = _verify_page(request, form_class(), strong, status=429)
+            response["Retry-After"] = str(decision.retry_after)
+            return response
+        if form.is_valid():
+            if services.verify_code(request=request, user=user, token=form.cleaned_data["code"], ip=ip):
+                throttling.give_back(throttling.LOGIN, ip=ip)
+                return redirect(after_verification(request))
+            if _ended(request, user):
+                return redirect("accounts:login")
+            form.add_error("code", CODE_INVALID)
+            form.data = form.data.copy()
+            form.data["code"] = ""  # the field starts empty again
+    return _verify_page(request, form, strong)
+
+
+def _ended(request, user) -> bool:
+    """After a failure: is the session over (Deaktiviert, or untrusted clients refused for the account)?"""
+    current = User.objects.get(pk=user.pk)
+    if current.session_epoch != user.session_epoch or (
+        not devices.trusts(devices.tokens_from(request), user) and devices.refusal_for(user) is not None
+    ):
+        logout(request)
+        messages.error(request, ENDED)
+        return True
+    return False
+
+
+def _verify_page(request, form, strong: bool, status: int = 200):
+    user = request.user
+    context = {"form": form, "strong": strong, "next": _next_page(request)}
+    if strong:
+        context["has_passkey"] = WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+        context["has_app"] = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        context["webauthn_config"] = _webauthn_config(request) if context["has_passkey"] else ""
+    return render(request, "factors/verify.html", context, status=status)
+
+
+@require_POST
+def email_code(request):
+    """Neuen Code senden: a clerk asks for another e-mail code (within the login's per-address limit)."""
+    user = request.user
+    if policy.requires_strong_factor(user) or policy.session_is_verified(request):
+        return redirect("factors:verify")
+    decision = throttling.attempt(throttling.LOGIN, ip=client_ip(request))
+    if not decision.allowed:
+        messages.error(request, decision.message)
+        return redirect("factors:verify")
+    services.send_email_code(user=user, ip=client_ip(request))
+    messages.success(request, f"Wir haben Ihnen einen neuen Code an {user.email} geschickt.")
+    return redirect("factors:verify")
+
+
+# --- Sicherheit ---------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def security(request):
+    user = request.user
+    context = {"strong": policy.requires_strong_factor(user)}
+    if context["strong"]:
+        context.update(
+            passkeys=WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk"),
+            apps=TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"),
+            recovery=policy.recovery_device(user),
+            webauthn_config=_webauthn_config(request),
+        )
+        context["recovery_left"] = context["recovery"].token_set.count() if context["recovery"] else 0
+        context["removable"] = len(context["passkeys"]) + len(context["apps"]) > 1
+    else:
+        context["mode"] = policy.clerk_mode()
+        context["remember_days"] = settings.CLERK_REMEMBER_DAYS
+        context["email_device"] = EmailCodeDevice.objects.filter(user=user).first()
+    return render(request, "factors/security.html", context)
+
+
+def _remove(request, device, label: str):
+    if request.method == "POST":
+        try:
+            services.remove_factor(user=request.user, device=device)
+        except DomainError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"{label} wurde entfernt.")
+        return redirect("factors:security")
+    return render(request, "factors/remove_confirm.html", {"device": device, "label": label})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def remove_passkey(request, pk):
+    device = get_object_or_404(WebAuthnCredential.objects.filter(user=request.user), pk=pk)
+    return _remove(request, device, f"Der Passkey „{device.name}“")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def remove_totp(request, pk):
+    device = get_object_or_404(TOTPDevice.objects.filter(user=request.user), pk=pk)
+    return _remove(request, device, f"Die Authenticator-App „{device.name}“")
