@@ -98,3 +98,25 @@ def test_a_clerk_confirms_a_new_browser_with_the_e_mail_code(portal, gera_clerk)
     expect(page.get_by_role("heading", name="Meine Abrechnungsstellen")).to_be_visible()
     page = portal.click(page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Sicherheit"))
     expect(page.get_by_role("heading", name="Sicherheit")).to_be_visible()
+
+
+def test_sicherheit_adds_a_second_passkey_and_never_removes_the_last(portal, gera_units):
+    administrator = factories.AdministratorFactory(units=gera_units, second_factor=False)
+    authenticator = virtual_authenticator(portal.page)
+    page = login_with_password(portal, administrator)
+    page = portal.goto("/zweiter-faktor/einrichten/")
+    portal.click(page.get_by_role("button", name="Passkey einrichten"))
+    # A second device: the virtual authenticator forgets the first passkey, as a new security key would not have it
+    cdp = portal.page.context.new_cdp_session(portal.page)
+    cdp.send("WebAuthn.enable")
+    cdp.send("WebAuthn.clearCredentials", {"authenticatorId": authenticator})
+    page = portal.goto("/sicherheit/")
+    assert page.get_by_role("link", name=re.compile("^Entfernen")).count() == 0  # the only passkey stays
+    page = portal.click(page.get_by_role("button", name="Passkey einrichten"))
+    passkeys = page.get_by_role("region", name="Passkeys")
+    expect(passkeys.get_by_role("row")).to_have_count(3)  # the header and two passkeys
+    page = portal.click(passkeys.get_by_role("link", name=re.compile("^Entfernen")).first)
+    page = portal.click(page.get_by_role("button", name="Entfernen"))
+    expect(portal.messages.first).to_contain_text("wurde entfernt")
+    expect(page.get_by_role("region", name="Passkeys").get_by_role("row")).to_have_count(2)
+    assert page.get_by_role("link", name=re.compile("^Entfernen")).count() == 0
