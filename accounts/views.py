@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
@@ -107,7 +108,11 @@ def password_forgot(request):
         return throttled(request, "accounts/password_forgot.html", ForgotPasswordForm, decision)
     form = ForgotPasswordForm(request.POST)
     if form.is_valid():
+        started = time.monotonic()
         services.request_password_reset(**form.cleaned_data, ip=ip)
+        # Every answer takes at least FORGOT_PASSWORD_MIN_SECONDS: a known address does more work (a new one-time
+        # password, its mail, an audit entry) than an unknown one, and the time must not tell them apart.
+        time.sleep(max(0.0, settings.FORGOT_PASSWORD_MIN_SECONDS - (time.monotonic() - started)))
         return render(request, "accounts/password_forgot_done.html", {"answer": FORGOT_ANSWER})
     return render(request, "accounts/password_forgot.html", {"form": form})
 

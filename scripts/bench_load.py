@@ -73,6 +73,17 @@ class Browser:
         status, headers, _content = self.request("POST", "/login/", form)
         return status, headers.get("Location", "")
 
+    def confirm_factor(self, code: str) -> tuple[int, str]:
+        """ "Anmeldung bestätigen" with a code (the login rotated the CSRF token: read it from the page)."""
+        status, _headers, content = self.request("GET", "/anmeldung-bestaetigen/")
+        match = CSRF_INPUT.search(content.decode())
+        if status != 200 or match is None:
+            return status, ""
+        self.csrf_token = match.group(1)
+        form = {"csrfmiddlewaretoken": self.csrf_token, "code": code}
+        status, headers, _content = self.request("POST", "/anmeldung-bestaetigen/", form)
+        return status, headers.get("Location", "")
+
     def forget_session(self) -> None:
         """Log out the way a closed browser does; the next login loads the form again (login rotates the
         CSRF token, so the old form token would no longer fit)."""

@@ -26,6 +26,13 @@ Client.force_login = verified_login
 
 
 @pytest.fixture(autouse=True)
+def no_answer_floor(settings):
+    """"Passwort vergessen" waits for its answer floor in production; the tests that are not about timing skip it
+    (tests/test_trust_across_members.py measures it)."""
+    settings.FORGOT_PASSWORD_MIN_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Argon2 everywhere else; a fast hasher keeps the suite quick (tests/accounts/test_settings.py checks
     the production list)."""

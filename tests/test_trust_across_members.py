@@ -313,11 +313,13 @@ def test_re_registration_for_jena_does_not_bring_back_a_gera_registration_that_g
 
 
 def test_passwort_vergessen_answers_known_and_unknown_addresses_in_the_same_time(settings, gera_units, gera_admin):
-    """The median of 50 requests each, with the production hasher (Argon2id): within ±25 %."""
+    """The median of 50 requests each, with the production hasher (Argon2id): within ±25 %. The answer's floor
+    (FORGOT_PASSWORD_MIN_SECONDS) is set lower here to keep the test short; it stays above the work of either path."""
     clerks = factories.ClerkFactory.create_batch(50, units=gera_units[:1])
     admins = factories.AdministratorFactory.create_batch(50, units=gera_units[:1])
     settings.PASSWORD_HASHERS = ["accounts.hashers.PortalArgon2PasswordHasher"]
     settings.FORGOT_PASSWORD_REQUESTS_PER_ADDRESS = 10_000
+    settings.FORGOT_PASSWORD_MIN_SECONDS = 0.15
     times = {"clerk": [], "administrator": [], "unknown": []}
     client = Client()
     for number in range(50):

@@ -164,6 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
 OTP_VALIDITY_DAYS = env.int("OTP_VALIDITY_DAYS", default=14)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 FORGOT_PASSWORD_LIMIT_PER_HOUR = env.int("FORGOT_PASSWORD_LIMIT_PER_HOUR", default=3)
+# "Passwort vergessen" answers no sooner than this, for known and unknown addresses alike (no enumeration by timing).
+FORGOT_PASSWORD_MIN_SECONDS = env.float("FORGOT_PASSWORD_MIN_SECONDS", default=0.3)
 # Trusted devices (DESIGN §8, security/devices.py): only wrong passwords from a browser that has logged in to the
 # account before count towards LOGIN_FAILURE_LIMIT. Wrong passwords from anywhere else count per account: after
 # UNTRUSTED_LOGIN_FAILURE_LIMIT of them within UNTRUSTED_LOGIN_WINDOW_SECONDS, untrusted clients are refused for

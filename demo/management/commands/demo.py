@@ -156,9 +156,9 @@ class Command(BaseCommand):
 
     def _print(self, admins, clerks):
         out = self.stdout.write
-        out(self.style.SUCCESS("Demodaten sind angelegt. Anmeldung unter http://127.0.0.1:8000/login/"))
+        out(self.style.SUCCESS("Demodaten sind angelegt. Anmeldung unter http://localhost:8000/login/ (Passkeys brauchen „localhost“, nicht „127.0.0.1“)"))
         out("")
-        out(f"Verwaltungsoberfläche (ZVK-Mitarbeiter): http://127.0.0.1:8000/admin/  {STAFF_EMAIL} / {PASSWORD}")
+        out(f"Verwaltungsoberfläche (ZVK-Mitarbeiter): http://localhost:8000/admin/  {STAFF_EMAIL} / {PASSWORD}")
         out("")
         out(
             "Zweiter Faktor der Administratoren und ZVK-Mitarbeiter: Authenticator-App mit dem Schlüssel "
