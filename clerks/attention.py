@@ -10,16 +10,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Status, User
+from clerks.models import Grant
 from security import devices
 from security.models import ThrottleWindow
 from security.throttling import ACCOUNT_SCOPE
 
 EXPIRY_WARNING_DAYS = 3
 SHOWN_PER_GROUP = 20  # the filter "Handlungsbedarf" lists them all
+# What an entry needs of a clerk (a member may have hundreds in "Handlungsbedarf": load no more than this).
+FIELDS = ["first_name", "last_name", "email", "role", "status", "password", "otp_created_at", "otp_expires_at"]
+FIELDS += ["last_login", "date_joined"]
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,9 @@ def groups(*, by, now=None) -> list[Group]:
         User.objects.visible_to(by)
         .clerks()
         .exclude(status=Status.LOCKED)
-        .annotate(all_units=Count("grants"))
-        .filter(waiting | Q(all_units=0) | dormant)
+        .annotate(has_units=Exists(Grant.objects.filter(clerk=OuterRef("pk"))))
+        .filter(waiting | Q(has_units=False) | dormant)
+        .only(*FIELDS)
         .order_by("last_name", "first_name", "pk")
     )
     handover, expiring, without_units, inactive = [], [], [], []
@@ -80,7 +85,7 @@ def groups(*, by, now=None) -> list[Group]:
                             "clerks:detail",
                         )
                     )
-        if clerk.all_units == 0:
+        if not clerk.has_units:
             without_units.append(Entry(clerk, "keine Abrechnungsstelle", "+/- Zuordnen", "clerks:assign"))
         last = clerk.last_login or clerk.date_joined
         if last < dormant_since:

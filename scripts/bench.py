@@ -485,11 +485,16 @@ def measure_load(data, env: dict, seconds: float, login_seconds: float) -> dict:
 
 
 def recovery_codes(email: str) -> list[str]:
-    """Recovery codes of a bench administrator, one per browser that logs in over HTTP (each code works once)."""
+    """Recovery codes of a bench administrator, one per browser that logs in over HTTP (each code works once). The
+    administrator is enrolled with an authenticator app first, as every administrator is."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from accounts.models import Role, User
     from factors import services as factor_services
 
-    return factor_services.renew_recovery_codes(user=User.objects.get(email=email, role=Role.ADMINISTRATOR))
+    administrator = User.objects.get(email=email, role=Role.ADMINISTRATOR)
+    TOTPDevice.objects.get_or_create(user=administrator, name="Bench", defaults={"confirmed": True})
+    return factor_services.renew_recovery_codes(user=administrator)
 
 
 def database_backend_pids() -> list[int]:

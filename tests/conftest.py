@@ -27,7 +27,7 @@ Client.force_login = verified_login
 
 @pytest.fixture(autouse=True)
 def no_answer_floor(settings):
-    """"Passwort vergessen" waits for its answer floor in production; the tests that are not about timing skip it
+    """ "Passwort vergessen" waits for its answer floor in production; the tests that are not about timing skip it
     (tests/test_trust_across_members.py measures it)."""
     settings.FORGOT_PASSWORD_MIN_SECONDS = 0
 

@@ -296,7 +296,10 @@ def test_section_7_2_lock_administrators_with_two_confirmations_and_the_last_adm
     row = page.get_by_role("row").filter(has_text=gera_admin2.email)
     expect(row).to_contain_text("Inaktiv")
     expect(row).to_contain_text("Gesperrt")
-    expect(row.get_by_role("link")).to_have_count(0)  # no reactivation in the portal
+    expect(row.get_by_role("link", name=re.compile("^Berechtigung entziehen"))).to_have_count(
+        0
+    )  # no reactivation in the portal
+    expect(row.get_by_role("link", name=re.compile("^Detailansicht"))).to_have_count(1)  # the page with the lock reason
 
     # Now Maria Keller is Gera's last active administrator: locking her (herself) warns first.
     row = page.get_by_role("row").filter(has_text=gera_admin.email)

@@ -156,7 +156,11 @@ class Command(BaseCommand):
 
     def _print(self, admins, clerks):
         out = self.stdout.write
-        out(self.style.SUCCESS("Demodaten sind angelegt. Anmeldung unter http://localhost:8000/login/ (Passkeys brauchen „localhost“, nicht „127.0.0.1“)"))
+        out(
+            self.style.SUCCESS(
+                "Demodaten sind angelegt. Anmeldung unter http://localhost:8000/login/ (Passkeys brauchen „localhost“, nicht „127.0.0.1“)"
+            )
+        )
         out("")
         out(f"Verwaltungsoberfläche (ZVK-Mitarbeiter): http://localhost:8000/admin/  {STAFF_EMAIL} / {PASSWORD}")
         out("")
