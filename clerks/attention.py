@@ -21,6 +21,7 @@ from security.throttling import ACCOUNT_SCOPE
 
 EXPIRY_WARNING_DAYS = 3
 SHOWN_PER_GROUP = 20  # the filter "Handlungsbedarf" lists them all
+READ_AT_MOST = 200  # clerks read for the panel: a member with hundreds of dormant clerks costs no more than this
 # What an entry needs of a clerk (a member may have hundreds in "Handlungsbedarf": load no more than this).
 FIELDS = ["first_name", "last_name", "email", "role", "status", "password", "otp_created_at", "otp_expires_at"]
 FIELDS += ["last_login", "date_joined"]
@@ -38,6 +39,7 @@ class Entry:
 class Group:
     title: str
     entries: list
+    capped: bool = False  # more clerks need attention than were read (READ_AT_MOST): the count is a minimum
 
     @property
     def shown(self):
@@ -60,7 +62,7 @@ def groups(*, by, now=None) -> list[Group]:
     dormant_since = now - timedelta(days=settings.INACTIVITY_DAYS)
     waiting = Q(status__in=[Status.PENDING, Status.DEACTIVATED], otp_expires_at__isnull=False)
     dormant = Q(last_login__lt=dormant_since) | Q(last_login__isnull=True, date_joined__lt=dormant_since)
-    clerks = list(
+    concerned = (
         User.objects.visible_to(by)
         .clerks()
         .exclude(status=Status.LOCKED)
@@ -69,6 +71,9 @@ def groups(*, by, now=None) -> list[Group]:
         .only(*FIELDS)
         .order_by("last_name", "first_name", "pk")
     )
+    clerks = list(concerned[: READ_AT_MOST + 1])
+    capped = len(clerks) > READ_AT_MOST
+    clerks = clerks[:READ_AT_MOST]
     handover, expiring, without_units, inactive = [], [], [], []
     for clerk in clerks:
         if clerk.otp_expires_at is not None and clerk.status in (Status.PENDING, Status.DEACTIVATED):
@@ -98,10 +103,10 @@ def groups(*, by, now=None) -> list[Group]:
                 )
             )
     result = [
-        Group("Einmalpasswort übergeben", handover),
-        Group("Einmalpasswort läuft ab oder ist abgelaufen", expiring),
-        Group("Ohne Abrechnungsstelle", without_units),
-        Group("Lange nicht angemeldet", inactive),
+        Group("Einmalpasswort übergeben", handover, capped),
+        Group("Einmalpasswort läuft ab oder ist abgelaufen", expiring, capped),
+        Group("Ohne Abrechnungsstelle", without_units, capped),
+        Group("Lange nicht angemeldet", inactive, capped),
         Group("Unbekannte Geräte werden abgewiesen", _refused(by, now)),
     ]
     return [group for group in result if group.entries]
@@ -129,5 +134,5 @@ def _refused(by, now) -> list[Entry]:
 
 
 def person_ids(*, by, now=None) -> set[int]:
-    """Everyone in "Handlungsbedarf" (the list's status filter of that name)."""
+    """Everyone in "Handlungsbedarf" (the list's status filter of that name; read as far as the panel reads)."""
     return {entry.person.pk for group in groups(by=by, now=now) for entry in group.entries}

@@ -75,3 +75,12 @@ def test_another_members_clerks_never_appear(client, jena_admin, gera_units):
     factories.PendingClerkFactory(units=gera_units[:1], last_name="Geraer")
     client.force_login(jena_admin)
     assert "Geraer" not in attention(client)
+
+
+def test_a_member_with_very_many_cases_reads_no_more_than_the_cap(client, gera_admin, gera_units, monkeypatch):
+    from clerks import attention as rules
+
+    monkeypatch.setattr(rules, "READ_AT_MOST", 2)
+    factories.PendingClerkFactory.create_batch(3, units=gera_units[:1])
+    client.force_login(gera_admin)
+    assert "Einmalpasswort übergeben (2 oder mehr)" in attention(client)
