@@ -527,45 +527,51 @@ def assign(request, pk):
 # --- §6 Einmalpasswort setzen ---------------------------------------------------------------------
 
 
-@administrator_only
-@require_http_methods(["GET", "HEAD", "POST"])
-def reset_otp(request, pk):
+def _credential_action(request, pk, *, refused: str, act, done: str, template: str):
+    """A credential action on a clerk (DESIGN §8): a confirmation page on GET for whom may handle the clerk's
+    credentials (the others go back to the Detailansicht with the reason), the service on POST, which checks
+    the same rule again under its locks."""
     clerk = _clerk(request, pk)
     if request.method != "POST" and not authority.may_handle_credentials(by=request.user, target=clerk):
-        messages.error(request, authority.REFUSED)
+        messages.error(request, refused)
         return redirect("clerks:detail", pk=clerk.pk)
     if request.method == "POST":
         try:
-            services.reset_otp(clerk=clerk, by=request.user)
+            act(clerk=clerk, by=request.user)
         except DomainError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, "Ein neues Einmalpasswort wurde gesetzt. Teilen Sie es dem Sachbearbeiter mit.")
+            messages.success(request, done)
         return redirect("clerks:detail", pk=clerk.pk)
-    return render(request, "clerks/clerk_reset_otp.html", {"clerk": clerk})
+    return render(request, template, {"clerk": clerk})
+
+
+@administrator_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def reset_otp(request, pk):
+    return _credential_action(
+        request,
+        pk,
+        refused=authority.REFUSED,
+        act=services.reset_otp,
+        done="Ein neues Einmalpasswort wurde gesetzt. Teilen Sie es dem Sachbearbeiter mit.",
+        template="clerks/clerk_reset_otp.html",
+    )
 
 
 @administrator_only
 @require_http_methods(["GET", "HEAD", "POST"])
 def reset_factor(request, pk):
     """Zweiten Faktor zurücksetzen: a confirmation page, then the reset (the same authority as the one-time password)."""
-    clerk = _clerk(request, pk)
-    if request.method != "POST" and not authority.may_handle_credentials(by=request.user, target=clerk):
-        messages.error(request, authority.REFUSED_FACTOR)
-        return redirect("clerks:detail", pk=clerk.pk)
-    if request.method == "POST":
-        try:
-            services.reset_second_factor(clerk=clerk, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(
-                request,
-                "Der zweite Faktor wurde zurückgesetzt. Der Sachbearbeiter bestätigt seine nächste Anmeldung "
-                "an jedem Computer wieder mit einem Code per E-Mail.",
-            )
-        return redirect("clerks:detail", pk=clerk.pk)
-    return render(request, "clerks/clerk_reset_factor.html", {"clerk": clerk})
+    return _credential_action(
+        request,
+        pk,
+        refused=authority.REFUSED_FACTOR,
+        act=services.reset_second_factor,
+        done="Der zweite Faktor wurde zurückgesetzt. Der Sachbearbeiter bestätigt seine nächste Anmeldung an jedem "
+        "Computer wieder mit einem Code per E-Mail.",
+        template="clerks/clerk_reset_factor.html",
+    )
 
 
 # --- §7.1 Sachbearbeiter: Berechtigung entziehen / erteilen ---------------------------------------
