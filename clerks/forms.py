@@ -3,8 +3,9 @@
 from django import forms
 
 from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, ReadableText, phone_validator, required
-from accounts.models import NoticePreference, Status
+from accounts.models import NoticePreference, Role, Status
 from audit.actions import ACTION_CHOICES
+from clerks.listing import last_login_order
 from zvk_portal.forms import PageForm
 
 
@@ -90,11 +91,20 @@ class LockReasonForm(PageForm):
 
 
 STATUS_FILTER = [("", "alle")] + [(value, label) for value, label in Status.choices]
+ROLE_FILTER = [("", "alle"), (Role.CLERK, "Sachbearbeiter"), (Role.ADMINISTRATOR, "Administrator")]
 # Each order twice: on the memberships' copy of the name, which finds a page, and on the users, which
 # puts the page's 50 in the same order.
 SORTS = {
     "name": {"key": ["last_name", "first_name", "user_id"], "users": ["last_name", "first_name", "pk"]},
     "-name": {"key": ["-last_name", "-first_name", "-user_id"], "users": ["-last_name", "-first_name", "-pk"]},
+    "-login": {
+        "key": [last_login_order(True, "user__last_login"), "last_name", "first_name", "user_id"],
+        "users": [last_login_order(True, "last_login"), "last_name", "first_name", "pk"],
+    },
+    "login": {
+        "key": [last_login_order(False, "user__last_login"), "last_name", "first_name", "user_id"],
+        "users": [last_login_order(False, "last_login"), "last_name", "first_name", "pk"],
+    },
 }
 
 
@@ -102,15 +112,40 @@ ATTENTION = "handlungsbedarf"
 
 
 class UserFilterForm(PageForm):
-    q = forms.CharField(label="Suche nach Name oder E-Mail", required=False, max_length=100)
+    """The list's search and filters. The billing units to filter by are the administrator's own."""
+
+    q = forms.CharField(
+        label="Suche nach Name, E-Mail oder Abrechnungsstelle",
+        required=False,
+        max_length=100,
+        help_text="z. B. „Müller, Hans“, „mueller@gera.de“ oder „002021“",
+    )
     status = forms.ChoiceField(
         label="Benutzerstatus", required=False, choices=[*STATUS_FILTER, (ATTENTION, "Handlungsbedarf")]
+    )
+    role = forms.ChoiceField(label="Benutzerrolle", required=False, choices=ROLE_FILTER)
+    unit = forms.ModelChoiceField(
+        label="Abrechnungsstelle",
+        queryset=None,
+        required=False,
+        empty_label="alle",
+        error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
     )
     sort = forms.ChoiceField(
         label="Sortierung",
         required=False,
-        choices=[("name", "Name (A–Z)"), ("-name", "Name (Z–A)")],
+        choices=[
+            ("name", "Name (A–Z)"),
+            ("-name", "Name (Z–A)"),
+            ("-login", "Letzte Anmeldung (neueste zuerst)"),
+            ("login", "Letzte Anmeldung (älteste zuerst)"),
+        ],
     )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"
 
 
 class OverviewFilterForm(PageForm):

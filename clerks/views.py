@@ -9,7 +9,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from accounts.decorators import role_required
 from accounts.models import DomainError, Event, Membership, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit
-from clerks import attention, authority, services
+from clerks import attention, authority, listing, services
 from clerks import overview as overview_export
 from clerks import protocol as protocol_export
 from clerks import review as review_service
@@ -82,25 +82,29 @@ def _toggled(request, units) -> list[str]:
 
 
 # The columns the list shows: loading no more keeps 50 rows cheap (no password hashes, no OTP copies).
-LIST_FIELDS = ["first_name", "last_name", "email", "role", "status", "otp_expires_at"]
+LIST_FIELDS = ["first_name", "last_name", "email", "role", "status", "otp_expires_at", "last_login"]
 
 
 @administrator_only
 @require_safe
 def user_list(request):
-    form = UserFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    memberships = Membership.objects.visible_to(request.user)
-    for word in (filters.get("q") or "").split():
-        memberships = memberships.filter(
-            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
-        )
+    form = UserFilterForm(request.GET or None, units=_own_units(request.user))
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # the valid filters apply; an invalid one is shown beside its field and left out
+        filters = form.cleaned_data
+    memberships = listing.search(Membership.objects.visible_to(request.user), filters.get("q") or "", by=request.user)
     if filters.get("status") == ATTENTION:
         memberships = memberships.filter(user_id__in=attention.person_ids(by=request.user))
     elif filters.get("status"):
         memberships = memberships.filter(user__status=filters["status"])
+    if filters.get("role"):
+        memberships = memberships.filter(role=filters["role"])
+    if filters.get("unit"):
+        memberships = listing.with_unit(memberships, filters["unit"], by=request.user)
     listed = _ListedUsers(memberships, request.user, SORTS[filters.get("sort") or "name"])
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing.remember(request)
     units, lockable = _units_by_user(page.object_list, request.user)
     for person in page.object_list:
         person.units = units.get(person.pk, [])
@@ -116,6 +120,10 @@ def user_list(request):
         "attention": attention.groups(by=request.user),
     }
     return render(request, "clerks/user_list.html", context)
+
+
+def _own_units(by):
+    return BillingUnit.objects.visible_to(by).only(*UNIT_FIELDS).order_by("number")
 
 
 class _ListedUsers:
@@ -692,7 +700,7 @@ def lock_administrator_confirm(request, pk):
         services.lock_administrator(administrator=administrator, by=request.user, reason=form.cleaned_data["reason"])
     except DomainError as error:
         messages.error(request, error.messages[0])
-        return redirect("clerks:list")
+        return redirect(listing.list_url(request))
     if administrator.pk == request.user.pk:
         logout(request)
         messages.info(request, "Sie haben sich selbst die Berechtigung entzogen und wurden abgemeldet.")
@@ -706,4 +714,4 @@ def lock_administrator_confirm(request, pk):
             "Dem Administrator wurde die Berechtigung für Ihre Abrechnungsstellen entzogen. Für seine übrigen "
             "Registrierungen bleibt er Administrator.",
         )
-    return redirect("clerks:list")
+    return redirect(listing.list_url(request))

@@ -22,6 +22,11 @@ from outbox.models import OutboxMessage
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def page_text(response) -> str:
+    """A page's HTML with its e-mail addresses whole: without the parts and line-break hints of `email_breaks`."""
+    return re.sub(r'<span class="email-part">([^<]*)</span>(?:<wbr>)?', r"\1", response.content.decode())
+
+
 def fresh(user) -> User:
     """The user as the database has it now."""
     return User.objects.get(pk=user.pk)

@@ -1,4 +1,6 @@
-"""On PostgreSQL the list's search can use the trigram indexes of migration accounts 0006.
+"""On PostgreSQL a search by name or e-mail across all users (fund staff's user search in the Django admin, the
+Änderungsprotokoll's "Benutzer" filter) can use the trigram indexes of migration accounts 0006. The list
+"Verwaltung der Benutzer" searches only the members' own users, spelt-out umlauts folded (clerks/listing.py).
 
 The indexes only help while their expressions are exactly what Django writes for `icontains`; this test
 fails when either side changes. (With a handful of test rows PostgreSQL would rather read the table, so

@@ -6,11 +6,13 @@ faster than Django's template language, which looks every variable up anew on ev
 templates (`templates/admin/`) and the e-mails (`templates/emails/`) stay Django templates; the loader
 below leaves them to the second engine in `TEMPLATES`.
 
-What the pages use beyond plain Jinja2: `url()`, `url_pk()` and `static()`, the `datetime_de` / `date_de`
+What the pages use beyond plain Jinja2: `url()`, `url_pk()`, `static()`, `users_list_url(request)` (the
+list "Verwaltung der Benutzer" where the administrator left it, for every "Zurück"), the `datetime_de` / `date_de`
 filters, and `csrf_input` (given by Django's Jinja2 backend). The context processors of `TEMPLATES` run as
 for Django templates (user, messages, fund).
 """
 
+import re
 from functools import lru_cache
 
 from django.template.defaultfilters import date
@@ -18,6 +20,7 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound
+from markupsafe import Markup
 
 
 def datetime_de(value) -> str:
@@ -35,6 +38,14 @@ def datetime_de_seconds(value) -> str:
 def date_de(value) -> str:
     """`{{ moment|date_de }}` is Django's `{{ moment|date:"DATE_FORMAT" }}` in the current time zone."""
     return date(template_localtime(value), "DATE_FORMAT") if value else ""
+
+
+def email_breaks(value) -> Markup:
+    """`{{ person.email|email_breaks }}`: an e-mail address that a narrow column may wrap after the "@" and after
+    each dot, and nowhere else (not after a hyphen: "von-schoenberg" stays whole). Each part is a span that does
+    not wrap; a <wbr> between two parts is where a line may end."""
+    parts = re.split(r"(?<=[@.])", str(value))
+    return Markup("<wbr>").join(Markup('<span class="email-part">%s</span>') % part for part in parts if part)
 
 
 def url(name: str, *args) -> str:
@@ -72,7 +83,11 @@ class PageLoader(FileSystemLoader):
 
 def environment(**options) -> Environment:
     options["loader"] = PageLoader(options["loader"].searchpath)
+    from clerks.listing import list_url  # the app registry is ready once the template engine is made
+
     env = Environment(**options)
-    env.globals.update(static=static, url=url, url_pk=url_pk)
-    env.filters.update(datetime_de=datetime_de, datetime_de_seconds=datetime_de_seconds, date_de=date_de)
+    env.globals.update(static=static, url=url, url_pk=url_pk, users_list_url=list_url)
+    env.filters.update(
+        email_breaks=email_breaks, datetime_de=datetime_de, datetime_de_seconds=datetime_de_seconds, date_de=date_de
+    )
     return env

@@ -5,7 +5,7 @@ import pytest
 from audit.models import AuditEntry
 from clerks.models import Grant
 from tests import factories
-from tests.helpers import post_login
+from tests.helpers import page_text, post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_units_outside_the_scope_are_never_shown_nor_touched(admin_client, gera_
 def test_removing_every_grant_keeps_the_clerk_visible(admin_client, gera_clerk):
     admin_client.post(f"/benutzer/{gera_clerk.pk}/zuordnen/", {"units": []})
     assert granted(gera_clerk) == set()
-    assert gera_clerk.email in admin_client.get("/benutzer/").content.decode()
+    assert gera_clerk.email in page_text(admin_client.get("/benutzer/"))
 
 
 def test_saving_without_changes_writes_no_audit_entry(admin_client, gera_clerk, gera_units):

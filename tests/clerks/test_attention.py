@@ -11,12 +11,13 @@ from accounts import services as account_services
 from accounts.models import Role, User
 from clerks.models import Grant
 from tests import factories
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
 
 def attention(client) -> str:
-    html = client.get("/benutzer/").content.decode()
+    html = page_text(client.get("/benutzer/"))
     return html.split('data-testid="attention"')[1].split("</section>")[0] if 'data-testid="attention"' in html else ""
 
 
@@ -32,7 +33,7 @@ def test_each_waiting_one_time_password_names_why_and_the_next_step(
     assert "Schmidt" in panel and "„Passwort vergessen“ am" in panel
     assert "Vertipper" in panel and "nach Falscheingaben deaktiviert" in panel
     assert panel.count("Einmalpasswort anzeigen") >= 3
-    filtered = client.get("/benutzer/", {"status": "handlungsbedarf"}).content.decode()
+    filtered = page_text(client.get("/benutzer/", {"status": "handlungsbedarf"}))
     assert new.email in filtered and deactivated.email in filtered
 
 
@@ -45,7 +46,7 @@ def test_expiring_and_expired_one_time_passwords(client, gera_admin, gera_units,
         client.force_login(gera_admin)
         panel = attention(client)
         assert "Einmalpasswort abgelaufen" in panel and "Einmalpasswort setzen" in panel
-        listing = client.get("/benutzer/").content.decode()
+        listing = page_text(client.get("/benutzer/"))
         row = listing.split(clerk.email)[1].split("</tr>")[0]
         assert "Einmalpasswort abgelaufen" in row  # never plain "Ausstehend"
 

@@ -107,11 +107,11 @@ def test_administrator_pages(portal, gera_admin, gera_admin2, gera_clerk, jena_c
     # Verwaltung der Benutzer: two pages, a filter without result
     expect(page.get_by_role("navigation", name="Seiten")).to_contain_text("Seite 1 von 2")
     portal.click(page.get_by_role("link", name="Nächste Seite"))
-    page.get_by_label("Suche nach Name oder E-Mail").fill("niemand")
+    page.get_by_label("Suche nach Name, E-Mail oder Abrechnungsstelle").fill("niemand")
     page.get_by_label("Benutzerstatus").select_option(label="Gesperrt")
     portal.click(page.get_by_role("button", name="Anzeigen"))
     expect(page.get_by_text("Keine Benutzer gefunden.")).to_be_visible()
-    page.get_by_label("Suche nach Name oder E-Mail").fill("Müller")
+    page.get_by_label("Suche nach Name, E-Mail oder Abrechnungsstelle").fill("Müller")
     page.get_by_label("Benutzerstatus").select_option(label="alle")
     portal.click(page.get_by_role("button", name="Anzeigen"))
     # Sachbearbeiter hinzufügen: both steps with their errors
