@@ -126,7 +126,7 @@ def both_admin(gera_units, jena_units):
 
 @pytest.fixture
 def shared_clerk(both_admin, gera_units, jena_units):
-    """Created by the administrator of both members, with one Gera and one Jena unit (finding 1)."""
+    """Created by the administrator of both members, with one Gera and one Jena unit."""
     return clerk_services.create_clerk(
         by=both_admin,
         first_name="Geteilt",

@@ -1,4 +1,4 @@
-"""On PostgreSQL, trigram indexes for the search of "Verwaltung der Benutzer" (issue 8).
+"""On PostgreSQL, trigram indexes for the search of "Verwaltung der Benutzer".
 
 The search is `icontains` on first name, last name and e-mail, which Django writes as
 `UPPER(column::text) LIKE UPPER('%term%')`. Without an index PostgreSQL read every user of the table for each

@@ -1,4 +1,4 @@
-"""The key of "Verwaltung der Benutzer" on the membership (issue 8).
+"""The key of "Verwaltung der Benutzer" on the membership.
 
 Each membership gets a copy of its user's role and name, and an index (member, last name, first name, user):
 the list counts a member's users and finds the 50 of a page in that index alone, so a member with 10,000

@@ -15,7 +15,7 @@ LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
 
 
 def test_jena_cannot_take_over_a_clerk_that_also_works_for_gera(open_portal, jena_admin, both_admin, shared_clerk):
-    """Finding 1: Jena's administrator opens a clerk that also holds a Gera unit. No one-time password to read,
+    """Jena's administrator opens a clerk that also holds a Gera unit. No one-time password to read,
     no "Einmalpasswort setzen", the e-mail is read-only, and the page names who can."""
     both, clerk = both_admin, shared_clerk
     admin = open_portal()
@@ -40,7 +40,7 @@ def test_jena_cannot_take_over_a_clerk_that_also_works_for_gera(open_portal, jen
 def test_gera_locking_a_shared_administrator_leaves_it_jenas(
     open_portal, gera_admin, gera_units, jena_units, jena_clerk
 ):
-    """Finding 2: the confirmation page says what changes; afterwards the shared administrator still manages
+    """The confirmation page says what changes; afterwards the shared administrator still manages
     Jena, and no Jena clerk is locked."""
     shared = factories.AdministratorFactory(
         email="geteilt@stadt-jena.example", first_name="Uwe", last_name="Geteilt", units=gera_units + jena_units
@@ -70,7 +70,7 @@ def test_gera_locking_a_shared_administrator_leaves_it_jenas(
 
 
 def test_outsiders_cannot_lock_a_clerk_out(open_portal, gera_clerk, settings):
-    """Finding 3: twice the limit of wrong passwords from another browser; the clerk's own browser still logs in,
+    """Twice the limit of wrong passwords from another browser; the clerk's own browser still logs in,
     and the account is not Deaktiviert."""
     own = open_portal()
     own.login(gera_clerk)
@@ -89,7 +89,7 @@ def test_outsiders_cannot_lock_a_clerk_out(open_portal, gera_clerk, settings):
 
 
 def test_an_anonymous_passwort_vergessen_cuts_the_clerk_off_from_nothing(open_portal, gera_clerk):
-    """Finding 4: someone asks for a new one-time password for a working clerk. Its open session stays, and its
+    """Someone asks for a new one-time password for a working clerk. Its open session stays, and its
     personal password still logs in and ends the request."""
     own = open_portal()
     own_page = own.login(gera_clerk)
@@ -110,7 +110,7 @@ def test_an_anonymous_passwort_vergessen_cuts_the_clerk_off_from_nothing(open_po
 
 
 def test_the_approval_says_which_member_is_granted(open_portal, staff, gera_admin, jena_units):
-    """Finding 5: fund staff see on the registration which member the approval grants and what the account holds
+    """Fund staff see on the registration which member the approval grants and what the account holds
     already; a registration ended by Gera's lock does not come back with Jena's approval."""
     leaving = factories.AdministratorFactory(
         email="wechsel@stadt-gera.example", units=list(gera_admin.scope_units.all())
