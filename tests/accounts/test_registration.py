@@ -188,3 +188,13 @@ def test_a_locked_administrator_registering_again_gets_fresh_access_data(gera_ad
     renewed = User.objects.get(pk=gera_admin2.pk)
     assert renewed.status == Status.PENDING and otp.readable(renewed)
     assert AuditEntry.objects.get(action="application.approved").data["renewed_account"] is True
+
+
+def test_the_letters_address_field_has_the_attention_line_below_the_organisation(client, gera_units, staff):
+    """DIN 5008: organisation, attention line, street, postcode and city, in this order."""
+    register(client)
+    _staff_client, response = approve_in_admin(staff, AdministratorApplication.objects.get())
+    html = response.content.decode()
+    address = html[html.index('data-testid="address"') : html.index("</address>")]
+    lines = [line.strip() for line in address.split(">", 1)[1].split("<br>")]
+    assert lines == ["Stadt Gera", "z. Hd. Nora Neumann", "Kornmarkt 12", "07545 Gera"]
