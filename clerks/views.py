@@ -53,6 +53,9 @@ NEW_OTP_ELSEWHERE = (
 )
 DRAFT = "clerk_draft"
 CREATED = "clerk_created"
+# The clerk whose one-time password the administrator has just set: its Detailansicht shows it first, once.
+FRESH_OTP = "fresh_otp"
+FRESH_OTP_ANCHOR = "neues-einmalpasswort"
 
 
 def _clerk(request, pk):
@@ -263,6 +266,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     )
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
     otp_value = otp.readable(clerk) if handles_credentials else None
+    just_set = request.session.pop(FRESH_OTP, None) == clerk.pk
     if otp_value:
         services.record_otp_shown(clerk=clerk, by=request.user)
     personal_form = personal_form or PersonalDataForm(
@@ -279,6 +283,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "credential_holders": None if handles_credentials else authority.credential_holders(clerk),
         "personal_form": personal_form,
         "otp_value": otp_value,
+        "fresh_otp": just_set and bool(otp_value),
         "otp_unreadable": handles_credentials and otp.unreadable(clerk),
         "otp_expired": otp.is_expired(clerk),
         "untrusted_refusal": devices.refusal_for(clerk),
@@ -527,7 +532,14 @@ def assign(request, pk):
 # --- §6 Einmalpasswort setzen ---------------------------------------------------------------------
 
 
-def _credential_action(request, pk, *, refused: str, act, done: str, template: str):
+def _to_fresh_otp(request, clerk):
+    """After "Einmalpasswort setzen" or a "Berechtigung erteilen" that set one: the Detailansicht shows the new
+    one-time password above everything else, and the browser goes straight to it."""
+    request.session[FRESH_OTP] = clerk.pk
+    return redirect(reverse("clerks:detail", args=[clerk.pk]) + f"#{FRESH_OTP_ANCHOR}")
+
+
+def _credential_action(request, pk, *, refused: str, act, done: str, template: str, sets_otp: bool = False):
     """A credential action on a clerk (DESIGN §8): a confirmation page on GET for whom may handle the clerk's
     credentials (the others go back to the Detailansicht with the reason), the service on POST, which checks
     the same rule again under its locks."""
@@ -542,6 +554,8 @@ def _credential_action(request, pk, *, refused: str, act, done: str, template: s
             messages.error(request, error.messages[0])
         else:
             messages.success(request, done)
+            if sets_otp:
+                return _to_fresh_otp(request, clerk)
         return redirect("clerks:detail", pk=clerk.pk)
     return render(request, template, {"clerk": clerk})
 
@@ -556,6 +570,7 @@ def reset_otp(request, pk):
         act=services.reset_otp,
         done="Ein neues Einmalpasswort wurde gesetzt. Teilen Sie es dem Sachbearbeiter mit.",
         template="clerks/clerk_reset_otp.html",
+        sets_otp=True,
     )
 
 
@@ -619,7 +634,8 @@ def unlock(request, pk, lock_pk):
             messages.success(request, "Die Berechtigung wurde erteilt.")
             if value and authority.may_handle_credentials(by=request.user, target=clerk):
                 messages.info(request, "Teilen Sie dem Sachbearbeiter das neu generierte Einmalpasswort mit.")
-            elif value:
+                return _to_fresh_otp(request, clerk)
+            if value:
                 messages.info(request, NEW_OTP_ELSEWHERE)
         return redirect("clerks:detail", pk=clerk.pk)
     return render(request, "clerks/clerk_unlock.html", {"clerk": clerk, "lock": member_lock})

@@ -68,3 +68,11 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A panel the page opens with (the new one-time password): it takes the focus, so a screen reader reads it first.
+document.addEventListener("DOMContentLoaded", function () {
+  var panel = document.querySelector("[data-focus-on-load]");
+  if (panel) {
+    panel.focus();
+  }
+});
