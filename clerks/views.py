@@ -662,7 +662,13 @@ def administrator(request, pk):
         .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
-    locks = [entry for entry in history if entry.action == "administrator.locked"]
+    # Every ended registration with its reason, however long the history has grown since.
+    locks = (
+        AuditEntry.objects.visible_to(request.user)
+        .filter(target=person, action="administrator.locked")
+        .only("created_at", "actor_label", "action", "data", "member")
+        .order_by("-created_at", "-pk")
+    )
     _units, lockable = _units_by_user([person], request.user)
     context = {
         "person": person,
