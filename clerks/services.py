@@ -188,6 +188,15 @@ def assignable_units(*, clerk: User, by: User):
     return BillingUnit.objects.visible_to(by).exclude(member_id__in=locked_members)
 
 
+def leaves_without_units(*, clerk: User, by: User, unit_ids) -> bool:
+    """Would "+/- Zuordnen" with these units take the clerk's last billing unit, of any member? Then it can no
+    longer work at all, and the page asks once more before it saves."""
+    if unit_ids:
+        return False
+    grants = Grant.objects.filter(clerk=clerk)
+    return grants.exists() and not grants.exclude(billing_unit__in=assignable_units(clerk=clerk, by=by)).exists()
+
+
 def set_grants(*, clerk: User, by: User, unit_ids) -> dict:
     """Make the clerk's grants within the administrator's assignable units exactly `unit_ids` (manual §5).
 

@@ -496,6 +496,9 @@ def _back_to_review(request, member_pk):
 
 # --- §5 +/- Zuordnen ----------------------------------------------------------------------------
 
+# The field of the second "Speichern" that takes a clerk's last billing unit.
+CONFIRM_NO_UNIT = "ohne_abrechnungsstelle"
+
 
 @administrator_only
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -513,10 +516,13 @@ def assign(request, pk):
     if "toggle_all" in request.POST:
         form = UnitsForm(units=units, require_one=False, initial={"units": _toggled(request, units)})
     elif request.method == "POST" and form.is_valid():
+        unit_ids = [u.pk for u in form.cleaned_data["units"]]
+        if CONFIRM_NO_UNIT not in request.POST and services.leaves_without_units(
+            clerk=clerk, by=request.user, unit_ids=unit_ids
+        ):
+            return render(request, "clerks/clerk_assign_none.html", {"clerk": clerk, "confirm": CONFIRM_NO_UNIT})
         try:
-            change = services.set_grants(
-                clerk=clerk, by=request.user, unit_ids=[u.pk for u in form.cleaned_data["units"]]
-            )
+            change = services.set_grants(clerk=clerk, by=request.user, unit_ids=unit_ids)
         except DomainError as error:
             _refuse(form, error)
         else:
