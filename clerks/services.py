@@ -373,6 +373,9 @@ def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
         for lock in locks:
             audit.record("clerk.locked", actor=by, target=clerk, member_id=lock.member_id, data={"reason": reason})
         _lock_if_no_member_left(clerk, Event.LOCK)
+        emails.clerk_locked(
+            clerk, members=list(Member.objects.filter(pk__in=targets).order_by("number")), locked=clerk.is_locked
+        )
     return locks
 
 
@@ -425,6 +428,7 @@ def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
             raise DomainError(LIFT_REFUSED)
         value = _lift(lock, clerk, by)
         audit.record("clerk.unlocked", actor=by, target=clerk, member_id=lock.member_id, data={"lock": lock.pk})
+        emails.clerk_restored(clerk, member=lock.member, new_otp=value is not None)
     return value
 
 
