@@ -14,11 +14,20 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts import credentials, otp
-from accounts.models import REFUSALS, DomainError, Event, Membership, Role, Status, User, normalize_email
+from accounts.models import (
+    DomainError,
+    Event,
+    Membership,
+    Role,
+    Status,
+    TransitionNotAllowed,
+    User,
+    normalize_email,
+)
 from audit import actions as audit
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
-from clerks import authority, emails
+from clerks import authority, emails, lock_collisions
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
 from factors import services as factor_services
 from security import devices
@@ -342,13 +351,13 @@ PARTIAL_LOCK_REFUSED = (
 def lock_refusal(*, clerk: User, by: User) -> str | None:
     """Why "Berechtigung entziehen" would lock nothing for this administrator, in German; None when it would."""
     if not clerk.can(Event.LOCK):
-        return REFUSALS[Event.LOCK]
+        return lock_collisions.already_locked(clerk=clerk, by=by)
     if lockable_member_ids(clerk=clerk, by=by):
         return None
     shared = set(clerk.member_ids) & set(by.member_ids)
     if authority.lock_blocked_member_ids(clerk=clerk, by=by, member_ids=shared):
         return PARTIAL_LOCK_REFUSED
-    return "Dem Sachbearbeiter wurde die Berechtigung für Ihre Mitglieder bereits entzogen."
+    return lock_collisions.already_locked(clerk=clerk, by=by)
 
 
 def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
@@ -365,7 +374,8 @@ def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
         _lock_members(_member_ids(by) & _member_ids(clerk))
         _require_active(by)
         clerk = _lock_user(clerk)
-        clerk.require(Event.LOCK)
+        if not clerk.can(Event.LOCK):  # locked a moment ago: say by whom
+            raise TransitionNotAllowed(lock_refusal(clerk=clerk, by=by), code=f"{Event.LOCK}_refused")
         targets = sorted(lockable_member_ids(clerk=clerk, by=by))
         if not targets:
             raise DomainError(lock_refusal(clerk=clerk, by=by))
@@ -423,19 +433,13 @@ def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
         clerk = _lock_user(lock.clerk)
         lock = MemberLock.objects.get(pk=lock.pk)
         if not lock.is_open:
-            raise DomainError("Diese Sperre wurde bereits aufgehoben.")
+            raise DomainError(lock_collisions.already_lifted(lock=lock, by=by))
         if not authority.may_lift(lock=lock, by=by):
-            raise DomainError(LIFT_REFUSED)
+            raise DomainError(lock_collisions.lift_refused(lock=lock, by=by))
         value = _lift(lock, clerk, by)
         audit.record("clerk.unlocked", actor=by, target=clerk, member_id=lock.member_id, data={"lock": lock.pk})
         emails.clerk_restored(clerk, member=lock.member, new_otp=value is not None)
     return value
-
-
-LIFT_REFUSED = (
-    "Diese Sperre umfasst Abrechnungsstellen, für die Sie nicht registriert sind. Sie kann nur von einem "
-    "Administrator aufgehoben werden, der für alle diese Abrechnungsstellen registriert ist."
-)
 
 
 @inside_transaction

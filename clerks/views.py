@@ -21,7 +21,7 @@ from accounts.decorators import role_required
 from accounts.models import DomainError, Event, Membership, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit
-from clerks import attention, authority, services
+from clerks import attention, authority, lock_collisions, services
 from clerks import overview as overview_export
 from clerks import protocol as protocol_export
 from clerks import review as review_service
@@ -626,10 +626,10 @@ def unlock(request, pk, lock_pk):
     clerk = _clerk(request, pk)
     member_lock = get_object_or_404(MemberLock.objects.visible_to(request.user).filter(clerk=clerk), pk=lock_pk)
     if not member_lock.is_open:  # e.g. a colleague lifted it a moment ago
-        messages.info(request, "Diese Sperre wurde bereits aufgehoben.")
+        messages.info(request, lock_collisions.already_lifted(lock=member_lock, by=request.user))
         return redirect("clerks:detail", pk=clerk.pk)
     if not authority.may_lift(lock=member_lock, by=request.user):
-        messages.error(request, services.LIFT_REFUSED)
+        messages.error(request, lock_collisions.lift_refused(lock=member_lock, by=request.user))
         return redirect("clerks:detail", pk=clerk.pk)
     if request.method == "POST":
         try:
