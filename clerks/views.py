@@ -5,6 +5,7 @@ every change is a POST that calls one service and answers with a message and a r
 """
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -56,6 +57,9 @@ CREATED = "clerk_created"
 # The clerk whose one-time password the administrator has just set: its Detailansicht shows it first, once.
 FRESH_OTP = "fresh_otp"
 FRESH_OTP_ANCHOR = "neues-einmalpasswort"
+# The forms saved lately ("<form>:<clerk pk>" -> when): going back to such a form shows the saved state and says so.
+SAVED_FORMS = "saved_forms"
+SAVED_NOTE_MINUTES = 15
 
 
 def _clerk(request, pk):
@@ -72,6 +76,34 @@ def _refuse(form, error: DomainError) -> None:
         form.add_error(None, error)
     else:
         form.add_error(None, error.messages)
+
+
+def _remember_saved(request, form: str, clerk, *, lands_here: bool = False) -> None:
+    """A form was saved. Where the redirect leads back to the form's own page (`lands_here`), that first view shows
+    the success message and not the note."""
+    saved = request.session.get(SAVED_FORMS, {})
+    saved[f"{form}:{clerk.pk}"] = {"at": timezone.now().isoformat(), "skip": lands_here}
+    request.session[SAVED_FORMS] = saved
+
+
+def _already_saved(request, form: str, clerk) -> str:
+    """The note on a form page that the administrator comes back to (the browser's "Zurück") after saving it: the
+    page shows what is saved now, and says that nothing is waiting to be saved."""
+    saved = request.session.get(SAVED_FORMS, {})
+    entry = saved.get(f"{form}:{clerk.pk}")
+    if not entry:
+        return ""
+    at = datetime.fromisoformat(entry["at"])
+    if timezone.now() - at > timedelta(minutes=SAVED_NOTE_MINUTES):
+        return ""
+    if entry["skip"]:
+        entry["skip"] = False
+        request.session.modified = True
+        return ""
+    return (
+        f"Die Änderungen wurden bereits gespeichert (um {timezone.localtime(at):%H:%M} Uhr). Die Seite zeigt den "
+        "aktuellen Stand; Sie müssen nichts erneut speichern."
+    )
 
 
 def _toggled(request, units) -> list[str]:
@@ -202,6 +234,9 @@ def create_units(request):
     if request.method == "POST" and token in created:
         return redirect("clerks:created", pk=created[token])
     draft = request.session.get(DRAFT)
+    if not draft and created and request.method != "POST":  # "Zurück" after saving
+        messages.info(request, "Der Sachbearbeiter wurde bereits gespeichert. Sie müssen nichts erneut speichern.")
+        return redirect("clerks:created", pk=next(iter(created.values())))
     if not draft or (request.method == "POST" and token != draft["token"]):
         messages.info(request, "Bitte geben Sie zuerst die persönlichen Daten des Sachbearbeiters ein.")
         return redirect("clerks:create")
@@ -284,6 +319,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "personal_form": personal_form,
         "otp_value": otp_value,
         "fresh_otp": just_set and bool(otp_value),
+        "already_saved": "" if personal_form.is_bound else _already_saved(request, "personal", clerk),
         "otp_unreadable": handles_credentials and otp.unreadable(clerk),
         "otp_expired": otp.is_expired(clerk),
         "untrusted_refusal": devices.refusal_for(clerk),
@@ -319,6 +355,7 @@ def personal_data(request, pk):
             _refuse(form, error)
         else:
             messages.success(request, SAVED if changes else "Es wurden keine Änderungen vorgenommen.")
+            _remember_saved(request, "personal", clerk, lands_here=True)
             if "email" in changes:
                 messages.info(
                     request,
@@ -527,12 +564,18 @@ def assign(request, pk):
             _refuse(form, error)
         else:
             changed = change["added"] or change["removed"]
+            _remember_saved(request, "assign", clerk)
             messages.success(
                 request,
                 "Die Berechtigungen wurden gespeichert." if changed else "Es wurden keine Änderungen vorgenommen.",
             )
             return redirect("clerks:detail", pk=clerk.pk)
-    return render(request, "clerks/clerk_assign.html", {"clerk": clerk, "form": form})
+    context = {
+        "clerk": clerk,
+        "form": form,
+        "already_saved": "" if form.is_bound else _already_saved(request, "assign", clerk),
+    }
+    return render(request, "clerks/clerk_assign.html", context)
 
 
 # --- §6 Einmalpasswort setzen ---------------------------------------------------------------------

@@ -76,3 +76,11 @@ document.addEventListener("DOMContentLoaded", function () {
     panel.focus();
   }
 });
+
+// A page with a form that the browser shows again from its memory ("Zurück" after saving) is loaded afresh, so it
+// shows what is saved now; the server then says that the changes were saved already.
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted && document.querySelector("[data-fresh-on-return]")) {
+    window.location.reload();
+  }
+});
