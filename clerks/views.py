@@ -355,7 +355,8 @@ def personal_data(request, pk):
             _refuse(form, error)
         else:
             messages.success(request, SAVED if changes else "Es wurden keine Änderungen vorgenommen.")
-            _remember_saved(request, "personal", clerk, lands_here=True)
+            if changes:
+                _remember_saved(request, "personal", clerk, lands_here=True)
             if "email" in changes:
                 messages.info(
                     request,
@@ -564,7 +565,8 @@ def assign(request, pk):
             _refuse(form, error)
         else:
             changed = change["added"] or change["removed"]
-            _remember_saved(request, "assign", clerk)
+            if changed:
+                _remember_saved(request, "assign", clerk)
             messages.success(
                 request,
                 "Die Berechtigungen wurden gespeichert." if changed else "Es wurden keine Änderungen vorgenommen.",

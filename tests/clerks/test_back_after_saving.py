@@ -62,3 +62,9 @@ def test_going_back_after_creating_a_clerk_leads_to_it(admin_client, gera_units)
     back = admin_client.get("/benutzer/neu/abrechnungsstellen/", follow=True)
     assert back.redirect_chain[-1][0] == created.url
     assert "Der Sachbearbeiter wurde bereits gespeichert." in back.content.decode()
+
+
+def test_saving_without_a_change_leaves_no_note(admin_client, gera_clerk, gera_units):
+    url = f"/benutzer/{gera_clerk.pk}/zuordnen/"
+    admin_client.post(url, {"units": [gera_units[0].pk, gera_units[1].pk]})
+    assert NOTE not in admin_client.get(url).content.decode()
