@@ -169,10 +169,13 @@ class UserAdmin(ReadOnlyAdmin):
             ),
             pk=pk,
         )
+        member = letter_member(user)
+        attention = f"z. Hd. {user.first_name} {user.last_name}"
         context = {
             **self.admin_site.each_context(request),
             "recipient": user,
-            "member": letter_member(user),
+            "member": member,
+            "address_lines": member.address_lines(attention) if member else [attention],
             "otp_value": otp.readable(user),
             "expires_at": user.otp_expires_at,
         }

@@ -24,9 +24,11 @@ class Member(models.Model):
     def __str__(self):
         return f"{self.number} {self.name}"
 
-    @property
-    def postal_address(self) -> list[str]:
-        return [line for line in (self.name, self.street, f"{self.postal_code} {self.city}".strip()) if line]
+    def address_lines(self, attention: str = "") -> list[str]:
+        """The lines of the address field in DIN 5008 order: organisation, attention line ("z. Hd. …"), street,
+        postcode and city; empty lines are left out."""
+        lines = (self.name, attention, self.street, f"{self.postal_code} {self.city}".strip())
+        return [line for line in lines if line]
 
 
 class BillingUnitQuerySet(models.QuerySet):

@@ -102,6 +102,24 @@ def may_lift(*, lock: MemberLock, by: User) -> bool:
     return not lock.suspended_grants.exclude(billing_unit__in=registered).exists()
 
 
+def lift_holders(lock: MemberLock) -> list[User]:
+    """The administrators who may lift the lock (as `may_lift`): not Gesperrt, registered for every suspended unit."""
+    units = set(lock.suspended_grants.values_list("billing_unit_id", flat=True))
+    candidates = (
+        User.objects.administrators()
+        .exclude(status=Status.LOCKED)
+        .filter(scope_units__member_id=lock.member_id)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+    registered = {}
+    for user_id, unit_id in User.scope_units.through.objects.filter(user__in=candidates).values_list(
+        "user_id", "billingunit_id"
+    ):
+        registered.setdefault(user_id, set()).add(unit_id)
+    return [admin for admin in candidates if units <= registered.get(admin.pk, set())]
+
+
 def liftable_lock_ids(*, locks, by: User) -> set[int]:
     """Of the given open locks, those the administrator may lift (one query for the Detailansicht)."""
     registered = BillingUnit.objects.filter(administrators=by).values("pk")

@@ -20,6 +20,18 @@ def otp_reset(clerk) -> None:
     send_templated("otp_reset", clerk.email, {"user": clerk})
 
 
+def clerk_locked(clerk, *, members, locked: bool) -> None:
+    """Berechtigung entziehen (§7.1): the clerk learns for which members, and whether it can still log in at all.
+    The reason stays with the administrators: it may be a personnel matter."""
+    send_templated("clerk_locked", clerk.email, {"user": clerk, "members": members, "locked": locked})
+
+
+def clerk_restored(clerk, *, member, new_otp: bool) -> None:
+    """Berechtigung erteilen (§7.1 g–h): the grants are back; a new one-time password comes from the administrator,
+    never by mail."""
+    send_templated("clerk_restored", clerk.email, {"user": clerk, "member": member, "new_otp": new_otp})
+
+
 def inactivity_warning(user, *, deadline) -> None:
     """Before a lock for inactivity: log in by the deadline to keep the access."""
     send_templated("inactivity_warning", user.email, {"user": user, "deadline": deadline})

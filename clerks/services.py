@@ -14,11 +14,20 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts import credentials, otp
-from accounts.models import REFUSALS, DomainError, Event, Membership, Role, Status, User, normalize_email
+from accounts.models import (
+    DomainError,
+    Event,
+    Membership,
+    Role,
+    Status,
+    TransitionNotAllowed,
+    User,
+    normalize_email,
+)
 from audit import actions as audit
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
-from clerks import authority, emails
+from clerks import authority, emails, lock_collisions
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
 from factors import services as factor_services
 from security import devices
@@ -188,6 +197,15 @@ def assignable_units(*, clerk: User, by: User):
     return BillingUnit.objects.visible_to(by).exclude(member_id__in=locked_members)
 
 
+def leaves_without_units(*, clerk: User, by: User, unit_ids) -> bool:
+    """Would "+/- Zuordnen" with these units take the clerk's last billing unit, of any member? Then it can no
+    longer work at all, and the page asks once more before it saves."""
+    if unit_ids:
+        return False
+    grants = Grant.objects.filter(clerk=clerk)
+    return grants.exists() and not grants.exclude(billing_unit__in=assignable_units(clerk=clerk, by=by)).exists()
+
+
 def set_grants(*, clerk: User, by: User, unit_ids) -> dict:
     """Make the clerk's grants within the administrator's assignable units exactly `unit_ids` (manual §5).
 
@@ -333,13 +351,13 @@ PARTIAL_LOCK_REFUSED = (
 def lock_refusal(*, clerk: User, by: User) -> str | None:
     """Why "Berechtigung entziehen" would lock nothing for this administrator, in German; None when it would."""
     if not clerk.can(Event.LOCK):
-        return REFUSALS[Event.LOCK]
+        return lock_collisions.already_locked(clerk=clerk, by=by)
     if lockable_member_ids(clerk=clerk, by=by):
         return None
     shared = set(clerk.member_ids) & set(by.member_ids)
     if authority.lock_blocked_member_ids(clerk=clerk, by=by, member_ids=shared):
         return PARTIAL_LOCK_REFUSED
-    return "Dem Sachbearbeiter wurde die Berechtigung für Ihre Mitglieder bereits entzogen."
+    return lock_collisions.already_locked(clerk=clerk, by=by)
 
 
 def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
@@ -356,7 +374,8 @@ def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
         _lock_members(_member_ids(by) & _member_ids(clerk))
         _require_active(by)
         clerk = _lock_user(clerk)
-        clerk.require(Event.LOCK)
+        if not clerk.can(Event.LOCK):  # locked a moment ago: say by whom
+            raise TransitionNotAllowed(lock_refusal(clerk=clerk, by=by), code=f"{Event.LOCK}_refused")
         targets = sorted(lockable_member_ids(clerk=clerk, by=by))
         if not targets:
             raise DomainError(lock_refusal(clerk=clerk, by=by))
@@ -364,6 +383,9 @@ def lock_clerk(*, clerk: User, by: User, reason: str) -> list[MemberLock]:
         for lock in locks:
             audit.record("clerk.locked", actor=by, target=clerk, member_id=lock.member_id, data={"reason": reason})
         _lock_if_no_member_left(clerk, Event.LOCK)
+        emails.clerk_locked(
+            clerk, members=list(Member.objects.filter(pk__in=targets).order_by("number")), locked=clerk.is_locked
+        )
     return locks
 
 
@@ -411,18 +433,13 @@ def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
         clerk = _lock_user(lock.clerk)
         lock = MemberLock.objects.get(pk=lock.pk)
         if not lock.is_open:
-            raise DomainError("Diese Sperre wurde bereits aufgehoben.")
+            raise DomainError(lock_collisions.already_lifted(lock=lock, by=by))
         if not authority.may_lift(lock=lock, by=by):
-            raise DomainError(LIFT_REFUSED)
+            raise DomainError(lock_collisions.lift_refused(lock=lock, by=by))
         value = _lift(lock, clerk, by)
         audit.record("clerk.unlocked", actor=by, target=clerk, member_id=lock.member_id, data={"lock": lock.pk})
+        emails.clerk_restored(clerk, member=lock.member, new_otp=value is not None)
     return value
-
-
-LIFT_REFUSED = (
-    "Diese Sperre umfasst Abrechnungsstellen, für die Sie nicht registriert sind. Sie kann nur von einem "
-    "Administrator aufgehoben werden, der für alle diese Abrechnungsstellen registriert ist."
-)
 
 
 @inside_transaction

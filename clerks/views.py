@@ -5,6 +5,7 @@ every change is a POST that calls one service and answers with a message and a r
 """
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -21,7 +22,7 @@ from accounts.decorators import role_required
 from accounts.models import DomainError, Event, Membership, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit
-from clerks import attention, authority, listing, services
+from clerks import attention, authority, listing, lock_collisions, services
 from clerks import overview as overview_export
 from clerks import protocol as protocol_export
 from clerks import review as review_service
@@ -53,6 +54,12 @@ NEW_OTP_ELSEWHERE = (
 )
 DRAFT = "clerk_draft"
 CREATED = "clerk_created"
+# The clerk whose one-time password the administrator has just set: its Detailansicht shows it first, once.
+FRESH_OTP = "fresh_otp"
+FRESH_OTP_ANCHOR = "neues-einmalpasswort"
+# The forms saved lately ("<form>:<clerk pk>" -> when): going back to such a form shows the saved state and says so.
+SAVED_FORMS = "saved_forms"
+SAVED_NOTE_MINUTES = 15
 
 
 def _clerk(request, pk):
@@ -69,6 +76,34 @@ def _refuse(form, error: DomainError) -> None:
         form.add_error(None, error)
     else:
         form.add_error(None, error.messages)
+
+
+def _remember_saved(request, form: str, clerk, *, lands_here: bool = False) -> None:
+    """A form was saved. Where the redirect leads back to the form's own page (`lands_here`), that first view shows
+    the success message and not the note."""
+    saved = request.session.get(SAVED_FORMS, {})
+    saved[f"{form}:{clerk.pk}"] = {"at": timezone.now().isoformat(), "skip": lands_here}
+    request.session[SAVED_FORMS] = saved
+
+
+def _already_saved(request, form: str, clerk) -> str:
+    """The note on a form page that the administrator comes back to (the browser's "Zurück") after saving it: the
+    page shows what is saved now, and says that nothing is waiting to be saved."""
+    saved = request.session.get(SAVED_FORMS, {})
+    entry = saved.get(f"{form}:{clerk.pk}")
+    if not entry:
+        return ""
+    at = datetime.fromisoformat(entry["at"])
+    if timezone.now() - at > timedelta(minutes=SAVED_NOTE_MINUTES):
+        return ""
+    if entry["skip"]:
+        entry["skip"] = False
+        request.session.modified = True
+        return ""
+    return (
+        f"Die Änderungen wurden bereits gespeichert (um {timezone.localtime(at):%H:%M} Uhr). Die Seite zeigt den "
+        "aktuellen Stand; Sie müssen nichts erneut speichern."
+    )
 
 
 def _toggled(request, units) -> list[str]:
@@ -207,6 +242,9 @@ def create_units(request):
     if request.method == "POST" and token in created:
         return redirect("clerks:created", pk=created[token])
     draft = request.session.get(DRAFT)
+    if not draft and created and request.method != "POST":  # "Zurück" after saving
+        messages.info(request, "Der Sachbearbeiter wurde bereits gespeichert. Sie müssen nichts erneut speichern.")
+        return redirect("clerks:created", pk=next(iter(created.values())))
     if not draft or (request.method == "POST" and token != draft["token"]):
         messages.info(request, "Bitte geben Sie zuerst die persönlichen Daten des Sachbearbeiters ein.")
         return redirect("clerks:create")
@@ -271,6 +309,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     )
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
     otp_value = otp.readable(clerk) if handles_credentials else None
+    just_set = request.session.pop(FRESH_OTP, None) == clerk.pk
     if otp_value:
         services.record_otp_shown(clerk=clerk, by=request.user)
     personal_form = personal_form or PersonalDataForm(
@@ -287,6 +326,8 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "credential_holders": None if handles_credentials else authority.credential_holders(clerk),
         "personal_form": personal_form,
         "otp_value": otp_value,
+        "fresh_otp": just_set and bool(otp_value),
+        "already_saved": "" if personal_form.is_bound else _already_saved(request, "personal", clerk),
         "otp_unreadable": handles_credentials and otp.unreadable(clerk),
         "otp_expired": otp.is_expired(clerk),
         "untrusted_refusal": devices.refusal_for(clerk),
@@ -322,6 +363,8 @@ def personal_data(request, pk):
             _refuse(form, error)
         else:
             messages.success(request, SAVED if changes else "Es wurden keine Änderungen vorgenommen.")
+            if changes:
+                _remember_saved(request, "personal", clerk, lands_here=True)
             if "email" in changes:
                 messages.info(
                     request,
@@ -499,6 +542,9 @@ def _back_to_review(request, member_pk):
 
 # --- §5 +/- Zuordnen ----------------------------------------------------------------------------
 
+# The field of the second "Speichern" that takes a clerk's last billing unit.
+CONFIRM_NO_UNIT = "ohne_abrechnungsstelle"
+
 
 @administrator_only
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -516,26 +562,43 @@ def assign(request, pk):
     if "toggle_all" in request.POST:
         form = UnitsForm(units=units, require_one=False, initial={"units": _toggled(request, units)})
     elif request.method == "POST" and form.is_valid():
+        unit_ids = [u.pk for u in form.cleaned_data["units"]]
+        if CONFIRM_NO_UNIT not in request.POST and services.leaves_without_units(
+            clerk=clerk, by=request.user, unit_ids=unit_ids
+        ):
+            return render(request, "clerks/clerk_assign_none.html", {"clerk": clerk, "confirm": CONFIRM_NO_UNIT})
         try:
-            change = services.set_grants(
-                clerk=clerk, by=request.user, unit_ids=[u.pk for u in form.cleaned_data["units"]]
-            )
+            change = services.set_grants(clerk=clerk, by=request.user, unit_ids=unit_ids)
         except DomainError as error:
             _refuse(form, error)
         else:
             changed = change["added"] or change["removed"]
+            if changed:
+                _remember_saved(request, "assign", clerk)
             messages.success(
                 request,
                 "Die Berechtigungen wurden gespeichert." if changed else "Es wurden keine Änderungen vorgenommen.",
             )
             return redirect("clerks:detail", pk=clerk.pk)
-    return render(request, "clerks/clerk_assign.html", {"clerk": clerk, "form": form})
+    context = {
+        "clerk": clerk,
+        "form": form,
+        "already_saved": "" if form.is_bound else _already_saved(request, "assign", clerk),
+    }
+    return render(request, "clerks/clerk_assign.html", context)
 
 
 # --- §6 Einmalpasswort setzen ---------------------------------------------------------------------
 
 
-def _credential_action(request, pk, *, refused: str, act, done: str, template: str):
+def _to_fresh_otp(request, clerk):
+    """After "Einmalpasswort setzen" or a "Berechtigung erteilen" that set one: the Detailansicht shows the new
+    one-time password above everything else, and the browser goes straight to it."""
+    request.session[FRESH_OTP] = clerk.pk
+    return redirect(reverse("clerks:detail", args=[clerk.pk]) + f"#{FRESH_OTP_ANCHOR}")
+
+
+def _credential_action(request, pk, *, refused: str, act, done: str, template: str, sets_otp: bool = False):
     """A credential action on a clerk (DESIGN §8): a confirmation page on GET for whom may handle the clerk's
     credentials (the others go back to the Detailansicht with the reason), the service on POST, which checks
     the same rule again under its locks."""
@@ -550,6 +613,8 @@ def _credential_action(request, pk, *, refused: str, act, done: str, template: s
             messages.error(request, error.messages[0])
         else:
             messages.success(request, done)
+            if sets_otp:
+                return _to_fresh_otp(request, clerk)
         return redirect("clerks:detail", pk=clerk.pk)
     return render(request, template, {"clerk": clerk})
 
@@ -564,6 +629,7 @@ def reset_otp(request, pk):
         act=services.reset_otp,
         done="Ein neues Einmalpasswort wurde gesetzt. Teilen Sie es dem Sachbearbeiter mit.",
         template="clerks/clerk_reset_otp.html",
+        sets_otp=True,
     )
 
 
@@ -613,10 +679,10 @@ def unlock(request, pk, lock_pk):
     clerk = _clerk(request, pk)
     member_lock = get_object_or_404(MemberLock.objects.visible_to(request.user).filter(clerk=clerk), pk=lock_pk)
     if not member_lock.is_open:  # e.g. a colleague lifted it a moment ago
-        messages.info(request, "Diese Sperre wurde bereits aufgehoben.")
+        messages.info(request, lock_collisions.already_lifted(lock=member_lock, by=request.user))
         return redirect("clerks:detail", pk=clerk.pk)
     if not authority.may_lift(lock=member_lock, by=request.user):
-        messages.error(request, services.LIFT_REFUSED)
+        messages.error(request, lock_collisions.lift_refused(lock=member_lock, by=request.user))
         return redirect("clerks:detail", pk=clerk.pk)
     if request.method == "POST":
         try:
@@ -627,7 +693,8 @@ def unlock(request, pk, lock_pk):
             messages.success(request, "Die Berechtigung wurde erteilt.")
             if value and authority.may_handle_credentials(by=request.user, target=clerk):
                 messages.info(request, "Teilen Sie dem Sachbearbeiter das neu generierte Einmalpasswort mit.")
-            elif value:
+                return _to_fresh_otp(request, clerk)
+            if value:
                 messages.info(request, NEW_OTP_ELSEWHERE)
         return redirect("clerks:detail", pk=clerk.pk)
     return render(request, "clerks/clerk_unlock.html", {"clerk": clerk, "lock": member_lock})
@@ -654,7 +721,13 @@ def administrator(request, pk):
         .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
-    locks = [entry for entry in history if entry.action == "administrator.locked"]
+    # Every ended registration with its reason, however long the history has grown since.
+    locks = (
+        AuditEntry.objects.visible_to(request.user)
+        .filter(target=person, action="administrator.locked")
+        .only("created_at", "actor_label", "action", "data", "member")
+        .order_by("-created_at", "-pk")
+    )
     _units, lockable = _units_by_user([person], request.user)
     context = {
         "person": person,

@@ -2,9 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import DomainError
@@ -78,6 +79,83 @@ class AdministratorApplicationAdmin(ReadOnlyAdmin):
     def _registrations(user) -> str:
         members = sorted({str(unit.member) for unit in user.scope_units.select_related("member")})
         return f"; registriert für {', '.join(members)}" if members else "; derzeit für kein Mitglied registriert"
+
+    def get_urls(self):
+        def view(method):
+            return self.admin_site.admin_view(method)
+
+        return [
+            path(
+                "<path:object_id>/freigeben/",
+                view(self.approve_one),
+                name="registration_administratorapplication_approve",
+            ),
+            path(
+                "<path:object_id>/ablehnen/",
+                view(self.reject_one),
+                name="registration_administratorapplication_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _decision(self, request, object_id):
+        """The registration a "Freigeben"/"Ablehnen" button of its page names; a decided one goes back to its page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        application = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not application.is_open:
+            self.message_user(request, "Über diese Registrierung wurde bereits entschieden.", messages.WARNING)
+        return application
+
+    def _change_page(self, application):
+        return redirect("admin:registration_administratorapplication_change", application.pk)
+
+    def _confirmation(self, request, application, *, title, template, form=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "application": application,
+            "units": self.units_display(application),
+            "hint": self.earlier_accounts_display(application),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, f"admin/registration/administratorapplication/{template}", context)
+
+    def approve_one(self, request, object_id):
+        """ "Freigeben" on a registration's page: a confirmation page on GET, the approval on POST."""
+        application = self._decision(request, object_id)
+        if not application.is_open:
+            return self._change_page(application)
+        if request.method != "POST":
+            return self._confirmation(request, application, title="Registrierung freigeben", template="approve.html")
+        try:
+            administrator, _value = services.approve_application(application=application, by=request.user)
+        except DomainError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+            return self._change_page(application)
+        self.message_user(request, f"Registrierung von {administrator.email} freigegeben. Bitte Zugangsbrief drucken.")
+        return redirect("admin:accounts_user_letter", pk=administrator.pk)
+
+    def reject_one(self, request, object_id):
+        """ "Ablehnen" on a registration's page: the reason on GET (the confirmation step), the rejection on POST."""
+        application = self._decision(request, object_id)
+        if not application.is_open:
+            return self._change_page(application)
+        form = RejectForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                services.reject_application(
+                    application=application, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+            else:
+                self.message_user(request, f"Registrierung von {application.email} abgelehnt.")
+            return self._change_page(application)
+        return self._confirmation(
+            request, application, title="Registrierung ablehnen", template="reject_one.html", form=form
+        )
 
     @admin.action(description="Freigeben")
     def approve(self, request, queryset):

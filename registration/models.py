@@ -72,12 +72,21 @@ class AdministratorApplication(models.Model):
     def __str__(self):
         return f"{self.first_name} {self.last_name} <{self.email}> – {self.member}"
 
+    @property
+    def is_open(self) -> bool:
+        """Not decided yet: fund staff may still approve or reject it."""
+        return self.status == ApplicationStatus.OPEN
+
     def earlier_accounts(self):
         """Administrator accounts of the same person at the same member: by e-mail, or by name (§4: a change
-        of name or e-mail means registering again)."""
+        of name or e-mail means registering again). The account that this registration's approval created is not
+        an earlier one; an account it renewed is."""
         same_name_here = models.Q(
             first_name__iexact=self.first_name,
             last_name__iexact=self.last_name,
             pk__in=Membership.objects.filter(member_id=self.member_id).values("user_id"),
         )
-        return User.objects.administrators().filter(models.Q(email=self.email) | same_name_here)
+        created_by_this = models.Q(pk=self.administrator_id, date_joined__gte=self.created_at)
+        return (
+            User.objects.administrators().filter(models.Q(email=self.email) | same_name_here).exclude(created_by_this)
+        )

@@ -9,16 +9,20 @@ budget. A template that reaches for a related object per row (an N+1) fails here
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Membership
-from clerks.models import MemberLock
+from clerks import services
+from clerks.models import AccessReview, Confirmation, MemberLock
 from tests import factories
 
 # The list asks which of the viewer's members have a single administrator (the hint to register a second) and which
 # have an open yearly review (the task), what needs attention (two queries: "Handlungsbedarf") and the viewer's billing
 # units (the filter "Abrechnungsstelle"); the detail page asks when the clerk's access was last confirmed, whether
 # the viewer may handle the clerk's credentials and whether untrusted clients are refused for it (DESIGN §8).
-BUDGETS = {"list": 11, "detail": 11, "assign": 6, "start": 5}
+# The Änderungsprotokoll, "Berechtigungen bestätigen" and a co-administrator's page show one page of entries or people
+# each, whatever the member's size.
+BUDGETS = {"list": 11, "detail": 11, "assign": 6, "start": 5, "protocol": 7, "review": 8, "administrator": 8}
 
 
 def queries(client, url) -> int:
@@ -98,3 +102,48 @@ def test_clerk_start_page_queries_do_not_grow_with_the_grants(client, gera, gera
         factories.GrantFactory(clerk=clerk, billing_unit=unit)
     large = queries(client, "/start/")
     assert small == large <= BUDGETS["start"]
+
+
+def changes_of(clerks, by, member):
+    """History for the Änderungsprotokoll: an entry about each clerk, by an administrator, for the member."""
+    for clerk in clerks:
+        factories.AuditEntryFactory(target=clerk, actor=by, actor_label=by.email, member=member, action="clerk.locked")
+
+
+def test_protocol_queries_do_not_grow_with_the_member(client, gera, gera_admin, gera_units, grow):
+    changes_of(small_gera(gera_units), gera_admin, gera)
+    client.force_login(gera_admin)
+    filtered = f"/protokoll/?actor={gera_admin.pk}&person=a&action=clerk.locked"
+    small, small_filtered = queries(client, "/protokoll/"), queries(client, filtered)
+    grow()
+    changes_of(factories.ClerkFactory.create_batch(60, units=gera_units[:1]), gera_admin, gera)
+    large, large_filtered = queries(client, "/protokoll/"), queries(client, filtered)
+    assert small == large <= BUDGETS["protocol"], (small, large)
+    assert small_filtered == large_filtered <= BUDGETS["protocol"]
+
+
+def test_review_queries_do_not_grow_with_the_member(client, gera, gera_admin, gera_admin2, gera_units, grow):
+    review = AccessReview.objects.create(member=gera, year=timezone.now().year)
+    confirmed = small_gera(gera_units)
+    Confirmation.objects.bulk_create(Confirmation(review=review, user=c, confirmed_by=gera_admin2) for c in confirmed)
+    client.force_login(gera_admin)
+    small = queries(client, f"/berechtigungen-bestaetigen/{gera.pk}/")
+    grow()
+    clerks = factories.ClerkFactory.create_batch(60, units=gera_units[:2])
+    Confirmation.objects.bulk_create(Confirmation(review=review, user=c, confirmed_by=gera_admin2) for c in clerks)
+    large = queries(client, f"/berechtigungen-bestaetigen/{gera.pk}/")
+    assert small == large <= BUDGETS["review"], (small, large)
+
+
+def test_administrator_page_queries_do_not_grow_with_the_member(
+    client, gera, gera_admin, gera_admin2, gera_units, grow
+):
+    small_gera(gera_units)
+    client.force_login(gera_admin)
+    small = queries(client, f"/administratoren/{gera_admin2.pk}/")
+    units = grow()
+    gera_admin2.scope_units.add(*units)
+    changes_of([gera_admin2] * 60, gera_admin, gera)
+    services.lock_administrator(administrator=gera_admin2, by=gera_admin, reason="Wechsel ins Bauamt")
+    large = queries(client, f"/administratoren/{gera_admin2.pk}/")
+    assert small == large <= BUDGETS["administrator"], (small, large)

@@ -249,6 +249,9 @@ ADMIN_MODELS = {
 }
 ADMIN_CUSTOM = {
     "admin:accounts_user_letter": staff_only("200/200"),  # the access letter
+    # a registration's "Freigeben" and "Ablehnen": the confirmation page, then the decision (the body has a reason)
+    "admin:registration_administratorapplication_approve": staff_only("200/302*"),
+    "admin:registration_administratorapplication_reject": staff_only("200/302*"),
 }
 
 

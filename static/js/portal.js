@@ -68,3 +68,19 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A panel the page opens with (the new one-time password): it takes the focus, so a screen reader reads it first.
+document.addEventListener("DOMContentLoaded", function () {
+  var panel = document.querySelector("[data-focus-on-load]");
+  if (panel) {
+    panel.focus();
+  }
+});
+
+// A page with a form that the browser shows again from its memory ("Zurück" after saving) is loaded afresh, so it
+// shows what is saved now; the server then says that the changes were saved already.
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted && document.querySelector("[data-fresh-on-return]")) {
+    window.location.reload();
+  }
+});

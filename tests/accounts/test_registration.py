@@ -188,3 +188,98 @@ def test_a_locked_administrator_registering_again_gets_fresh_access_data(gera_ad
     renewed = User.objects.get(pk=gera_admin2.pk)
     assert renewed.status == Status.PENDING and otp.readable(renewed)
     assert AuditEntry.objects.get(action="application.approved").data["renewed_account"] is True
+
+
+def test_the_letters_address_field_has_the_attention_line_below_the_organisation(client, gera_units, staff):
+    """DIN 5008: organisation, attention line, street, postcode and city, in this order."""
+    register(client)
+    _staff_client, response = approve_in_admin(staff, AdministratorApplication.objects.get())
+    html = response.content.decode()
+    address = html[html.index('data-testid="address"') : html.index("</address>")]
+    lines = [line.strip() for line in address.split(">", 1)[1].split("<br>")]
+    assert lines == ["Stadt Gera", "z. Hd. Nora Neumann", "Kornmarkt 12", "07545 Gera"]
+
+
+# --- "Freigeben" and "Ablehnen" on a registration's page ---------------------------------------------------
+
+
+def staff_browser(staff):
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+def change_page(client, application) -> str:
+    return client.get(f"/admin/registration/administratorapplication/{application.pk}/change/").content.decode()
+
+
+def test_the_page_of_an_open_registration_offers_freigeben_and_ablehnen(gera_units, staff):
+    application = factories.ApplicationFactory(member=gera_units[0].member)
+    html = change_page(staff_browser(staff), application)
+    base = f"/admin/registration/administratorapplication/{application.pk}"
+    assert f'href="{base}/freigeben/">Freigeben</a>' in html and f'href="{base}/ablehnen/">Ablehnen</a>' in html
+
+
+def test_freigeben_asks_first_then_approves_and_leads_to_the_letter(gera_units, staff):
+    application = factories.ApplicationFactory(member=gera_units[0].member, email="nora@stadt-gera.example")
+    client = staff_browser(staff)
+    url = f"/admin/registration/administratorapplication/{application.pk}/freigeben/"
+    confirm = client.get(url).content.decode()
+    assert "Möchten Sie diese Registrierung freigeben?" in confirm and "002020 Stadt Gera" in confirm
+    application.refresh_from_db()
+    assert application.is_open and not User.objects.filter(role=Role.ADMINISTRATOR).exists()
+    response = client.post(url)
+    administrator = User.objects.get(email="nora@stadt-gera.example", role=Role.ADMINISTRATOR)
+    assert response.url == f"/admin/accounts/user/{administrator.pk}/zugangsbrief/"
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    html = change_page(client, application)
+    assert "/freigeben/" not in html and "/ablehnen/" not in html  # decided: no buttons any more
+
+
+def test_ablehnen_asks_for_the_reason_then_rejects(gera_units, staff):
+    application = factories.ApplicationFactory(member=gera_units[0].member)
+    client = staff_browser(staff)
+    url = f"/admin/registration/administratorapplication/{application.pk}/ablehnen/"
+    assert "Grund der Ablehnung" in client.get(url).content.decode()
+    empty = client.post(url, {"reason": " "}).content.decode()
+    assert "Bitte geben Sie einen Grund für die Ablehnung an." in empty
+    application.refresh_from_db()
+    assert application.is_open and not AuditEntry.objects.filter(action="application.rejected").exists()
+    response = client.post(url, {"reason": "Keine Vollmacht des Mitglieds"}, follow=True)
+    assert "abgelehnt" in response.content.decode()
+    application.refresh_from_db()
+    assert (application.status, application.rejection_reason) == (
+        ApplicationStatus.REJECTED,
+        "Keine Vollmacht des Mitglieds",
+    )
+
+
+def test_a_decided_registration_goes_back_to_its_page(gera_units, staff):
+    application = factories.ApplicationFactory(member=gera_units[0].member)
+    client = staff_browser(staff)
+    client.post(f"/admin/registration/administratorapplication/{application.pk}/freigeben/")
+    for step in ("freigeben", "ablehnen"):
+        response = client.post(
+            f"/admin/registration/administratorapplication/{application.pk}/{step}/", {"reason": "x"}, follow=True
+        )
+        assert "bereits entschieden" in response.content.decode(), step
+    assert AuditEntry.objects.filter(action="application.approved").count() == 1
+    assert not AuditEntry.objects.filter(action="application.rejected").exists()
+
+
+def test_a_new_registration_is_not_a_re_registration_of_the_account_it_created(client, gera_units, staff):
+    register(client)
+    application = AdministratorApplication.objects.get()
+    approve_in_admin(staff, application)
+    application.refresh_from_db()
+    assert application.administrator is not None
+    assert list(application.earlier_accounts()) == []
+    assert "Erneute Registrierung" not in change_page(staff_browser(staff), application)
+
+
+def test_a_renewed_account_stays_pointed_out_after_the_approval(gera_admin, staff):
+    application = factories.ApplicationFactory(member=gera_admin.memberships.get().member, email=gera_admin.email)
+    approve_in_admin(staff, application)
+    application.refresh_from_db()
+    assert "Erneute Registrierung" in change_page(staff_browser(staff), application)

@@ -3,6 +3,7 @@
 import pytest
 
 from clerks import services
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +29,15 @@ def test_a_lock_shows_its_reason_and_who_locked(client, gera_admin, gera_admin2)
 def test_another_members_administrator_is_a_404(client, jena_admin, gera_admin2):
     client.force_login(jena_admin)
     assert client.get(f"/administratoren/{gera_admin2.pk}/").status_code == 404
+
+
+def test_the_lock_stays_on_the_page_however_long_the_history_grows(client, gera_admin, gera_admin2, gera):
+    services.lock_administrator(administrator=gera_admin2, by=gera_admin, reason="Wechsel ins Bauamt")
+    factories.AuditEntryFactory.create_batch(30, target=gera_admin2, member=gera, action="login.failed")
+    client.force_login(gera_admin)
+    page = client.get(f"/administratoren/{gera_admin2.pk}/").content.decode()
+    locks = page[page.index('data-testid="administrator-locks"') :]
+    locks = locks[: locks.index("</section>")]
+    for text in ("Sperrgrund", "Gesperrt von", "Gesperrt am", "Wechsel ins Bauamt", gera_admin.email, "002020"):
+        assert text in locks, text
+    assert "kann sich nicht mehr anmelden" in locks

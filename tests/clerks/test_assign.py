@@ -51,7 +51,7 @@ def test_units_outside_the_scope_are_never_shown_nor_touched(admin_client, gera_
 
 
 def test_removing_every_grant_keeps_the_clerk_visible(admin_client, gera_clerk):
-    admin_client.post(f"/benutzer/{gera_clerk.pk}/zuordnen/", {"units": []})
+    admin_client.post(f"/benutzer/{gera_clerk.pk}/zuordnen/", {"units": [], "ohne_abrechnungsstelle": "1"})
     assert granted(gera_clerk) == set()
     assert gera_clerk.email in page_text(admin_client.get("/benutzer/"))
 
@@ -99,3 +99,34 @@ def test_forged_checkbox_values_are_refused_beside_the_field_and_change_nothing(
     assert response.status_code == 200
     assert "Bitte wählen Sie nur angezeigte Abrechnungsstellen aus." in response.content.decode()
     assert granted(gera_clerk) == before and not AuditEntry.objects.filter(action="clerk.grants_changed").exists()
+
+
+def test_taking_the_last_unit_asks_first_and_changes_nothing(admin_client, gera_clerk):
+    response = admin_client.post(f"/benutzer/{gera_clerk.pk}/zuordnen/", {"units": []})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Der Sachbearbeiter hat danach keine Abrechnungsstelle mehr und kann nicht arbeiten. Trotzdem speichern?"
+        in html
+    )
+    assert "Trotzdem speichern" in html and f'href="/benutzer/{gera_clerk.pk}/zuordnen/">Abbrechen' in html
+    assert granted(gera_clerk) == {"002020", "002021"}
+    assert not AuditEntry.objects.filter(action="clerk.grants_changed").exists()
+
+
+def test_the_second_explicit_save_takes_the_last_unit(admin_client, gera_clerk):
+    response = admin_client.post(f"/benutzer/{gera_clerk.pk}/zuordnen/", {"ohne_abrechnungsstelle": "1"}, follow=True)
+    assert "Die Berechtigungen wurden gespeichert." in response.content.decode()
+    assert granted(gera_clerk) == set()
+    assert AuditEntry.objects.get(action="clerk.grants_changed").data["removed"] == ["002020", "002021"]
+
+
+def test_no_question_while_units_are_left_or_elsewhere(admin_client, gera_clerk, gera_units, jena_units):
+    kept = admin_client.post(f"/benutzer/{gera_clerk.pk}/zuordnen/", {"units": [gera_units[0].pk]})
+    assert kept.status_code == 302 and granted(gera_clerk) == {"002020"}
+    shared = factories.ClerkFactory(units=[gera_units[0], jena_units[0]])  # keeps its Jena unit
+    assert admin_client.post(f"/benutzer/{shared.pk}/zuordnen/", {"units": []}).status_code == 302
+    assert granted(shared) == {"003030"}
+    empty = factories.ClerkFactory(members=[gera_units[0].member])  # nothing to take: saved as "no change"
+    response = admin_client.post(f"/benutzer/{empty.pk}/zuordnen/", {"units": []}, follow=True)
+    assert "Es wurden keine Änderungen vorgenommen." in response.content.decode()

@@ -10,6 +10,7 @@ from clerks import services
 from clerks.models import Grant, LockKind, MemberLock
 from tests import factories
 from tests.helpers import fresh, post_login
+from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,47 @@ def test_after_unlocking_the_panels_say_there_is_no_lock_any_more(admin_client, 
     html = admin_client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
     assert "Derzeit besteht keine Sperre." in html
     assert "nicht insgesamt gesperrt" not in html
+
+
+# --- The clerk is told by mail ---------------------------------------------------------------------
+
+
+def test_the_clerk_is_told_of_the_lock_without_its_reason(admin_client, gera_clerk):
+    admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "Verdacht auf Weitergabe"})
+    [mail] = deliver_outbox()
+    assert mail.to == [gera_clerk.email] and mail.subject == "Berechtigung im Mitgliederportal entzogen"
+    assert "das Mitglied 002020 Stadt Gera entzogen" in mail.body
+    assert "nicht mehr am Mitgliederportal anmelden" in mail.body
+    assert "Verdacht" not in mail.body
+
+
+def test_berechtigung_erteilen_tells_the_clerk_to_ask_for_the_new_password_but_never_sends_it(
+    admin_client, gera_clerk, gera_admin
+):
+    [lock] = services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
+    deliver_outbox()
+    admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/")
+    [mail] = deliver_outbox()
+    assert mail.to == [gera_clerk.email] and mail.subject == "Berechtigung im Mitgliederportal wieder erteilt"
+    assert "002020 Stadt Gera wieder erteilt" in mail.body and "neues Einmalpasswort" in mail.body
+    assert otp.readable(fresh(gera_clerk)) not in mail.body
+
+
+def test_a_clerk_still_working_elsewhere_is_told_it_may_go_on(client, gera_admin, shared_clerk):
+    deliver_outbox()  # the mail of its creation
+    [lock] = services.lock_clerk(clerk=shared_clerk, by=gera_admin, reason="Elternzeit")
+    [locked] = deliver_outbox()
+    assert "weiterhin wie gewohnt anmelden" in locked.body
+    services.restore_clerk(lock=lock, by=gera_admin)
+    [restored] = deliver_outbox()
+    assert "Sie melden sich wie gewohnt an." in restored.body and "Einmalpasswort" not in restored.body
+
+
+def test_a_refused_lock_or_unlock_sends_no_mail(admin_client, gera_clerk, gera_admin):
+    [lock] = services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
+    deliver_outbox()
+    admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "noch einmal"})
+    services.restore_clerk(lock=lock, by=gera_admin)
+    deliver_outbox()
+    admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/")
+    assert deliver_outbox() == []

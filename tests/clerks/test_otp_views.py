@@ -1,9 +1,14 @@
-"""Who saw a one-time password (LOG-10), and the clerk's hand-over slip ("Übergabeblatt drucken")."""
+"""Who saw a one-time password (LOG-10), the clerk's hand-over slip ("Übergabeblatt drucken"), and the new one-time
+password shown first after it was set."""
 
 import pytest
+from django.test import Client
 
+from accounts import otp
 from audit.models import AuditEntry
+from clerks import services
 from tests import factories
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +59,48 @@ def test_no_slip_without_a_password_or_for_a_clerk_beyond_the_registration(
     response = client.get(f"/benutzer/{shared.pk}/uebergabeblatt/", follow=True)
     assert shared.otp_plain not in response.content.decode()
     assert views_of(shared, "user.otp_slip_printed") == []
+
+
+def _panel_first(html: str) -> bool:
+    """The panel of the new one-time password stands above every other panel of the Detailansicht."""
+    return 0 < html.find('data-testid="fresh-otp-panel"') < html.find('id="rights-heading"')
+
+
+def test_a_one_time_password_just_set_opens_the_detailansicht_once(client, gera_admin, gera_clerk):
+    client.force_login(gera_admin)
+    response = client.post(f"/benutzer/{gera_clerk.pk}/einmalpasswort/")
+    assert response.url == f"/benutzer/{gera_clerk.pk}/#neues-einmalpasswort"
+    html = client.get(response.url).content.decode()
+    value = otp.readable(fresh(gera_clerk))
+    assert _panel_first(html) and f'data-testid="fresh-otp">{value}<' in html
+    assert 'id="neues-einmalpasswort" tabindex="-1" data-focus-on-load' in html
+    again = client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    assert "fresh-otp-panel" not in again and value in again  # later it stays in its own panel
+
+
+def test_berechtigung_erteilen_with_a_new_password_opens_with_it(client, gera_admin, gera_clerk):
+    [lock] = services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
+    client.force_login(gera_admin)
+    response = client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/")
+    assert response.url.endswith("#neues-einmalpasswort")
+    assert _panel_first(client.get(response.url).content.decode())
+
+
+def test_a_clerk_still_working_for_another_member_gets_no_new_password_panel(
+    client, gera_admin, jena_admin, shared_clerk
+):
+    [lock] = services.lock_clerk(clerk=shared_clerk, by=gera_admin, reason="Elternzeit")
+    client.force_login(gera_admin)
+    response = client.post(f"/benutzer/{shared_clerk.pk}/sperren/{lock.pk}/aufheben/", follow=True)
+    assert "fresh-otp-panel" not in response.content.decode()
+
+
+def test_a_colleague_opening_the_clerk_sees_the_password_in_its_usual_place(
+    client, gera_admin, gera_admin2, gera_clerk
+):
+    client.force_login(gera_admin)
+    client.post(f"/benutzer/{gera_clerk.pk}/einmalpasswort/")
+    colleague = Client()
+    colleague.force_login(gera_admin2)
+    html = colleague.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    assert "fresh-otp-panel" not in html and otp.readable(fresh(gera_clerk)) in html

@@ -119,6 +119,12 @@ class Portal:
             self.page.keyboard.press(key)
         return self.check()
 
+    def back(self) -> Page:
+        """The browser's "Zurück" to the page before."""
+        with self.page.expect_event("load"):
+            self.page.go_back()
+        return self.check()
+
     def check(self) -> Page:
         """axe-core on the current page; a violation fails the test with a readable list."""
         results = self.axe.run(self.page, options=AXE_OPTIONS)
