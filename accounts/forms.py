@@ -13,6 +13,9 @@ from accounts.models import Role, normalize_email
 from zvk_portal.forms import PageForm
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+# The same for every refused password, whether or not the account exists: an account is found per role (DESIGN §3),
+# so a right password in the other role fails too, and the hint names the one field a person easily overlooks.
+LOGIN_FAILED_CHECK_ROLE = f"{LOGIN_FAILED} Bitte prüfen Sie auch die gewählte Benutzerrolle."
 OTP_EXPIRED = (
     "Ihr Einmalpasswort ist abgelaufen. Bitte wenden Sie sich an Ihren Administrator; er kann Ihnen ein neues "
     "Einmalpasswort setzen."
@@ -86,11 +89,11 @@ class ReadableText:
 
 
 class LoginForm(PageForm):
+    # No role is preset: a preset one is kept by whoever does not look, and then the right password fails.
     role = forms.ChoiceField(
         label="Benutzerrolle",
         choices=PORTAL_ROLES,
         widget=forms.RadioSelect,
-        initial=Role.ADMINISTRATOR.value,
         error_messages={
             "required": "Bitte wählen Sie Ihre Benutzerrolle.",
             "invalid_choice": "Bitte wählen Sie Ihre Benutzerrolle.",
@@ -100,6 +103,7 @@ class LoginForm(PageForm):
         label="E-Mail",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+        help_text="Ihr Benutzername ist Ihre dienstliche E-Mail-Adresse.",
         error_messages=required("Ihre E-Mail-Adresse") | {"max_length": LOGIN_FAILED},
     )
     password = forms.CharField(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import services
 from accounts.decorators import role_required
-from accounts.forms import LOGIN_FAILED, OTP_EXPIRED, ForgotPasswordForm, LoginForm, NewPasswordForm, PasswordChangeForm
+from accounts.forms import LOGIN_FAILED_CHECK_ROLE, OTP_EXPIRED, ForgotPasswordForm, LoginForm, NewPasswordForm, PasswordChangeForm
 from accounts.middleware import LAST_SEEN, start_session_clock
 from accounts.models import Role
 from billing_units.models import BillingUnit
@@ -46,10 +46,10 @@ def _next_page(request) -> str | None:
 
 def _login_failed_message(outcome) -> str:
     if outcome is None:
-        return LOGIN_FAILED
+        return LOGIN_FAILED_CHECK_ROLE
     if outcome.refusal is not None:
         return outcome.refusal.message
-    return OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED
+    return OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED_CHECK_ROLE
 
 
 @login_not_required

@@ -18,6 +18,7 @@ from tests.helpers import post_login
 pytestmark = pytest.mark.django_db
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+CHECK_ROLE = "Bitte prüfen Sie auch die gewählte Benutzerrolle."
 
 
 def without_csrf(html: str) -> str:
@@ -37,6 +38,31 @@ def test_login_page_has_the_fields_of_the_manual(client):
     ):
         assert text in html
     assert 'lang="de"' in html
+
+
+@pytest.mark.parametrize("url", ["/login/", "/passwort-vergessen/"])
+def test_no_role_is_preset(client, url):
+    html = client.get(url).content.decode()
+    assert 'name="role"' in html and "checked" not in html
+
+
+def test_login_without_a_role_asks_for_it_and_keeps_the_email(client, gera_clerk):
+    response = client.post("/login/", {"email": gera_clerk.email, "password": factories.PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Bitte wählen Sie Ihre Benutzerrolle." in html
+    assert f'value="{gera_clerk.email}"' in html and factories.PASSWORD not in html
+
+
+def test_the_chosen_role_is_kept_after_a_failed_login(client, gera_clerk):
+    html = post_login(client, gera_clerk.email, "falsch", role=Role.CLERK).content.decode()
+    assert re.search(r'value="clerk"[^>]*checked', html)
+
+
+def test_a_failed_login_asks_to_check_the_role_too(client, gera_clerk):
+    wrong_role = post_login(client, gera_clerk.email, factories.PASSWORD, role=Role.ADMINISTRATOR).content.decode()
+    unknown = post_login(client, "niemand@stadt-gera.example", "falsch", role=Role.CLERK).content.decode()
+    for html in (wrong_role, unknown):
+        assert f"{LOGIN_FAILED} {CHECK_ROLE}" in html
 
 
 def test_administrator_lands_on_verwaltung_der_benutzer(client, gera_admin):
