@@ -125,6 +125,15 @@ class ForgotPasswordForm(PageForm):
     )
 
 
+# The rules of AUTH_PASSWORD_VALIDATORS (accounts/validators.py) in one sentence, beside the field.
+PASSWORD_RULES = (
+    "Mindestens 12 und höchstens 128 Zeichen, nicht nur Ziffern, kein häufig verwendetes Passwort, nicht Ihr Vorname, "
+    "Ihr Nachname oder Ihre E-Mail-Adresse und keine naheliegenden Begriffe wie der Name der Kasse oder des Portals. "
+    "Groß- und Kleinbuchstaben, Ziffern oder Sonderzeichen sind nicht vorgeschrieben, aber erlaubt, ebenso Leerzeichen "
+    "und Umlaute: Ein langer Satz ist ein gutes Passwort."
+)
+
+
 class NewPasswordForm(SetPasswordMixin, PageForm):
     """A personal password, twice; checked against Django's validators (SetPasswordMixin), the OTP and the
     e-mail."""
@@ -136,7 +145,7 @@ class NewPasswordForm(SetPasswordMixin, PageForm):
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Mindestens 12 Zeichen. Leerzeichen, Umlaute und Sonderzeichen sind erlaubt; ein langer Satz ist ein gutes Passwort.",
+        help_text=PASSWORD_RULES,
         error_messages=required("ein neues Passwort"),
     )
     new_password2 = forms.CharField(

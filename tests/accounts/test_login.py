@@ -140,19 +140,59 @@ def test_setting_the_personal_password_activates_and_clears_the_otp(client, gera
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("kurz genug", "mindestens 12 Zeichen"),
-        ("x" * 129, "höchstens 128 Zeichen"),
-        ("12345678901234", "numerisch"),
-        ("Versorgungskasse2025", "naheliegenden Begriffe"),
+        ("kurz genug", "Das Passwort ist zu kurz: Es muss mindestens 12 Zeichen lang sein (Sie haben 10 eingegeben)."),
+        ("x" * 129, "Das Passwort ist zu lang: Es darf höchstens 128 Zeichen lang sein (Sie haben 129 eingegeben)."),
+        ("12345678901234", "Das Passwort darf nicht nur aus Ziffern bestehen."),
+        ("1qaz2wsx3edc", "Dieses Passwort gehört zu den häufig verwendeten Passwörtern"),
+        ("Versorgungskasse2025", "Das Passwort darf den Begriff „versorgungskasse“ nicht enthalten"),
+        ("Lena!Sommerurlaub", "Das Passwort darf Ihren Vornamen nicht enthalten."),
+        ("Im Sommer fährt LANG nach Jena", "Das Passwort darf Ihren Nachnamen nicht enthalten."),
+        ("Die Akte liegt im Schrank", "Das Passwort darf Ihre E-Mail-Adresse oder einen Teil davon (vor dem @)"),
     ],
 )
-def test_password_rules_are_explained_in_german(client, gera_units, password, message):
-    clerk = factories.PendingClerkFactory(units=gera_units[:1])
+def test_each_refused_password_names_the_rule_it_breaks(client, gera_units, password, message):
+    clerk = factories.PendingClerkFactory(
+        units=gera_units[:1], first_name="Lena", last_name="Lang", email="l.lang.akte@stadt-gera.example"
+    )
     post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
     response = client.post("/passwort-aendern/", {"new_password1": password, "new_password2": password})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert User.objects.get(pk=clerk.pk).status == Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "password"),
+    [
+        ("Jörg", "Müller", "Der Mueller mahlt das Korn im Tal"),
+        ("Jörg", "Müller", "Joerg mag lange Sätze sehr gern"),
+        ("Anna", "von der Heide", "Die heide blüht im August"),
+        ("Jörg-Günther", "Groß", "Urlaub mit Guenther am See"),
+        ("Eva", "Groß", "Der GROSS-Wagen steht vor dem Tor"),
+    ],
+)
+def test_the_own_name_is_refused_in_any_case_and_spelling(first_name, last_name, password):
+    from accounts.forms import NewPasswordForm
+
+    user = factories.PendingClerkFactory(first_name=first_name, last_name=last_name)
+    form = NewPasswordForm(user, {"new_password1": password, "new_password2": password})
+    assert not form.is_valid()
+    assert any("namen nicht enthalten" in error for error in form.errors["new_password1"])
+
+
+def test_name_particles_and_very_short_names_are_no_reason_to_refuse():
+    from accounts.forms import NewPasswordForm
+
+    user = factories.PendingClerkFactory(first_name="Li", last_name="von der Heide", email="l.h@stadt-gera.example")
+    password = "Der Wind von Westen ist kalt"
+    assert NewPasswordForm(user, {"new_password1": password, "new_password2": password}).is_valid()
+
+
+def test_the_password_page_lists_the_rules(client, gera_units):
+    clerk = factories.PendingClerkFactory(units=gera_units[:1])
+    post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
+    html = client.get("/passwort-aendern/").content.decode()
+    assert "Mindestens 12 und höchstens 128 Zeichen" in html and "nicht Ihr Vorname, Ihr Nachname" in html
 
 
 def test_new_password_may_not_be_the_otp_or_the_email(client, gera_units):
