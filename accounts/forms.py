@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.hashers import check_password
-from django.core.validators import RegexValidator
 
 from accounts.models import Role, normalize_email
 from zvk_portal.forms import PageForm
@@ -23,10 +22,23 @@ OTP_EXPIRED = (
 
 PORTAL_ROLES = [(Role.ADMINISTRATOR.value, "Administrator"), (Role.CLERK.value, "Sachbearbeiter")]
 
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ()/\-]{6,40}\Z",
-    "Bitte geben Sie eine Telefonnummer aus Ziffern ein (erlaubt sind auch Leerzeichen, +, /, - und Klammern).",
+PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 6, 20
+PHONE_RULE = (
+    f"Bitte geben Sie die Telefonnummer mit Vorwahl und {PHONE_MIN_DIGITS} bis {PHONE_MAX_DIGITS} Ziffern ein, "
+    "z. B. 0365 838-1234 oder +49 365 838-1234. Außer Ziffern sind nur Leerzeichen, Schrägstrich (/), "
+    "Bindestrich (-), runde Klammern und ein + am Anfang erlaubt."
 )
+PHONE_HELP = "Mit Vorwahl, z. B. 0365 838-1234 oder +49 365 838-1234."
+PHONE_PATTERN = re.compile(r"\+?[0-9 ()/\-]*")
+
+
+def phone_validator(value: str) -> None:
+    """A phone number as PHONE_RULE says: 6 to 20 digits, a leading + and the usual separators, nothing else."""
+    digits = sum(char in "0123456789" for char in value)
+    if not PHONE_PATTERN.fullmatch(value) or not PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS:
+        raise forms.ValidationError(PHONE_RULE, code="invalid_phone")
+
+
 BUSINESS_DATA_NOTE = (
     "Bitte geben Sie auf dieser Seite keine privaten, sondern lediglich dienstliche Daten ein. "
     "Achten Sie darauf, keine allgemeine E-Mail-Adresse zu verwenden."

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import services
 from accounts.decorators import role_required
-from accounts.forms import LOGIN_FAILED_CHECK_ROLE, OTP_EXPIRED, ForgotPasswordForm, LoginForm, NewPasswordForm, PasswordChangeForm
+from accounts.forms import (
+    LOGIN_FAILED_CHECK_ROLE,
+    OTP_EXPIRED,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+)
 from accounts.middleware import LAST_SEEN, start_session_clock
 from accounts.models import Role
 from billing_units.models import BillingUnit

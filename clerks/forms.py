@@ -2,7 +2,7 @@
 
 from django import forms
 
-from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, ReadableText, phone_validator, required
+from accounts.forms import BUSINESS_DATA_NOTE, PHONE_HELP, BusinessEmailField, ReadableText, phone_validator, required
 from accounts.models import NoticePreference, Status
 from audit.actions import ACTION_CHOICES
 from zvk_portal.forms import PageForm
@@ -21,7 +21,10 @@ class PersonalDataForm(PageForm):
         label="Telefonnummer",
         max_length=40,
         validators=[phone_validator],
-        error_messages=required("die dienstliche Telefonnummer"),
+        widget=forms.TextInput(attrs={"type": "tel"}),
+        help_text=PHONE_HELP,
+        error_messages=required("die dienstliche Telefonnummer")
+        | {"max_length": "Die Telefonnummer darf höchstens 40 Zeichen lang sein."},
     )
     email = BusinessEmailField(
         label="E-Mail",

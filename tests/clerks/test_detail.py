@@ -120,7 +120,7 @@ def test_changing_the_email_changes_the_login_and_tells_both_addresses(admin_cli
         ("first_name", "", "Bitte geben Sie den Vornamen ein."),
         ("email", "info@stadt-gera.example", "keine allgemeine E-Mail-Adresse"),
         ("email", "kein-at-zeichen", "gültige E-Mail-Adresse"),
-        ("phone", "abc", "Telefonnummer aus Ziffern"),
+        ("phone", "abc", "Telefonnummer mit Vorwahl und 6 bis 20 Ziffern"),
         ("last_name", "x" * 151, "höchstens 150 Zeichen"),
     ],
 )
