@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.hashers import check_password
 
-from accounts.models import Role, normalize_email
+from accounts.models import Role, is_generic_email, normalize_email
 from zvk_portal.forms import PageForm
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
@@ -45,30 +45,62 @@ BUSINESS_DATA_NOTE = (
 )
 
 
-def is_generic_email(email: str) -> bool:
-    """True for role addresses such as info@…, poststelle@… or info.gera@… (manual §3 d)."""
-    local_part = normalize_email(email).split("@")[0]
-    first_word = re.split(r"[._+\-0-9]", local_part, maxsplit=1)[0]
-    generic = {word.casefold() for word in settings.GENERIC_EMAIL_LOCAL_PARTS}
-    return local_part in generic or first_word in generic
+GENERIC_EMAIL = (
+    "Bitte verwenden Sie keine allgemeine E-Mail-Adresse (wie info@… oder poststelle@…), sondern die dienstliche "
+    "Adresse der Person."
+)
+GENERIC_EMAIL_OVERRIDE = (
+    f"{GENERIC_EMAIL} Gehört diese Adresse doch einer einzelnen Person (z. B. mit einem Nachnamen wie „Post“), "
+    "kreuzen Sie „Es handelt sich um eine persönliche Adresse“ an und speichern Sie erneut."
+)
 
 
 class BusinessEmailField(forms.EmailField):
-    """A personal business address in lower case: no role address like info@ (manual §3 d)."""
+    """A personal business address in lower case: no role address like info@ (manual §3 d). A form that lets the
+    person typing confirm a personal address (PersonalAddressMixin) checks the role address itself."""
 
     default_error_messages = {"invalid": "Bitte geben Sie eine gültige E-Mail-Adresse ein."}
+
+    def __init__(self, *args, refuse_generic=True, **kwargs):
+        self.refuse_generic = refuse_generic
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         return normalize_email(super().to_python(value))
 
     def validate(self, value):
         super().validate(value)
-        if value and is_generic_email(value):
-            raise forms.ValidationError(
-                "Bitte verwenden Sie keine allgemeine E-Mail-Adresse (wie info@… oder poststelle@…), "
-                "sondern die dienstliche Adresse der Person.",
-                code="generic_email",
-            )
+        if self.refuse_generic and value and is_generic_email(value):
+            raise forms.ValidationError(GENERIC_EMAIL, code="generic_email")
+
+
+class PersonalAddressMixin(forms.Form):
+    """An address that reads like a role address is refused unless the person typing confirms that it belongs to one
+    person: the box appears beside the refusal (`asks_personal_address`) and its tick travels as `personal_address`
+    (true only for an address that needed it), for the audit entry. An address that is not changed is not asked
+    again."""
+
+    personal_address = forms.BooleanField(
+        label="Es handelt sich um eine persönliche Adresse",
+        required=False,
+        help_text="Nur ankreuzen, wenn die Adresse trotz ihres Namens einer einzelnen Person gehört.",
+    )
+
+    @property
+    def asks_personal_address(self) -> bool:
+        if self.is_bound:
+            return getattr(self, "_asks_personal_address", False)
+        return bool(self.initial.get("personal_address")) and is_generic_email(self.initial.get("email") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        self._asks_personal_address = bool(email) and "email" in self.changed_data and is_generic_email(email)
+        confirmed = self._asks_personal_address and bool(cleaned.get("personal_address"))
+        if self._asks_personal_address and not confirmed:
+            self.add_error("email", forms.ValidationError(GENERIC_EMAIL_OVERRIDE, code="generic_email"))
+        cleaned["personal_address"] = confirmed
+        return cleaned
 
 
 def required(label: str) -> dict:

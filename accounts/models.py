@@ -1,5 +1,7 @@
 """The portal's users, the state machine of DESIGN §4, memberships and the audit log."""
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -151,6 +153,20 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 def normalize_email(email: str) -> str:
     """The login name: the e-mail address without surrounding spaces, in lower case (DESIGN §3)."""
     return (email or "").strip().lower()
+
+
+def _mailbox_word(text: str) -> str:
+    """A local part as a word: folded, without the separators "." "-" "_" and without trailing digits."""
+    return re.sub(r"[0-9]+$", "", re.sub(r"[._\-]", "", text.casefold()))
+
+
+def is_generic_email(email: str) -> bool:
+    """True for a role address such as info@…, poststelle@… or info+gera@… (manual §3 d): the whole local part, or
+    its part before a "+", is one of GENERIC_EMAIL_LOCAL_PARTS. A person's address that merely begins with such a
+    word (post.thomas@…, infanger@…) is not generic."""
+    local_part = normalize_email(email).rpartition("@")[0].split("+")[0]
+    generic = {_mailbox_word(word) for word in settings.GENERIC_EMAIL_LOCAL_PARTS}
+    return bool(local_part) and _mailbox_word(local_part) in generic
 
 
 class User(AbstractBaseUser, PermissionsMixin):

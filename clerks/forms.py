@@ -2,14 +2,23 @@
 
 from django import forms
 
-from accounts.forms import BUSINESS_DATA_NOTE, PHONE_HELP, BusinessEmailField, ReadableText, phone_validator, required
+from accounts.forms import (
+    BUSINESS_DATA_NOTE,
+    PHONE_HELP,
+    BusinessEmailField,
+    PersonalAddressMixin,
+    ReadableText,
+    phone_validator,
+    required,
+)
 from accounts.models import NoticePreference, Status
 from audit.actions import ACTION_CHOICES
 from zvk_portal.forms import PageForm
 
 
-class PersonalDataForm(PageForm):
-    """Vorname, Nachname, Telefonnummer, E-Mail: all required, business data only (manual §3 d, §4)."""
+class PersonalDataForm(PersonalAddressMixin, PageForm):
+    """Vorname, Nachname, Telefonnummer, E-Mail: all required, business data only (manual §3 d, §4); a role address
+    only with "Es handelt sich um eine persönliche Adresse"."""
 
     first_name = forms.CharField(
         label="Vorname", max_length=150, validators=[ReadableText()], error_messages=required("den Vornamen")
@@ -29,6 +38,7 @@ class PersonalDataForm(PageForm):
     email = BusinessEmailField(
         label="E-Mail",
         max_length=254,
+        refuse_generic=False,
         error_messages=required("die dienstliche E-Mail-Adresse"),
     )
 
