@@ -4,7 +4,6 @@ import re
 import unicodedata
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.hashers import check_password
 
