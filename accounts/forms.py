@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.hashers import check_password
 
@@ -18,6 +19,17 @@ OTP_EXPIRED = (
     "Ihr Einmalpasswort ist abgelaufen. Bitte wenden Sie sich an Ihren Administrator; er kann Ihnen ein neues "
     "Einmalpasswort setzen."
 )
+
+
+def otp_expired_message(role: str) -> str:
+    """A clerk's one-time password comes from its administrator, an administrator's by letter from the fund."""
+    if role == Role.ADMINISTRATOR:
+        return (
+            f"Ihr Einmalpasswort ist abgelaufen. Bitte wenden Sie sich an die {settings.FUND_NAME} "
+            f"(Telefon {settings.FUND_PHONE}); Sie erhalten neue Zugangsdaten per Brief."
+        )
+    return OTP_EXPIRED
+
 
 PORTAL_ROLES = [(Role.ADMINISTRATOR.value, "Administrator"), (Role.CLERK.value, "Sachbearbeiter")]
 

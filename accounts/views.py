@@ -16,11 +16,11 @@ from accounts import services
 from accounts.decorators import role_required
 from accounts.forms import (
     LOGIN_FAILED_CHECK_ROLE,
-    OTP_EXPIRED,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
     PasswordChangeForm,
+    otp_expired_message,
 )
 from accounts.middleware import LAST_SEEN, start_session_clock
 from accounts.models import Role
@@ -51,12 +51,12 @@ def _next_page(request) -> str | None:
     return None
 
 
-def _login_failed_message(outcome) -> str:
+def _login_failed_message(outcome, role: str) -> str:
     if outcome is None:
         return LOGIN_FAILED_CHECK_ROLE
     if outcome.refusal is not None:
         return outcome.refusal.message
-    return OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED_CHECK_ROLE
+    return otp_expired_message(role) if outcome.otp_expired else LOGIN_FAILED_CHECK_ROLE
 
 
 @login_not_required
@@ -92,7 +92,7 @@ def login_view(request):
             if user.must_change_password:
                 return redirect("accounts:password_set")
             return redirect(_next_page(request) or START_PAGES[user.role])
-        form.add_error(None, _login_failed_message(getattr(request, "login_outcome", None)))
+        form.add_error(None, _login_failed_message(getattr(request, "login_outcome", None), form.cleaned_data["role"]))
     return render(request, "accounts/login.html", {"form": form, "next": _next_page(request)})
 
 

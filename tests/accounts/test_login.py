@@ -227,6 +227,17 @@ def test_expired_otp_tells_the_user_to_ask_the_administrator(client, gera_units,
         assert LOGIN_FAILED in wrong and "abgelaufen" not in wrong
 
 
+def test_an_administrators_expired_otp_points_to_the_fund_not_to_an_administrator(client, gera_units, settings):
+    admin = factories.AdministratorFactory(units=gera_units, status=Status.PENDING)
+    otp_plain = otp.issue(admin)
+    admin.save()
+    with time_machine.travel(timezone.now() + timedelta(days=settings.OTP_VALIDITY_DAYS, minutes=1)):
+        html = post_login(client, admin.email, otp_plain, role=Role.ADMINISTRATOR).content.decode()
+    assert "Ihr Einmalpasswort ist abgelaufen" in html
+    assert f"Zusatzversorgungskasse Thüringen (Telefon {settings.FUND_PHONE})" in html
+    assert "Ihren Administrator" not in html
+
+
 def test_five_wrong_passwords_through_the_page_deactivate(client, gera_clerk, gera_admin, settings):
     factories.trust_device(client, gera_clerk)  # the clerk's own browser (DESIGN §8)
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
