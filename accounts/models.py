@@ -366,6 +366,24 @@ class MembershipQuerySet(models.QuerySet):
             return self.none()
         return self.filter(member_id__in=user.member_ids)
 
+    def contacts_visible_to(self, clerk):
+        """Whom the clerk can call (its start page): per member it belongs to, the administrators still registered
+        there and not Gesperrt, with name, phone and e-mail. One query; a member with hundreds of units lists each
+        administrator once."""
+        registered = User.scope_units.through.objects.filter(
+            user_id=OuterRef("user_id"), billingunit__member_id=OuterRef("member_id")
+        )
+        return (
+            self.filter(role=Role.ADMINISTRATOR, member__memberships__user=clerk)
+            .exclude(user__status=Status.LOCKED)
+            .filter(Exists(registered))
+            .select_related("user", "member")
+            .only(
+                "member__number", "member__name", *(f"user__{f}" for f in ("first_name", "last_name", "phone", "email"))
+            )
+            .order_by("member__number", "last_name", "first_name", "user_id")
+        )
+
     def first_per_user(self, user):
         """Of a user's memberships visible to `user` only the one in the lowest member id: a user of two of
         the administrator's members is listed once."""

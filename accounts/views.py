@@ -23,7 +23,7 @@ from accounts.forms import (
     otp_expired_message,
 )
 from accounts.middleware import LAST_SEEN, start_session_clock
-from accounts.models import Role
+from accounts.models import Membership, Role
 from billing_units.models import BillingUnit
 from security import throttling
 from security.client_address import client_ip
@@ -156,9 +156,10 @@ def password_set(request):
 @role_required(Role.CLERK)
 @require_safe
 def start(request):
-    """The clerk's start page: the billing units it may work on, nothing else."""
+    """The clerk's start page: the billing units it may work on, and whom to call: its administrators."""
     units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")
-    return render(request, "accounts/start.html", {"units": units})
+    administrators = Membership.objects.contacts_visible_to(request.user)
+    return render(request, "accounts/start.html", {"units": units, "administrators": administrators})
 
 
 @require_safe

@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.utils import timezone
 
 from accounts import otp
-from accounts.models import Role, Status, User
+from accounts.models import Membership, Role, Status, User
 from audit.models import AuditEntry
 from tests import factories
 from tests.helpers import post_login
@@ -352,3 +352,28 @@ def test_a_next_that_is_no_path_is_ignored_and_never_a_server_error(client, gera
     """Found by the fuzz tests: redirect() took a bare word for a URL name and failed with a 500."""
     response = post_login(client, gera_admin, factories.PASSWORD, next=target)
     assert response.status_code == 302 and response.url == "/benutzer/"
+
+
+def test_clerk_start_page_names_its_administrators_with_phone_and_email(client, gera_units, jena_units):
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    named = factories.AdministratorFactory(units=gera_units[:1], first_name="Gerda", last_name="Gera", phone="0365 1")
+    other_unit = factories.AdministratorFactory(units=gera_units[2:], first_name="Otto", last_name="Ost")
+    locked = factories.AdministratorFactory(units=gera_units, status=Status.LOCKED, last_name="Gesperrt")
+    jena = factories.AdministratorFactory(units=jena_units, last_name="Jenaer")
+    client.force_login(clerk)
+    html = client.get("/start/").content.decode()
+    assert "Ihre Administratoren" in html
+    assert "Gerda Gera" in html and "0365 1" in html and named.email in html
+    assert "Otto Ost" in html and other_unit.email in html  # an administrator of the clerk's member
+    assert html.count(named.email) == 2  # once as text, once in the mailto link, though registered for many units
+    assert locked.email not in html and jena.email not in html
+
+
+def test_an_administrator_whose_registration_for_the_member_ended_is_not_named(client, gera_units, jena_units):
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    shared = factories.AdministratorFactory(units=jena_units)
+    Membership.of(shared, member=gera_units[0].member).save()  # still listed at Gera, but registered for Jena only
+    client.force_login(clerk)
+    html = client.get("/start/").content.decode()
+    assert shared.email not in html
+    assert "kein Administrator eingetragen" in html and "03466 / 3364 - 75" in html
