@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import services
+from accounts import services, typed_input
 from accounts.decorators import role_required
 from accounts.forms import (
     LOGIN_FAILED_CHECK_ROLE,
@@ -83,6 +83,7 @@ def login_view(request):
             return throttled(request, "accounts/login.html", LoginForm, decision, next=_next_page(request))
         if user is not None:
             login(request, user)
+            typed_input.forget_unless(request, user)
             start_session_clock(request)
             from factors.views import after_login  # factors' pages build on this module's START_PAGES
 
