@@ -10,7 +10,13 @@ def send_templated(name: str, to: str, context: dict | None = None, *, secret: b
     """Render templates/emails/<name>_subject.txt and _body.txt into the outbox (outbox/mail.py), in the
     caller's transaction; the outbox worker sends it once that transaction has committed. A `secret` mail (one
     that carries a login code) has its text removed from the outbox once sent."""
-    context = {"fund_name": settings.FUND_NAME, "portal_url": settings.PORTAL_URL, **(context or {})}
+    context = {
+        "fund_name": settings.FUND_NAME,
+        "fund_phone": settings.FUND_PHONE,
+        "fund_email": settings.FUND_EMAIL,
+        "portal_url": settings.PORTAL_URL,
+        **(context or {}),
+    }
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     body = render_to_string(f"emails/{name}_body.txt", context)
     enqueue(template=name, to=to, subject=subject, body=body, secret=secret)

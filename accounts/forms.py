@@ -7,53 +7,111 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.hashers import check_password
-from django.core.validators import RegexValidator
 
-from accounts.models import Role, normalize_email
+from accounts.models import Role, is_generic_email, normalize_email
 from zvk_portal.forms import PageForm
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+# The same for every refused password, whether or not the account exists: an account is found per role (DESIGN §3),
+# so a right password in the other role fails too, and the hint names the one field a person easily overlooks.
+LOGIN_FAILED_CHECK_ROLE = f"{LOGIN_FAILED} Bitte prüfen Sie auch die gewählte Benutzerrolle."
 OTP_EXPIRED = (
     "Ihr Einmalpasswort ist abgelaufen. Bitte wenden Sie sich an Ihren Administrator; er kann Ihnen ein neues "
     "Einmalpasswort setzen."
 )
 
+
+def otp_expired_message(role: str) -> str:
+    """A clerk's one-time password comes from its administrator, an administrator's by letter from the fund."""
+    if role == Role.ADMINISTRATOR:
+        return (
+            f"Ihr Einmalpasswort ist abgelaufen. Bitte wenden Sie sich an die {settings.FUND_NAME} "
+            f"(Telefon {settings.FUND_PHONE}); Sie erhalten neue Zugangsdaten per Brief."
+        )
+    return OTP_EXPIRED
+
+
 PORTAL_ROLES = [(Role.ADMINISTRATOR.value, "Administrator"), (Role.CLERK.value, "Sachbearbeiter")]
 
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ()/\-]{6,40}\Z",
-    "Bitte geben Sie eine Telefonnummer aus Ziffern ein (erlaubt sind auch Leerzeichen, +, /, - und Klammern).",
+PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 6, 20
+PHONE_RULE = (
+    f"Bitte geben Sie die Telefonnummer mit Vorwahl und {PHONE_MIN_DIGITS} bis {PHONE_MAX_DIGITS} Ziffern ein, "
+    "z. B. 0365 838-1234 oder +49 365 838-1234. Außer Ziffern sind nur Leerzeichen, Schrägstrich (/), "
+    "Bindestrich (-), runde Klammern und ein + am Anfang erlaubt."
 )
+PHONE_HELP = "Mit Vorwahl, z. B. 0365 838-1234 oder +49 365 838-1234."
+PHONE_PATTERN = re.compile(r"\+?[0-9 ()/\-]*")
+
+
+def phone_validator(value: str) -> None:
+    """A phone number as PHONE_RULE says: 6 to 20 digits, a leading + and the usual separators, nothing else."""
+    digits = sum(char in "0123456789" for char in value)
+    if not PHONE_PATTERN.fullmatch(value) or not PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS:
+        raise forms.ValidationError(PHONE_RULE, code="invalid_phone")
+
+
 BUSINESS_DATA_NOTE = (
     "Bitte geben Sie auf dieser Seite keine privaten, sondern lediglich dienstliche Daten ein. "
     "Achten Sie darauf, keine allgemeine E-Mail-Adresse zu verwenden."
 )
 
 
-def is_generic_email(email: str) -> bool:
-    """True for role addresses such as info@…, poststelle@… or info.gera@… (manual §3 d)."""
-    local_part = normalize_email(email).split("@")[0]
-    first_word = re.split(r"[._+\-0-9]", local_part, maxsplit=1)[0]
-    generic = {word.casefold() for word in settings.GENERIC_EMAIL_LOCAL_PARTS}
-    return local_part in generic or first_word in generic
+GENERIC_EMAIL = (
+    "Bitte verwenden Sie keine allgemeine E-Mail-Adresse (wie info@… oder poststelle@…), sondern die dienstliche "
+    "Adresse der Person."
+)
+GENERIC_EMAIL_OVERRIDE = (
+    f"{GENERIC_EMAIL} Gehört diese Adresse doch einer einzelnen Person (z. B. mit einem Nachnamen wie „Post“), "
+    "kreuzen Sie „Es handelt sich um eine persönliche Adresse“ an und speichern Sie erneut."
+)
 
 
 class BusinessEmailField(forms.EmailField):
-    """A personal business address in lower case: no role address like info@ (manual §3 d)."""
+    """A personal business address in lower case: no role address like info@ (manual §3 d). A form that lets the
+    person typing confirm a personal address (PersonalAddressMixin) checks the role address itself."""
 
     default_error_messages = {"invalid": "Bitte geben Sie eine gültige E-Mail-Adresse ein."}
+
+    def __init__(self, *args, refuse_generic=True, **kwargs):
+        self.refuse_generic = refuse_generic
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         return normalize_email(super().to_python(value))
 
     def validate(self, value):
         super().validate(value)
-        if value and is_generic_email(value):
-            raise forms.ValidationError(
-                "Bitte verwenden Sie keine allgemeine E-Mail-Adresse (wie info@… oder poststelle@…), "
-                "sondern die dienstliche Adresse der Person.",
-                code="generic_email",
-            )
+        if self.refuse_generic and value and is_generic_email(value):
+            raise forms.ValidationError(GENERIC_EMAIL, code="generic_email")
+
+
+class PersonalAddressMixin(forms.Form):
+    """An address that reads like a role address is refused unless the person typing confirms that it belongs to one
+    person: the box appears beside the refusal (`asks_personal_address`) and its tick travels as `personal_address`
+    (true only for an address that needed it), for the audit entry. An address that is not changed is not asked
+    again."""
+
+    personal_address = forms.BooleanField(
+        label="Es handelt sich um eine persönliche Adresse",
+        required=False,
+        help_text="Nur ankreuzen, wenn die Adresse trotz ihres Namens einer einzelnen Person gehört.",
+    )
+
+    @property
+    def asks_personal_address(self) -> bool:
+        if self.is_bound:
+            return getattr(self, "_asks_personal_address", False)
+        return bool(self.initial.get("personal_address")) and is_generic_email(self.initial.get("email") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        self._asks_personal_address = bool(email) and "email" in self.changed_data and is_generic_email(email)
+        confirmed = self._asks_personal_address and bool(cleaned.get("personal_address"))
+        if self._asks_personal_address and not confirmed:
+            self.add_error("email", forms.ValidationError(GENERIC_EMAIL_OVERRIDE, code="generic_email"))
+        cleaned["personal_address"] = confirmed
+        return cleaned
 
 
 def required(label: str) -> dict:
@@ -86,11 +144,11 @@ class ReadableText:
 
 
 class LoginForm(PageForm):
+    # No role is preset: a preset one is kept by whoever does not look, and then the right password fails.
     role = forms.ChoiceField(
         label="Benutzerrolle",
         choices=PORTAL_ROLES,
         widget=forms.RadioSelect,
-        initial=Role.ADMINISTRATOR.value,
         error_messages={
             "required": "Bitte wählen Sie Ihre Benutzerrolle.",
             "invalid_choice": "Bitte wählen Sie Ihre Benutzerrolle.",
@@ -100,6 +158,7 @@ class LoginForm(PageForm):
         label="E-Mail",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+        help_text="Ihr Benutzername ist Ihre dienstliche E-Mail-Adresse.",
         error_messages=required("Ihre E-Mail-Adresse") | {"max_length": LOGIN_FAILED},
     )
     password = forms.CharField(
@@ -121,6 +180,15 @@ class ForgotPasswordForm(PageForm):
     )
 
 
+# The rules of AUTH_PASSWORD_VALIDATORS (accounts/validators.py) in one sentence, beside the field.
+PASSWORD_RULES = (
+    "Mindestens 12 und höchstens 128 Zeichen, nicht nur Ziffern, kein häufig verwendetes Passwort, nicht Ihr Vorname, "
+    "Ihr Nachname oder Ihre E-Mail-Adresse und keine naheliegenden Begriffe wie der Name der Kasse oder des Portals. "
+    "Groß- und Kleinbuchstaben, Ziffern oder Sonderzeichen sind nicht vorgeschrieben, aber erlaubt, ebenso Leerzeichen "
+    "und Umlaute: Ein langer Satz ist ein gutes Passwort."
+)
+
+
 class NewPasswordForm(SetPasswordMixin, PageForm):
     """A personal password, twice; checked against Django's validators (SetPasswordMixin), the OTP and the
     e-mail."""
@@ -132,7 +200,7 @@ class NewPasswordForm(SetPasswordMixin, PageForm):
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Mindestens 12 Zeichen. Leerzeichen, Umlaute und Sonderzeichen sind erlaubt; ein langer Satz ist ein gutes Passwort.",
+        help_text=PASSWORD_RULES,
         error_messages=required("ein neues Passwort"),
     )
     new_password2 = forms.CharField(

@@ -13,9 +13,16 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
+from accounts import typed_input
 from security import security_log
 from security.client_address import client_ip
 
+SESSION_EXPIRED = "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."
+FORM_AFTER_SESSION = "Ihre Sitzung ist abgelaufen, deshalb wurde nichts gespeichert. Bitte melden Sie sich erneut an."
+FORM_KEPT = (
+    f"{FORM_AFTER_SESSION} Danach sind Ihre Eingaben wieder eingetragen (Passwörter ausgenommen), und Sie können "
+    "das Formular noch einmal absenden."
+)
 LOGIN_AT = "portal_login_at"
 LAST_SEEN = "portal_last_seen"
 # Writing the session on every click would cost a query per page; a minute of slack is enough.
@@ -46,8 +53,11 @@ class SessionTimeoutMiddleware:
                 now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS
                 or now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             ):
+                # A form sent now is answered by LoginRequiredMiddleware, which may keep what was typed.
+                request.ended_session = (request.user.pk, dict(request.session.items()))
                 logout(request)
-                messages.info(request, "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.")
+                if request.method != "POST":
+                    messages.info(request, SESSION_EXPIRED)
             elif now - last_seen >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
@@ -105,6 +115,14 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         match = getattr(request, "resolver_match", None)
         if match is not None and match.app_name == admin.site.name:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if request.method == "POST":
+            # Only a page opened while logged in has a form to a page behind the login: its session has ended.
+            # What was typed is kept only where the session that ended is known, so its owner alone gets it back.
+            ended = getattr(request, "ended_session", None)
+            kept = ended is not None and typed_input.put_aside(
+                request, view_func, user_id=ended[0], ended_session=ended[1]
+            )
+            messages.info(request, FORM_KEPT if kept else FORM_AFTER_SESSION)
         return super().handle_no_permission(request, view_func)
 
 

@@ -12,11 +12,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import services
+from accounts import services, typed_input
 from accounts.decorators import role_required
-from accounts.forms import LOGIN_FAILED, OTP_EXPIRED, ForgotPasswordForm, LoginForm, NewPasswordForm, PasswordChangeForm
+from accounts.forms import (
+    LOGIN_FAILED_CHECK_ROLE,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    otp_expired_message,
+)
 from accounts.middleware import LAST_SEEN, start_session_clock
-from accounts.models import Role
+from accounts.models import Membership, Role
 from billing_units.models import BillingUnit
 from security import throttling
 from security.client_address import client_ip
@@ -44,12 +51,12 @@ def _next_page(request) -> str | None:
     return None
 
 
-def _login_failed_message(outcome) -> str:
+def _login_failed_message(outcome, role: str) -> str:
     if outcome is None:
-        return LOGIN_FAILED
+        return LOGIN_FAILED_CHECK_ROLE
     if outcome.refusal is not None:
         return outcome.refusal.message
-    return OTP_EXPIRED if outcome.otp_expired else LOGIN_FAILED
+    return otp_expired_message(role) if outcome.otp_expired else LOGIN_FAILED_CHECK_ROLE
 
 
 @login_not_required
@@ -76,6 +83,7 @@ def login_view(request):
             return throttled(request, "accounts/login.html", LoginForm, decision, next=_next_page(request))
         if user is not None:
             login(request, user)
+            typed_input.forget_unless(request, user)
             start_session_clock(request)
             from factors.views import after_login  # factors' pages build on this module's START_PAGES
 
@@ -85,7 +93,7 @@ def login_view(request):
             if user.must_change_password:
                 return redirect("accounts:password_set")
             return redirect(_next_page(request) or START_PAGES[user.role])
-        form.add_error(None, _login_failed_message(getattr(request, "login_outcome", None)))
+        form.add_error(None, _login_failed_message(getattr(request, "login_outcome", None), form.cleaned_data["role"]))
     return render(request, "accounts/login.html", {"form": form, "next": _next_page(request)})
 
 
@@ -149,9 +157,10 @@ def password_set(request):
 @role_required(Role.CLERK)
 @require_safe
 def start(request):
-    """The clerk's start page: the billing units it may work on, nothing else."""
+    """The clerk's start page: the billing units it may work on, and whom to call: its administrators."""
     units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")
-    return render(request, "accounts/start.html", {"units": units})
+    administrators = Membership.objects.contacts_visible_to(request.user)
+    return render(request, "accounts/start.html", {"units": units, "administrators": administrators})
 
 
 @require_safe

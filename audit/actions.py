@@ -99,6 +99,8 @@ def details(entry) -> str:
         parts.append("hinzugefügt: " + ", ".join(data["added"]))
     if entry.member_id and data.get("removed"):
         parts.append("entfernt: " + ", ".join(data["removed"]))
+    if data.get("personal_address"):
+        parts.append("E-Mail-Adresse als persönliche Adresse bestätigt")
     units = data.get("units")
     if units and entry.member_id and entry.action in ("clerk.created", "application.approved", "administrator.locked"):
         parts.append("Abrechnungsstellen: " + (units if isinstance(units, str) else ", ".join(units)))

@@ -2,15 +2,24 @@
 
 from django import forms
 
-from accounts.forms import BUSINESS_DATA_NOTE, BusinessEmailField, ReadableText, phone_validator, required
+from accounts.forms import (
+    BUSINESS_DATA_NOTE,
+    PHONE_HELP,
+    BusinessEmailField,
+    PersonalAddressMixin,
+    ReadableText,
+    phone_validator,
+    required,
+)
 from accounts.models import NoticePreference, Role, Status
 from audit.actions import ACTION_CHOICES
 from clerks.listing import last_login_order
 from zvk_portal.forms import PageForm
 
 
-class PersonalDataForm(PageForm):
-    """Vorname, Nachname, Telefonnummer, E-Mail: all required, business data only (manual §3 d, §4)."""
+class PersonalDataForm(PersonalAddressMixin, PageForm):
+    """Vorname, Nachname, Telefonnummer, E-Mail: all required, business data only (manual §3 d, §4); a role address
+    only with "Es handelt sich um eine persönliche Adresse"."""
 
     first_name = forms.CharField(
         label="Vorname", max_length=150, validators=[ReadableText()], error_messages=required("den Vornamen")
@@ -22,11 +31,15 @@ class PersonalDataForm(PageForm):
         label="Telefonnummer",
         max_length=40,
         validators=[phone_validator],
-        error_messages=required("die dienstliche Telefonnummer"),
+        widget=forms.TextInput(attrs={"type": "tel"}),
+        help_text=PHONE_HELP,
+        error_messages=required("die dienstliche Telefonnummer")
+        | {"max_length": "Die Telefonnummer darf höchstens 40 Zeichen lang sein."},
     )
     email = BusinessEmailField(
         label="E-Mail",
         max_length=254,
+        refuse_generic=False,
         error_messages=required("die dienstliche E-Mail-Adresse"),
     )
 

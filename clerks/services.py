@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts import credentials, otp
 from accounts.models import (
+    REFUSALS,
     DomainError,
     Event,
     Membership,
@@ -22,6 +23,7 @@ from accounts.models import (
     Status,
     TransitionNotAllowed,
     User,
+    is_generic_email,
     normalize_email,
 )
 from audit import actions as audit
@@ -121,8 +123,13 @@ def just_created_by(*, by: User, email: str, within=timedelta(minutes=5)) -> Use
     )
 
 
-def create_clerk(*, by: User, first_name: str, last_name: str, phone: str, email: str, unit_ids) -> User:
-    """Create a clerk in status Ausstehend with a new one-time password and its grants (manual §3)."""
+def create_clerk(
+    *, by: User, first_name: str, last_name: str, phone: str, email: str, unit_ids, personal_address: bool = False
+) -> User:
+    """Create a clerk in status Ausstehend with a new one-time password and its grants (manual §3).
+
+    `personal_address`: the administrator confirmed that an address that reads like a role address belongs to the
+    clerk; the audit entry says so."""
     email = normalize_email(email)
     if not unit_ids:
         raise DomainError("Bitte wählen Sie mindestens eine Abrechnungsstelle aus.")
@@ -153,7 +160,8 @@ def create_clerk(*, by: User, first_name: str, last_name: str, phone: str, email
             actor=by,
             target=clerk,
             member=_single_member(units),
-            data={"email": email, "units": sorted(unit.number for unit in units)},
+            data={"email": email, "units": sorted(unit.number for unit in units)}
+            | _personal_address_note(email, personal_address),
         )
         emails.clerk_created(clerk)
     return clerk
@@ -164,8 +172,15 @@ def create_clerk(*, by: User, first_name: str, last_name: str, phone: str, email
 PERSONAL_FIELDS = ["first_name", "last_name", "phone", "email"]
 
 
-def update_personal_data(*, clerk: User, by: User, **data) -> dict:
-    """Change a clerk's name, phone or e-mail (the login name). Returns {field: [old, new]} of what changed."""
+def _personal_address_note(email: str, confirmed: bool) -> dict:
+    """The audit detail of a role-like address the administrator confirmed as personal (manual §3 d)."""
+    return {"personal_address": True} if confirmed and is_generic_email(email) else {}
+
+
+def update_personal_data(*, clerk: User, by: User, personal_address: bool = False, **data) -> dict:
+    """Change a clerk's name, phone or e-mail (the login name). Returns {field: [old, new]} of what changed.
+
+    `personal_address` as for create_clerk, recorded when the e-mail changes."""
     data["email"] = normalize_email(data.get("email", clerk.email))
     with transaction.atomic():
         _require_visible(clerk, by, Role.CLERK)
@@ -182,7 +197,8 @@ def update_personal_data(*, clerk: User, by: User, **data) -> dict:
         for field, (_old, new) in changes.items():
             setattr(clerk, field, new)
         clerk.save(update_fields=list(changes))
-        audit.record("user.personal_data_changed", actor=by, target=clerk, data={"changes": changes})
+        note = _personal_address_note(data["email"], personal_address) if "email" in changes else {}
+        audit.record("user.personal_data_changed", actor=by, target=clerk, data={"changes": changes} | note)
         if "email" in changes:
             emails.email_changed(clerk, old_email=changes["email"][0])
     return changes

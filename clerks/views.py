@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import otp
+from accounts import otp, typed_input
 from accounts.decorators import role_required
 from accounts.models import DomainError, Event, Membership, Role, Status, User
 from audit.models import AuditEntry
@@ -212,15 +212,29 @@ def _units_by_user(users, by) -> tuple[dict[int, list[tuple[str, str]]], set[int
 # --- §3 Sachbearbeiter anlegen --------------------------------------------------------------------
 
 
+# Of a form sent after the session ended, these fields are typed in again after the new login (typed_input).
+PERSON_INPUT = ("first_name", "last_name", "phone", "email")
+TYPED_AGAIN = "Ihre Eingaben sind wieder eingetragen. Bitte prüfen Sie sie und klicken Sie erneut auf „{button}“."
+
+
+def _typed_again(request, button: str):
+    """What was typed before the session ended (accounts.typed_input), with the message that says so."""
+    typed = typed_input.restored(request)
+    if typed is not None:
+        messages.info(request, TYPED_AGAIN.format(button=button))
+    return typed
+
+
 @administrator_only
+@typed_input.keeps_input(*PERSON_INPUT)
 @require_http_methods(["GET", "HEAD", "POST"])
 def create(request):
     """Step 1: the personal data. They wait in the session until step 2 saves the clerk."""
+    typed = _typed_again(request, "Weiter") if request.method != "POST" else None
     draft = request.session.get(DRAFT) or {}
     returning = draft and request.GET.get("entwurf") == draft.get("token")
-    form = PersonalDataForm(
-        request.POST if request.method == "POST" else None, initial=draft.get("person") if returning else None
-    )
+    initial = typed.dict() if typed is not None else draft.get("person") if returning else None
+    form = PersonalDataForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.check_clerk_email(email=form.cleaned_data["email"])
@@ -234,9 +248,11 @@ def create(request):
 
 
 @administrator_only
+@typed_input.keeps_input("units", session_keys=(DRAFT,))
 @require_http_methods(["GET", "HEAD", "POST"])
 def create_units(request):
     """Step 2: a checkbox per billing unit in scope, then "Speichern". A second submit never makes a second clerk."""
+    typed = _typed_again(request, "Speichern") if request.method != "POST" else None
     created = request.session.get(CREATED) or {}
     token = request.POST.get("token", "")
     if request.method == "POST" and token in created:
@@ -249,7 +265,8 @@ def create_units(request):
         messages.info(request, "Bitte geben Sie zuerst die persönlichen Daten des Sachbearbeiters ein.")
         return redirect("clerks:create")
     units = BillingUnit.objects.visible_to(request.user).only(*UNIT_FIELDS).order_by("number")
-    form = UnitsForm(request.POST if request.method == "POST" else None, units=units, initial={"units": draft["units"]})
+    chosen = typed.getlist("units") if typed is not None else draft["units"]
+    form = UnitsForm(request.POST if request.method == "POST" else None, units=units, initial={"units": chosen})
     if "toggle_all" in request.POST:
         form = UnitsForm(units=units, initial={"units": _toggled(request, units)})
     elif request.method == "POST" and form.is_valid():
@@ -348,13 +365,20 @@ def detail(request, pk):
 
 
 @administrator_only
+@typed_input.keeps_input(*PERSON_INPUT)
 @require_http_methods(["GET", "HEAD", "POST"])
 def personal_data(request, pk):
-    """§4: Persönliche Daten "Speichern". The form lives on the detail page."""
+    """§4: Persönliche Daten "Speichern". The form lives on the detail page; a GET shows it there, filled in again
+    after a login where it was sent after the session had ended."""
     clerk, shared_members = _clerk_and_shared_members(request, pk)
-    if request.method != "POST":
-        return redirect("clerks:detail", pk=clerk.pk)
     email_locked = not authority.may_handle_credentials(by=request.user, target=clerk)
+    if request.method != "POST":
+        typed = _typed_again(request, "Speichern")
+        if typed is None:
+            return redirect("clerks:detail", pk=clerk.pk)
+        initial = typed.dict() | ({"email": clerk.email} if email_locked else {})
+        form = PersonalDataForm(initial=initial, email_locked=email_locked)
+        return _detail(request, clerk, shared_members, personal_form=form)
     form = PersonalDataForm(request.POST, initial={"email": clerk.email}, email_locked=email_locked)
     if form.is_valid():
         try:

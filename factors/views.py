@@ -27,9 +27,11 @@ from security import devices, throttling
 from security.client_address import client_ip
 
 ENROL_KEY = "factors_enrol_totp_key"
-ENDED = (
-    "Zu viele fehlgeschlagene Versuche. Bitte melden Sie sich erneut an. Ist Ihr Zugang deaktiviert, erhalten Sie "
-    "von Ihrem Administrator ein neues Einmalpasswort."
+ENDED = "Zu viele fehlgeschlagene Versuche. Bitte melden Sie sich erneut an."
+# Who hands over the new one-time password of a Deaktiviert account: a clerk's administrator, else the fund by letter.
+ENDED_CLERK = f"{ENDED} Ist Ihr Zugang deaktiviert, erhalten Sie von Ihrem Administrator ein neues Einmalpasswort."
+ENDED_BY_LETTER = (
+    f"{ENDED} Ist Ihr Zugang deaktiviert, erhalten Sie von der Zusatzversorgungskasse neue Zugangsdaten per Brief."
 )
 
 
@@ -185,7 +187,7 @@ def _ended(request, user) -> bool:
         not devices.trusts(devices.tokens_from(request), user) and devices.refusal_for(user) is not None
     ):
         logout(request)
-        messages.error(request, ENDED)
+        messages.error(request, ENDED_CLERK if user.is_clerk else ENDED_BY_LETTER)
         return True
     return False
 

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.core.validators import RegexValidator
 
-from accounts.forms import BusinessEmailField, ReadableText, phone_validator, required
+from accounts.forms import PHONE_HELP, BusinessEmailField, ReadableText, phone_validator, required
 from billing_units.models import BillingUnit, Member
 from zvk_portal.forms import PageForm
 
@@ -44,6 +44,7 @@ class RegistrationForm(PageForm):
         max_length=40,
         validators=[phone_validator],
         widget=forms.TextInput(attrs={"autocomplete": "work tel", "type": "tel"}),
+        help_text=PHONE_HELP,
         error_messages=required("Ihre dienstliche Telefonnummer"),
     )
     member_number = forms.CharField(

@@ -10,8 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VIEW_MODULES = ["clerks/views.py", "accounts/views.py"]
 SCOPED_MODELS = {"User", "Membership", "Grant", "MemberLock", "SuspendedGrant", "BillingUnit", "Member", "AuditEntry"}
-# A queryset method that starts a scoped query (billing units of the administrator's members, for display).
-SCOPES = {"visible_to", "of_members_visible_to"}
+# A queryset method that starts a scoped query (billing units of the administrator's members, for display; a clerk's
+# own administrators).
+SCOPES = {"visible_to", "of_members_visible_to", "contacts_visible_to"}
 
 
 def unscoped_queries(source: str) -> list[str]:

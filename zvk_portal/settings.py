@@ -152,11 +152,12 @@ ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
 ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=1)
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.PersonalWordsValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.NumericPasswordValidator"},
     {"NAME": "accounts.validators.ContextWordsValidator"},
 ]
 
@@ -187,46 +188,29 @@ OTP_WEBAUTHN_RP_NAME = "ZVK Thüringen Mitgliederportal"
 # The relying party is the host the browser talks to (validated by ALLOWED_HOSTS): factors/webauthn.py.
 OTP_WEBAUTHN_RP_ID_CALLABLE = "factors.webauthn.relying_party_id"
 OTP_WEBAUTHN_HELPER_CLASS = "factors.webauthn.PortalWebAuthnHelper"
-# Local parts of e-mail addresses that name a role, not a person (manual §3 d).
+# Local parts of e-mail addresses that name a role, not a person (manual §3 d). accounts.models.is_generic_email
+# compares the whole local part (or its part before a "+"), without ".", "-", "_" and trailing digits, so
+# "post.thomas@" and "infanger@" stay personal while "poststelle@", "Post-Stelle2@" and "info+gera@" do not.
 GENERIC_EMAIL_LOCAL_PARTS = env.list(
     "GENERIC_EMAIL_LOCAL_PARTS",
     default=[
-        "info",
-        "kontakt",
-        "contact",
-        "post",
-        "poststelle",
-        "office",
-        "mail",
-        "email",
-        "e-mail",
-        "verwaltung",
-        "zentrale",
-        "service",
-        "noreply",
-        "no-reply",
-        "donotreply",
-        "do-not-reply",
-        "personal",
-        "personalamt",
-        "buero",
-        "büro",
-        "sekretariat",
-        "webmaster",
-        "admin",
-        "administrator",
-        "support",
-        "hallo",
-        "hello",
-        "team",
-        "rathaus",
-        "bürgerbüro",
-        "buergerbuero",
-        "stadtverwaltung",
-        "gemeinde",
-        "amt",
-        "postmaster",
-        "abrechnung",
+        # general enquiries and mailboxes (RFC 2142 and their German forms)
+        *["info", "information", "kontakt", "contact", "anfrage", "anfragen", "post", "poststelle", "postfach"],
+        *["posteingang", "eingang", "mail", "email", "office", "zentrale", "telefonzentrale", "empfang"],
+        *["service", "buergerservice", "bürgerservice", "kundenservice", "support", "hilfe", "helpdesk"],
+        *["hallo", "hello", "team", "redaktion", "presse", "newsletter"],
+        # technical and automatic senders
+        *["noreply", "donotreply", "postmaster", "hostmaster", "webmaster", "abuse", "root", "admin"],
+        *["administrator", "it", "edv", "datenschutz"],
+        # the offices of a municipal administration
+        *["verwaltung", "stadtverwaltung", "gemeindeverwaltung", "amtsverwaltung", "kreisverwaltung", "rathaus"],
+        *["gemeinde", "stadt", "amt", "hauptamt", "buergerbuero", "bürgerbüro", "buergermeister", "bürgermeister"],
+        *["sekretariat", "vorzimmer", "buero", "büro", "kanzlei", "geschaeftsstelle", "geschäftsstelle"],
+        # personnel, payroll and accounts: the departments that report to the fund
+        *["personal", "personalamt", "personalabteilung", "personalbuero", "personalbüro", "personalstelle"],
+        *["personalwesen", "hr", "bewerbung", "lohn", "gehalt", "entgelt", "lohnbuchhaltung", "abrechnung"],
+        *["buchhaltung", "finanzen", "kasse", "stadtkasse", "kaemmerei", "kämmerei", "rechnung", "rechnungen"],
+        *["zusatzversorgung", "zvk"],
     ],
 )
 

@@ -1,6 +1,7 @@
 import logging
 import sys
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -25,9 +27,15 @@ error_log = logging.getLogger("zvk_portal.errors")
 
 
 def csrf_failure(request, reason=""):
-    """A German page for an expired or missing form token; nothing was changed."""
+    """A German page for an expired or missing form token; nothing was changed. It says whether the session has
+    ended too, and leads back to the page of the form (the Referer, if it is one of ours), to open it afresh."""
     security_log.warning("csrf.refused", outcome="forbidden", ip=client_ip(request), path=request.path)
-    return render(request, "403_csrf.html", status=403)
+    referer = urlsplit(request.headers.get("Referer", ""))
+    same_site = url_has_allowed_host_and_scheme(
+        request.headers.get("Referer", ""), {request.get_host()}, require_https=request.is_secure()
+    )
+    back = referer.path if same_site and referer.path.startswith("/") else None
+    return render(request, "403_csrf.html", {"back": back}, status=403)
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:

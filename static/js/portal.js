@@ -27,7 +27,9 @@ document.addEventListener("submit", function (event) {
 
 // The session-timeout warning (WCAG 2.2.1 Timing Adjustable): two minutes before the idle logout a warning with
 // "Sitzung verlängern" appears (role="alert", so screen readers announce it) and takes the focus; the button
-// starts the idle clock again. At the timeout the page reloads, and the server's logout explains why.
+// starts the idle clock again. At the timeout the page reloads, and the server's logout explains why; a page with
+// typed input stays as it is and says that the session has ended, so that nothing typed is thrown away: sending
+// its form leads to the login, and a form marked data-keeps-input is filled in again after it.
 (function () {
   var body = document.body;
   var idle = parseInt(body.getAttribute("data-idle-timeout"), 10);
@@ -39,6 +41,25 @@ document.addEventListener("submit", function (event) {
   }
   var WARN_BEFORE = 120;
   var timers = [];
+  var typedInto = null;
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form.method === "post") {
+      typedInto = form;
+    }
+  });
+  function ended() {
+    if (!typedInto) {
+      window.location.reload();
+      return;
+    }
+    var kept = typedInto.hasAttribute("data-keeps-input");
+    document.getElementById("session-warning-soon").hidden = true;
+    document.getElementById(kept ? "session-ended-kept" : "session-ended").hidden = false;
+    extend.hidden = true;
+    warning.hidden = false;
+    warning.focus();
+  }
   function schedule() {
     timers.forEach(clearTimeout);
     timers = [
@@ -46,7 +67,7 @@ document.addEventListener("submit", function (event) {
         warning.hidden = false;
         extend.focus();
       }, Math.max(0, idle - WARN_BEFORE) * 1000),
-      setTimeout(function () { window.location.reload(); }, (idle + 1) * 1000),
+      setTimeout(ended, (idle + 1) * 1000),
     ];
   }
   extend.addEventListener("click", function () {

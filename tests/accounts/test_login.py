@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.utils import timezone
 
 from accounts import otp
-from accounts.models import Role, Status, User
+from accounts.models import Membership, Role, Status, User
 from audit.models import AuditEntry
 from tests import factories
 from tests.helpers import post_login
@@ -18,6 +18,7 @@ from tests.helpers import post_login
 pytestmark = pytest.mark.django_db
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+CHECK_ROLE = "Bitte prüfen Sie auch die gewählte Benutzerrolle."
 
 
 def without_csrf(html: str) -> str:
@@ -37,6 +38,31 @@ def test_login_page_has_the_fields_of_the_manual(client):
     ):
         assert text in html
     assert 'lang="de"' in html
+
+
+@pytest.mark.parametrize("url", ["/login/", "/passwort-vergessen/"])
+def test_no_role_is_preset(client, url):
+    html = client.get(url).content.decode()
+    assert 'name="role"' in html and "checked" not in html
+
+
+def test_login_without_a_role_asks_for_it_and_keeps_the_email(client, gera_clerk):
+    response = client.post("/login/", {"email": gera_clerk.email, "password": factories.PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Bitte wählen Sie Ihre Benutzerrolle." in html
+    assert f'value="{gera_clerk.email}"' in html and factories.PASSWORD not in html
+
+
+def test_the_chosen_role_is_kept_after_a_failed_login(client, gera_clerk):
+    html = post_login(client, gera_clerk.email, "falsch", role=Role.CLERK).content.decode()
+    assert re.search(r'value="clerk"[^>]*checked', html)
+
+
+def test_a_failed_login_asks_to_check_the_role_too(client, gera_clerk):
+    wrong_role = post_login(client, gera_clerk.email, factories.PASSWORD, role=Role.ADMINISTRATOR).content.decode()
+    unknown = post_login(client, "niemand@stadt-gera.example", "falsch", role=Role.CLERK).content.decode()
+    for html in (wrong_role, unknown):
+        assert f"{LOGIN_FAILED} {CHECK_ROLE}" in html
 
 
 def test_administrator_lands_on_verwaltung_der_benutzer(client, gera_admin):
@@ -114,19 +140,59 @@ def test_setting_the_personal_password_activates_and_clears_the_otp(client, gera
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("kurz genug", "mindestens 12 Zeichen"),
-        ("x" * 129, "höchstens 128 Zeichen"),
-        ("12345678901234", "numerisch"),
-        ("Versorgungskasse2025", "naheliegenden Begriffe"),
+        ("kurz genug", "Das Passwort ist zu kurz: Es muss mindestens 12 Zeichen lang sein (Sie haben 10 eingegeben)."),
+        ("x" * 129, "Das Passwort ist zu lang: Es darf höchstens 128 Zeichen lang sein (Sie haben 129 eingegeben)."),
+        ("12345678901234", "Das Passwort darf nicht nur aus Ziffern bestehen."),
+        ("1qaz2wsx3edc", "Dieses Passwort gehört zu den häufig verwendeten Passwörtern"),
+        ("Versorgungskasse2025", "Das Passwort darf den Begriff „versorgungskasse“ nicht enthalten"),
+        ("Lena!Sommerurlaub", "Das Passwort darf Ihren Vornamen nicht enthalten."),
+        ("Im Sommer fährt LANG nach Jena", "Das Passwort darf Ihren Nachnamen nicht enthalten."),
+        ("Die Akte liegt im Schrank", "Das Passwort darf Ihre E-Mail-Adresse oder einen Teil davon (vor dem @)"),
     ],
 )
-def test_password_rules_are_explained_in_german(client, gera_units, password, message):
-    clerk = factories.PendingClerkFactory(units=gera_units[:1])
+def test_each_refused_password_names_the_rule_it_breaks(client, gera_units, password, message):
+    clerk = factories.PendingClerkFactory(
+        units=gera_units[:1], first_name="Lena", last_name="Lang", email="l.lang.akte@stadt-gera.example"
+    )
     post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
     response = client.post("/passwort-aendern/", {"new_password1": password, "new_password2": password})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert User.objects.get(pk=clerk.pk).status == Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "password"),
+    [
+        ("Jörg", "Müller", "Der Mueller mahlt das Korn im Tal"),
+        ("Jörg", "Müller", "Joerg mag lange Sätze sehr gern"),
+        ("Anna", "von der Heide", "Die heide blüht im August"),
+        ("Jörg-Günther", "Groß", "Urlaub mit Guenther am See"),
+        ("Eva", "Groß", "Der GROSS-Wagen steht vor dem Tor"),
+    ],
+)
+def test_the_own_name_is_refused_in_any_case_and_spelling(first_name, last_name, password):
+    from accounts.forms import NewPasswordForm
+
+    user = factories.PendingClerkFactory(first_name=first_name, last_name=last_name)
+    form = NewPasswordForm(user, {"new_password1": password, "new_password2": password})
+    assert not form.is_valid()
+    assert any("namen nicht enthalten" in error for error in form.errors["new_password1"])
+
+
+def test_name_particles_and_very_short_names_are_no_reason_to_refuse():
+    from accounts.forms import NewPasswordForm
+
+    user = factories.PendingClerkFactory(first_name="Li", last_name="von der Heide", email="l.h@stadt-gera.example")
+    password = "Der Wind von Westen ist kalt"
+    assert NewPasswordForm(user, {"new_password1": password, "new_password2": password}).is_valid()
+
+
+def test_the_password_page_lists_the_rules(client, gera_units):
+    clerk = factories.PendingClerkFactory(units=gera_units[:1])
+    post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK)
+    html = client.get("/passwort-aendern/").content.decode()
+    assert "Mindestens 12 und höchstens 128 Zeichen" in html and "nicht Ihr Vorname, Ihr Nachname" in html
 
 
 def test_new_password_may_not_be_the_otp_or_the_email(client, gera_units):
@@ -159,6 +225,17 @@ def test_expired_otp_tells_the_user_to_ask_the_administrator(client, gera_units,
         # a wrong guess still gets the generic answer and reveals nothing about the expiry
         wrong = post_login(client, clerk.email, "0000000000", role=Role.CLERK).content.decode()
         assert LOGIN_FAILED in wrong and "abgelaufen" not in wrong
+
+
+def test_an_administrators_expired_otp_points_to_the_fund_not_to_an_administrator(client, gera_units, settings):
+    admin = factories.AdministratorFactory(units=gera_units, status=Status.PENDING)
+    otp_plain = otp.issue(admin)
+    admin.save()
+    with time_machine.travel(timezone.now() + timedelta(days=settings.OTP_VALIDITY_DAYS, minutes=1)):
+        html = post_login(client, admin.email, otp_plain, role=Role.ADMINISTRATOR).content.decode()
+    assert "Ihr Einmalpasswort ist abgelaufen" in html
+    assert f"Zusatzversorgungskasse Thüringen (Telefon {settings.FUND_PHONE})" in html
+    assert "Ihren Administrator" not in html
 
 
 def test_five_wrong_passwords_through_the_page_deactivate(client, gera_clerk, gera_admin, settings):
@@ -275,3 +352,28 @@ def test_a_next_that_is_no_path_is_ignored_and_never_a_server_error(client, gera
     """Found by the fuzz tests: redirect() took a bare word for a URL name and failed with a 500."""
     response = post_login(client, gera_admin, factories.PASSWORD, next=target)
     assert response.status_code == 302 and response.url == "/benutzer/"
+
+
+def test_clerk_start_page_names_its_administrators_with_phone_and_email(client, gera_units, jena_units):
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    named = factories.AdministratorFactory(units=gera_units[:1], first_name="Gerda", last_name="Gera", phone="0365 1")
+    other_unit = factories.AdministratorFactory(units=gera_units[2:], first_name="Otto", last_name="Ost")
+    locked = factories.AdministratorFactory(units=gera_units, status=Status.LOCKED, last_name="Gesperrt")
+    jena = factories.AdministratorFactory(units=jena_units, last_name="Jenaer")
+    client.force_login(clerk)
+    html = client.get("/start/").content.decode()
+    assert "Ihre Administratoren" in html
+    assert "Gerda Gera" in html and "0365 1" in html and named.email in html
+    assert "Otto Ost" in html and other_unit.email in html  # an administrator of the clerk's member
+    assert html.count(named.email) == 2  # once as text, once in the mailto link, though registered for many units
+    assert locked.email not in html and jena.email not in html
+
+
+def test_an_administrator_whose_registration_for_the_member_ended_is_not_named(client, gera_units, jena_units):
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    shared = factories.AdministratorFactory(units=jena_units)
+    Membership.of(shared, member=gera_units[0].member).save()  # still listed at Gera, but registered for Jena only
+    client.force_login(clerk)
+    html = client.get("/start/").content.decode()
+    assert shared.email not in html
+    assert "kein Administrator eingetragen" in html and "03466 / 3364 - 75" in html

@@ -1,5 +1,7 @@
 """„+ Sachbearbeiter hinzufügen“ in two steps (manual §3 c–k)."""
 
+import re
+
 import pytest
 
 from accounts import otp
@@ -51,13 +53,55 @@ def test_all_fields_are_required_with_german_messages(admin_client):
         "Poststelle@stadt-gera.example",
         "kontakt@x.example",
         "noreply@stadt-gera.example",
-        "info.gera@stadt-gera.example",
+        "info+gera@stadt-gera.example",
         "zentrale2@x.example",
+        "Buerger-Buero@x.example",
+        "personalamt@x.example",
     ],
 )
 def test_generic_addresses_are_refused(admin_client, email):
     html = step1(admin_client, email=email).content.decode()
     assert "keine allgemeine E-Mail-Adresse" in html
+    assert "Es handelt sich um eine persönliche Adresse" in html
+    assert "clerk_draft" not in admin_client.session
+
+
+@pytest.mark.parametrize("email", ["post.thomas@stadt-gera.example", "infanger@x.example", "m.zentrale@x.example"])
+def test_a_personal_address_that_begins_like_a_role_address_is_accepted(admin_client, email):
+    assert step1(admin_client, email=email).url == "/benutzer/neu/abrechnungsstellen/"
+
+
+def test_the_personal_address_box_appears_only_beside_the_refusal(admin_client):
+    assert "Es handelt sich um eine persönliche Adresse" not in admin_client.get("/benutzer/neu/").content.decode()
+    html = step1(admin_client, phone="abc").content.decode()
+    assert "Es handelt sich um eine persönliche Adresse" not in html
+
+
+def test_a_confirmed_personal_address_is_saved_and_the_audit_entry_says_so(admin_client, gera_units):
+    email = "post@stadt-gera.example"  # Frau Post's own address
+    assert step1(admin_client, email=email, personal_address="on").url == "/benutzer/neu/abrechnungsstellen/"
+    response = admin_client.post(
+        "/benutzer/neu/abrechnungsstellen/", {"token": token(admin_client), "units": [gera_units[0].pk]}
+    )
+    clerk = User.objects.get(email=email, role=Role.CLERK)
+    assert response.url == f"/benutzer/{clerk.pk}/angelegt/"
+    entry = AuditEntry.objects.get(action="clerk.created", target=clerk)
+    assert entry.data["personal_address"] is True
+    protocol = admin_client.get("/protokoll/").content.decode()
+    assert "E-Mail-Adresse als persönliche Adresse bestätigt" in protocol
+
+
+def test_the_box_is_kept_ticked_when_another_field_is_refused(admin_client):
+    html = step1(admin_client, email="info@stadt-gera.example", personal_address="on", phone="abc").content.decode()
+    assert "Es handelt sich um eine persönliche Adresse" in html
+    assert "Bitte verwenden Sie keine allgemeine E-Mail-Adresse" not in html
+    assert re.search(r'<input type="checkbox" name="personal_address"[^>]*checked', html)
+
+
+def test_an_ordinary_address_records_no_confirmation_even_with_the_box_ticked(admin_client, gera_units):
+    step1(admin_client, personal_address="on")
+    admin_client.post("/benutzer/neu/abrechnungsstellen/", {"token": token(admin_client), "units": [gera_units[0].pk]})
+    assert "personal_address" not in AuditEntry.objects.get(action="clerk.created").data
 
 
 def test_an_address_already_used_by_a_clerk_is_refused_beside_the_field(admin_client, gera_clerk):

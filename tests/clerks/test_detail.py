@@ -11,6 +11,7 @@ from accounts.models import Status, User
 from audit.models import AuditEntry
 from clerks import services
 from tests import factories
+from tests.helpers import fresh
 from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_changing_the_email_changes_the_login_and_tells_both_addresses(admin_cli
         ("first_name", "", "Bitte geben Sie den Vornamen ein."),
         ("email", "info@stadt-gera.example", "keine allgemeine E-Mail-Adresse"),
         ("email", "kein-at-zeichen", "gültige E-Mail-Adresse"),
-        ("phone", "abc", "Telefonnummer aus Ziffern"),
+        ("phone", "abc", "Telefonnummer mit Vorwahl und 6 bis 20 Ziffern"),
         ("last_name", "x" * 151, "höchstens 150 Zeichen"),
     ],
 )
@@ -192,3 +193,34 @@ def test_detail_query_budget(client, gera_admin, gera_units, django_assert_max_n
 
 def test_an_administrator_has_no_detail_page(admin_client, gera_admin2):
     assert admin_client.get(f"/benutzer/{gera_admin2.pk}/").status_code == 404
+
+
+def personal(clerk, **changes):
+    return {
+        "first_name": clerk.first_name,
+        "last_name": clerk.last_name,
+        "phone": clerk.phone,
+        "email": clerk.email,
+    } | (changes)
+
+
+def test_a_role_like_address_is_saved_once_confirmed_and_the_audit_entry_says_so(admin_client, gera_clerk):
+    url = f"/benutzer/{gera_clerk.pk}/persoenliche-daten/"
+    refused = admin_client.post(url, personal(gera_clerk, email="personal@stadt-gera.example")).content.decode()
+    assert "Es handelt sich um eine persönliche Adresse" in refused
+    assert fresh(gera_clerk).email == gera_clerk.email
+    saved = admin_client.post(url, personal(gera_clerk, email="personal@stadt-gera.example", personal_address="on"))
+    assert saved.url == f"/benutzer/{gera_clerk.pk}/"
+    assert fresh(gera_clerk).email == "personal@stadt-gera.example"
+    entry = AuditEntry.objects.get(action="user.personal_data_changed", target=gera_clerk)
+    assert entry.data["personal_address"] is True
+    assert "E-Mail-Adresse als persönliche Adresse bestätigt" in admin_client.get(saved.url).content.decode()
+
+
+def test_a_confirmed_address_is_not_asked_again_when_the_phone_changes(admin_client, gera_clerk):
+    User.objects.filter(pk=gera_clerk.pk).update(email="post@stadt-gera.example")
+    clerk = fresh(gera_clerk)
+    response = admin_client.post(f"/benutzer/{clerk.pk}/persoenliche-daten/", personal(clerk, phone="0365 838-9999"))
+    assert response.status_code == 302 and fresh(clerk).phone == "0365 838-9999"
+    entry = AuditEntry.objects.get(action="user.personal_data_changed", target=clerk)
+    assert "personal_address" not in entry.data

@@ -96,3 +96,29 @@ def test_the_einstellungen(portal, gera_admin):
     page.get_by_role("radio", name="täglich als Sammelmail").check()
     portal.click(page.get_by_role("button", name="Speichern"))
     expect(portal.messages).to_contain_text("gespeichert")
+
+
+def test_what_was_typed_survives_the_end_of_the_session(portal, gera_admin, settings):
+    """A page with typed input is not reloaded at the timeout; its form, sent then, leads to the login, and after it
+    the personal data are there again."""
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 10
+    portal.login(gera_admin)
+    page = portal.goto("/benutzer/neu/")
+    page.get_by_label("Vorname").fill("Max")
+    page.get_by_label("Nachname").fill("Test")
+    page.get_by_label("Telefonnummer").fill("0365 838-1234")
+    page.get_by_label("E-Mail", exact=True).fill("max.test@stadt-gera.example")
+    expect(page.locator("#session-ended-kept")).to_be_visible(timeout=20_000)
+    expect(page.get_by_label("Vorname")).to_have_value("Max")
+    portal.check()  # axe-core with the notice shown
+    portal.click(page.get_by_role("button", name="Weiter"))
+    expect(portal.messages).to_contain_text("Ihre Sitzung ist abgelaufen, deshalb wurde nichts gespeichert.")
+    page.get_by_role("radio", name="Administrator", exact=True).check()
+    page.get_by_label("E-Mail", exact=True).fill(gera_admin.email)
+    page.get_by_label("Passwort", exact=True).fill(factories.PASSWORD)
+    portal.click(page.get_by_role("button", name="Anmelden"))
+    page = portal.confirm_factor("Administrator", gera_admin.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sachbearbeiter hinzufügen")
+    expect(portal.messages).to_contain_text("Ihre Eingaben sind wieder eingetragen.")
+    expect(page.get_by_label("Nachname")).to_have_value("Test")
+    expect(page.get_by_label("E-Mail", exact=True)).to_have_value("max.test@stadt-gera.example")

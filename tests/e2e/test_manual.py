@@ -13,7 +13,7 @@ from tests.mail import deliver_outbox
 
 OTP = re.compile(r"^\d{10}$")
 NEW_PASSWORD = "Sonnenblumen am Saaleufer 7"
-LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch. Bitte prüfen Sie auch die gewählte Benutzerrolle."
 SAVED = "Sie haben den Sachbearbeiter erfolgreich gespeichert."
 
 

@@ -11,7 +11,7 @@ from clerks import services as clerk_services
 from tests import factories
 
 OTP = re.compile(r"^\d{10}$")
-LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
+LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch. Bitte prüfen Sie auch die gewählte Benutzerrolle."
 
 
 def test_jena_cannot_take_over_a_clerk_that_also_works_for_gera(open_portal, jena_admin, both_admin, shared_clerk):
