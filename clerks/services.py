@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts import credentials, otp
 from accounts.models import (
-    REFUSALS,
     DomainError,
     Event,
     Membership,

@@ -12,8 +12,16 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 EMAILS = Path(settings.BASE_DIR) / "templates" / "emails"
-# Mails sent to clerks only (clerks/emails.py, accounts/emails.py, factors: the e-mail code).
-CLERK_ONLY = {"clerk_created", "email_changed", "otp_reset", "forgot_password_clerk", "factor_email_code"}
+# Mails sent to clerks only (clerks/emails.py, accounts/emails.py, factors: the e-mail code, the lock and its lifting).
+CLERK_ONLY = {
+    "clerk_created",
+    "clerk_locked",
+    "clerk_restored",
+    "email_changed",
+    "otp_reset",
+    "forgot_password_clerk",
+    "factor_email_code",
+}
 ADMINISTRATOR_MAILS = sorted(
     path.name.removesuffix("_body.txt")
     for path in EMAILS.glob("*_body.txt")
