@@ -16,12 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-## Set up everything and start the portal on SQLite with demo data at http://127.0.0.1:8000/, with the outbox
+## Set up everything and start the portal on SQLite with demo data at http://127.0.0.1:8000/ (RUN_PORT=…), with the outbox
 ## worker beside it (its mails are printed to this console). One Ctrl-C stops both.
 run: venv
 	DEBUG=1 $(BIN)/python manage.py migrate_locked
 	DEBUG=1 $(BIN)/python manage.py demo
-	@DEBUG=1 $(BIN)/python manage.py outbox_worker & worker=$$!; \
+	@# The mails' links point at this server's port unless PORTAL_URL says otherwise.
+	@export PORTAL_URL=$${PORTAL_URL:-http://localhost:$(RUN_PORT)}; \
+	DEBUG=1 $(BIN)/python manage.py outbox_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(RUN_PORT)
 
