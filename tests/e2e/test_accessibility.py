@@ -22,14 +22,17 @@ def test_public_pages(portal, gera_units):
     page.get_by_label("E-Mail", exact=True).fill("")
     portal.click(page.get_by_role("button", name="Anmelden"))
     expect(page.get_by_label("E-Mail", exact=True)).to_have_accessible_description(
-        "Bitte geben Sie Ihre E-Mail-Adresse ein."
+        "Ihr Benutzername ist Ihre dienstliche E-Mail-Adresse. Bitte geben Sie Ihre E-Mail-Adresse ein."
     )
     portal.login_as("Sachbearbeiter", "niemand@stadt-gera.example", "falsches Passwort")
-    expect(page.get_by_role("alert")).to_have_text("E-Mail-Adresse oder Passwort ist falsch.")
+    expect(page.get_by_role("alert")).to_have_text(
+        "E-Mail-Adresse oder Passwort ist falsch. Bitte prüfen Sie auch die gewählte Benutzerrolle."
+    )
     # Passwort vergessen: empty, then the one answer
     portal.click(page.get_by_role("link", name="Passwort vergessen"))
     portal.click(page.get_by_role("button", name="Neues Einmalpasswort anfordern"))
     expect(page.get_by_label("E-Mail", exact=True)).to_have_attribute("aria-invalid", "true")
+    page.get_by_role("radio", name="Sachbearbeiter", exact=True).check()  # no role is preset
     page.get_by_label("E-Mail", exact=True).fill("niemand@stadt-gera.example")
     portal.click(page.get_by_role("button", name="Neues Einmalpasswort anfordern"))
     expect(page.get_by_role("status")).to_contain_text("Vielen Dank.")

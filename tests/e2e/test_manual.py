@@ -87,7 +87,10 @@ def test_section_3_create_a_clerk_read_its_otp_and_log_in_with_it_for_the_first_
     clerk.click(clerk_page.get_by_role("button", name="Passwort speichern"))
     expect(clerk.messages).to_have_text("Ihr persönliches Passwort wurde gespeichert.")
     expect(clerk_page.get_by_role("heading", level=1)).to_have_text("Meine Abrechnungsstellen")
-    expect(clerk_page.get_by_role("row").filter(has_text="002020")).to_contain_text("Stadt Gera")
+    my_units = clerk_page.get_by_role("table", name="Abrechnungsstellen, für die Sie berechtigt sind")
+    expect(my_units.get_by_role("row").filter(has_text="002020")).to_contain_text("Stadt Gera")
+    # whom to call: the administrator who created the clerk, with phone and e-mail
+    expect(clerk_page.get_by_role("table", name="Ihre Administratoren")).to_contain_text(gera_admin.email)
     clerk.logout()
     # The one-time password is now void, the personal password works.
     clerk.login_as("Sachbearbeiter", "max.test@stadt-gera.example", one_time_password)
@@ -176,7 +179,9 @@ def test_section_5_assign_billing_units_with_the_select_all_toggle(open_portal, 
     # Hinweis: the clerk works on the new billing units at once, with the credentials it already had.
     clerk = open_portal()
     clerk_page = clerk.login(gera_clerk)
-    start_rows = clerk_page.get_by_role("main").get_by_role("row")
+    start_rows = clerk_page.get_by_role("table", name="Abrechnungsstellen, für die Sie berechtigt sind").get_by_role(
+        "row"
+    )
     expect(start_rows).to_have_count(3)
     expect(start_rows.nth(1)).to_contain_text("002021")
     expect(start_rows.nth(2)).to_contain_text("002022")
