@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import credentials, otp
@@ -495,20 +495,19 @@ def members_left_without_administrator(*, administrator: User) -> list[Member]:
 
 def members_with_a_single_administrator(*, by: User) -> list[Member]:
     """The administrator's members that have at most one administrator not Gesperrt: a second one keeps the member's
-    clerks working when the first leaves (the last-administrator cascade). One query."""
-    counts = (
-        Member.objects.filter(pk__in=by.member_ids)
-        .annotate(
-            administrators=Count(
-                "billing_units__administrators",
-                filter=~Q(billing_units__administrators__status=Status.LOCKED),
-                distinct=True,
-            )
-        )
-        .filter(administrators__lte=1)
-        .order_by("number")
+    clerks working when the first leaves (the last-administrator cascade). One query.
+
+    `by` is one of them: it is registered for a unit of each of its members and not Gesperrt (a lock ends an
+    administrator's whole registration first). So a member has a single administrator when nobody else not Gesperrt
+    is registered for one of its units, which the database answers at the first such registration it finds instead
+    of counting every unit's administrators."""
+    registrations = User.scope_units.through.objects
+    others = (
+        registrations.filter(billingunit__member=OuterRef("pk"))
+        .exclude(user_id=by.pk)
+        .exclude(user__status=Status.LOCKED)
     )
-    return list(counts)
+    return list(Member.objects.filter(pk__in=by.member_ids).exclude(Exists(others)).order_by("number"))
 
 
 def _other_active_administrators(member: Member, administrator: User):
