@@ -310,16 +310,20 @@ def reset_second_factor(*, clerk: User, by: User) -> None:
 # --- §7.1 Sachbearbeiter sperren und entsperren -------------------------------------------------
 
 
-def lockable_member_ids(*, clerk: User, by: User, shared=None, locks=None) -> set[int]:
+def lockable_member_ids(*, clerk: User, by: User, shared=None, locks=None, handles_credentials=False) -> set[int]:
     """The administrator's members the clerk belongs to that have not locked it yet and where the administrator is
     registered for all of the clerk's grants (a member lock suspends them all): what "Berechtigung entziehen"
     would lock. Where the caller has read them already (the detail page), `shared` are the members of both and
-    `locks` the clerk's member locks there; otherwise they are read here."""
+    `locks` the clerk's member locks there; otherwise they are read here. `handles_credentials` says that the caller
+    found `authority.may_handle_credentials(by=by, target=clerk)`: then the clerk's whole reach, its grants among
+    it, lies inside the administrator's registration and no member is blocked."""
     if shared is None:
         shared = set(clerk.member_ids) & set(by.member_ids)
     if locks is None:
         locks = MemberLock.objects.open().filter(clerk=clerk, member_id__in=shared)
     unlocked = shared - {lock.member_id for lock in locks if lock.is_open}
+    if handles_credentials:
+        return unlocked
     return unlocked - authority.lock_blocked_member_ids(clerk=clerk, by=by, member_ids=unlocked)
 
 

@@ -17,7 +17,7 @@ from tests import factories
 # The list asks which of the viewer's members have a single administrator (the hint to register a second) and which
 # have an open yearly review (the task), and what needs attention (two queries: "Handlungsbedarf"); the detail page asks when the clerk's access was last confirmed, whether
 # the viewer may handle the clerk's credentials and whether untrusted clients are refused for it (DESIGN §8).
-BUDGETS = {"list": 10, "detail": 11, "assign": 6, "start": 5}
+BUDGETS = {"list": 10, "detail": 10, "assign": 6, "start": 5}
 
 
 def queries(client, url) -> int:
