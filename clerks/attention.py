@@ -8,6 +8,7 @@ second only while any window refuses at all.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -22,14 +23,20 @@ from security.throttling import ACCOUNT_SCOPE
 EXPIRY_WARNING_DAYS = 3
 SHOWN_PER_GROUP = 20  # the filter "Handlungsbedarf" lists them all
 READ_AT_MOST = 200  # clerks read for the panel: a member with hundreds of dormant clerks costs no more than this
-# What an entry needs of a clerk (a member may have hundreds in "Handlungsbedarf": load no more than this).
-FIELDS = ["first_name", "last_name", "status", "password", "otp_created_at", "otp_expires_at", "last_login"]
-FIELDS += ["date_joined"]
+
+
+class Person(NamedTuple):
+    """Whom an entry names and links to: a member may have hundreds of clerks in "Handlungsbedarf", and a model
+    instance per clerk would cost more than reading it."""
+
+    pk: int
+    first_name: str
+    last_name: str
 
 
 @dataclass(frozen=True)
 class Entry:
-    person: User
+    person: Person
     reason: str  # why the person is listed; "{:…}" in it is filled with `moment` in the current time zone
     step: str  # the next step's label
     url_name: str  # its URL (with the person's pk)
@@ -52,31 +59,32 @@ class Group:
         return self.entries[:SHOWN_PER_GROUP]
 
 
-def _pending(clerk) -> Entry:
-    if clerk.status == Status.DEACTIVATED:
+def _pending(person, status, password, otp_created_at, last_login) -> Entry:
+    if status == Status.DEACTIVATED:
         why, moment = "nach Falscheingaben deaktiviert", None
-    elif clerk.password_reset_pending:
-        why, moment = "„Passwort vergessen“ am {:%d.%m.%Y}", clerk.otp_created_at
-    elif clerk.last_login is None:
+    elif User(status=status, password=password).password_reset_pending:
+        why, moment = "„Passwort vergessen“ am {:%d.%m.%Y}", otp_created_at
+    elif last_login is None:
         why, moment = "neu angelegt", None
     else:
         why, moment = "wieder freigeschaltet oder neues Einmalpasswort gesetzt", None
-    return Entry(clerk, why, "Einmalpasswort anzeigen", "clerks:detail", moment)
+    return Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", moment)
 
 
-def _concerned(by, dormant_since) -> list[tuple[User, bool]]:
-    """The member's clerks that need attention, in list order, at most READ_AT_MOST + 1, with whether each holds a
-    billing unit. Read from the memberships' copy of the name (see Membership): in name order they are the first
-    entries of a member's index, so a large member's clerks are read only until enough are found, never all of
-    them sorted. The rows are values made into users: a membership instance per row would cost as much as the
-    query."""
+# What an entry needs of a clerk (after its pk).
+FIELDS = ["first_name", "last_name", "status", "password", "otp_created_at", "otp_expires_at", "last_login"]
+FIELDS += ["date_joined"]
+
+
+def _concerned(by, dormant_since):
+    """The member's clerks that need attention, in list order, at most READ_AT_MOST + 1: their pk, FIELDS and a
+    grant's pk (None: no billing unit). Read from the memberships' copy of the name (see Membership): in
+    name order they are the first entries of a member's index, so a large member's clerks are read only until
+    enough are found, never all of them sorted."""
     waiting = Q(user__status__in=[Status.PENDING, Status.DEACTIVATED], user__otp_expires_at__isnull=False)
     dormant = Q(user__last_login__lt=dormant_since) | Q(
         user__last_login__isnull=True, user__date_joined__lt=dormant_since
     )
-    names = [
-        field.attname for field in User._meta.concrete_fields if field.attname in {"id", *FIELDS}
-    ]  # from_db's order
     grants = Grant.objects.filter(clerk=OuterRef("user_id"))
     rows = (
         Membership.objects.visible_to(by)
@@ -84,11 +92,12 @@ def _concerned(by, dormant_since) -> list[tuple[User, bool]]:
         .filter(role=Role.CLERK)
         .exclude(user__status=Status.LOCKED)
         .filter(waiting | ~Exists(grants) | dormant)
+        # A scalar subquery, not EXISTS: PostgreSQL may plan an EXISTS in the select list as a scan of all grants.
         .annotate(a_grant=Subquery(grants.values("pk")[:1]))
         .order_by("last_name", "first_name", "user_id")
-        .values_list(*(f"user__{name}" for name in names), "a_grant")
+        .values_list("user_id", *(f"user__{name}" for name in FIELDS), "a_grant")
     )
-    return [(User.from_db(rows.db, names, row[:-1]), row[-1] is not None) for row in rows[: READ_AT_MOST + 1]]
+    return list(rows[: READ_AT_MOST + 1])
 
 
 def groups(*, by, now=None) -> list[Group]:
@@ -98,27 +107,22 @@ def groups(*, by, now=None) -> list[Group]:
     clerks = _concerned(by, dormant_since)
     capped = len(clerks) > READ_AT_MOST
     handover, expiring, without_units, inactive = [], [], [], []
-    for clerk, has_units in clerks[:READ_AT_MOST]:
-        if clerk.otp_expires_at is not None and clerk.status in (Status.PENDING, Status.DEACTIVATED):
-            if clerk.otp_expires_at <= now:
-                expiring.append(Entry(clerk, "Einmalpasswort abgelaufen", "Einmalpasswort setzen", "clerks:reset_otp"))
+    for row in clerks[:READ_AT_MOST]:
+        pk, first_name, last_name, status, password, otp_created_at, expires, last_login, joined, a_grant = row
+        person = Person(pk, first_name, last_name)
+        if expires is not None and status in (Status.PENDING, Status.DEACTIVATED):
+            if expires <= now:
+                expiring.append(Entry(person, "Einmalpasswort abgelaufen", "Einmalpasswort setzen", "clerks:reset_otp"))
             else:
-                handover.append(_pending(clerk))
-                if clerk.otp_expires_at <= soon:
-                    expiring.append(
-                        Entry(
-                            clerk,
-                            "Einmalpasswort läuft am {:%d.%m.%Y %H:%M} ab",
-                            "Einmalpasswort anzeigen",
-                            "clerks:detail",
-                            clerk.otp_expires_at,
-                        )
-                    )
-        if not has_units:
-            without_units.append(Entry(clerk, "keine Abrechnungsstelle", "+/- Zuordnen", "clerks:assign"))
-        last = clerk.last_login or clerk.date_joined
+                handover.append(_pending(person, status, password, otp_created_at, last_login))
+                if expires <= soon:
+                    why = "Einmalpasswort läuft am {:%d.%m.%Y %H:%M} ab"
+                    expiring.append(Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", expires))
+        if a_grant is None:
+            without_units.append(Entry(person, "keine Abrechnungsstelle", "+/- Zuordnen", "clerks:assign"))
+        last = last_login or joined
         if last < dormant_since:
-            inactive.append(Entry(clerk, "seit {:%d.%m.%Y} nicht angemeldet", "Detailansicht", "clerks:detail", last))
+            inactive.append(Entry(person, "seit {:%d.%m.%Y} nicht angemeldet", "Detailansicht", "clerks:detail", last))
     result = [
         Group("Einmalpasswort übergeben", handover, capped),
         Group("Einmalpasswort läuft ab oder ist abgelaufen", expiring, capped),
@@ -144,7 +148,12 @@ def _refused(by, now) -> list[Entry]:
         return []
     clerks = User.objects.visible_to(by).clerks().exclude(status=Status.LOCKED).order_by("last_name", "first_name")
     return [
-        Entry(clerk, "mehrere Fehlversuche von unbekannten Geräten", "Detailansicht", "clerks:detail")
+        Entry(
+            Person(clerk.pk, clerk.first_name, clerk.last_name),
+            "mehrere Fehlversuche von unbekannten Geräten",
+            "Detailansicht",
+            "clerks:detail",
+        )
         for clerk in clerks
         if devices.account_key(clerk.role, clerk.email) in refusing
     ]
