@@ -85,7 +85,7 @@ def _concerned(by, dormant_since):
     dormant = Q(user__last_login__lt=dormant_since) | Q(
         user__last_login__isnull=True, user__date_joined__lt=dormant_since
     )
-    grants = Grant.objects.filter(clerk=OuterRef("user_id"))
+    grants = Grant.objects.filter(clerk=OuterRef("user_id")).order_by()
     rows = (
         Membership.objects.visible_to(by)
         .first_per_user(by)
