@@ -69,10 +69,13 @@ class Action(models.TextChoices):
 
 
 ACTION_CHOICES = sorted(Action.choices, key=lambda item: item[1])
+# Action code -> sentence, built once: `Action.values` and `Action(code)` build their lists anew on every call, and a
+# Detailansicht describes twenty entries.
+SENTENCES = dict(Action.choices)
 
 
 def describe(entry) -> str:
-    sentence = Action(entry.action).label if entry.action in Action.values else entry.action
+    sentence = SENTENCES.get(entry.action, entry.action)
     reason = (entry.data or {}).get("reason")
     return f"{sentence}: {reason}" if reason else sentence
 
@@ -111,7 +114,7 @@ def record(action: str, *, actor=None, target=None, member=None, member_id=None,
     """Write one audit entry. Call it inside the transaction of the change it records."""
     from audit.models import AuditEntry
 
-    if action not in Action.values:
+    if action not in SENTENCES:
         raise ValueError(f"unknown audit action {action!r}")
     label = actor_label or (actor.email if actor is not None else SYSTEM)
     return AuditEntry.objects.create(

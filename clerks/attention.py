@@ -7,13 +7,14 @@ second only while any window refuses at all.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from accounts.models import Status, User
+from accounts.models import Membership, Role, Status, User
 from clerks.models import Grant
 from security import devices
 from security.models import ThrottleWindow
@@ -22,17 +23,29 @@ from security.throttling import ACCOUNT_SCOPE
 EXPIRY_WARNING_DAYS = 3
 SHOWN_PER_GROUP = 20  # the filter "Handlungsbedarf" lists them all
 READ_AT_MOST = 200  # clerks read for the panel: a member with hundreds of dormant clerks costs no more than this
-# What an entry needs of a clerk (a member may have hundreds in "Handlungsbedarf": load no more than this).
-FIELDS = ["first_name", "last_name", "email", "role", "status", "password", "otp_created_at", "otp_expires_at"]
-FIELDS += ["last_login", "date_joined"]
+
+
+class Person(NamedTuple):
+    """Whom an entry names and links to: a member may have hundreds of clerks in "Handlungsbedarf", and a model
+    instance per clerk would cost more than reading it."""
+
+    pk: int
+    first_name: str
+    last_name: str
 
 
 @dataclass(frozen=True)
 class Entry:
-    person: User
-    why: str
+    person: Person
+    reason: str  # why the person is listed; "{:…}" in it is filled with `moment` in the current time zone
     step: str  # the next step's label
     url_name: str  # its URL (with the person's pk)
+    moment: datetime | None = None
+
+    @property
+    def why(self) -> str:
+        """Formatted when shown: a group counts all its entries but shows only SHOWN_PER_GROUP."""
+        return self.reason.format(timezone.localtime(self.moment)) if "{" in self.reason else self.reason
 
 
 @dataclass
@@ -46,62 +59,70 @@ class Group:
         return self.entries[:SHOWN_PER_GROUP]
 
 
-def _why_pending(clerk) -> str:
-    if clerk.status == Status.DEACTIVATED:
-        return "nach Falscheingaben deaktiviert"
-    if clerk.password_reset_pending:
-        return f"„Passwort vergessen“ am {timezone.localtime(clerk.otp_created_at):%d.%m.%Y}"
-    if clerk.last_login is None:
-        return "neu angelegt"
-    return "wieder freigeschaltet oder neues Einmalpasswort gesetzt"
+def _pending(person, status, password, otp_created_at, last_login) -> Entry:
+    if status == Status.DEACTIVATED:
+        why, moment = "nach Falscheingaben deaktiviert", None
+    elif User(status=status, password=password).password_reset_pending:
+        why, moment = "„Passwort vergessen“ am {:%d.%m.%Y}", otp_created_at
+    elif last_login is None:
+        why, moment = "neu angelegt", None
+    else:
+        why, moment = "wieder freigeschaltet oder neues Einmalpasswort gesetzt", None
+    return Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", moment)
+
+
+# What an entry needs of a clerk (after its pk).
+FIELDS = ["first_name", "last_name", "status", "password", "otp_created_at", "otp_expires_at", "last_login"]
+FIELDS += ["date_joined"]
+
+
+def _concerned(by, dormant_since):
+    """The member's clerks that need attention, in list order, at most READ_AT_MOST + 1: their pk, FIELDS and a
+    grant's pk (None: no billing unit). Read from the memberships' copy of the name (see Membership): in
+    name order they are the first entries of a member's index, so a large member's clerks are read only until
+    enough are found, never all of them sorted."""
+    waiting = Q(user__status__in=[Status.PENDING, Status.DEACTIVATED], user__otp_expires_at__isnull=False)
+    dormant = Q(user__last_login__lt=dormant_since) | Q(
+        user__last_login__isnull=True, user__date_joined__lt=dormant_since
+    )
+    grants = Grant.objects.filter(clerk=OuterRef("user_id")).order_by()
+    rows = (
+        Membership.objects.visible_to(by)
+        .first_per_user(by)
+        .filter(role=Role.CLERK)
+        .exclude(user__status=Status.LOCKED)
+        .filter(waiting | ~Exists(grants) | dormant)
+        # A scalar subquery, not EXISTS: PostgreSQL may plan an EXISTS in the select list as a scan of all grants.
+        .annotate(a_grant=Subquery(grants.values("pk")[:1]))
+        .order_by("last_name", "first_name", "user_id")
+        .values_list("user_id", *(f"user__{name}" for name in FIELDS), "a_grant")
+    )
+    return list(rows[: READ_AT_MOST + 1])
 
 
 def groups(*, by, now=None) -> list[Group]:
     now = now or timezone.now()
     soon = now + timedelta(days=EXPIRY_WARNING_DAYS)
     dormant_since = now - timedelta(days=settings.INACTIVITY_DAYS)
-    waiting = Q(status__in=[Status.PENDING, Status.DEACTIVATED], otp_expires_at__isnull=False)
-    dormant = Q(last_login__lt=dormant_since) | Q(last_login__isnull=True, date_joined__lt=dormant_since)
-    concerned = (
-        User.objects.visible_to(by)
-        .clerks()
-        .exclude(status=Status.LOCKED)
-        .annotate(has_units=Exists(Grant.objects.filter(clerk=OuterRef("pk"))))
-        .filter(waiting | Q(has_units=False) | dormant)
-        .only(*FIELDS)
-        .order_by("last_name", "first_name", "pk")
-    )
-    clerks = list(concerned[: READ_AT_MOST + 1])
+    clerks = _concerned(by, dormant_since)
     capped = len(clerks) > READ_AT_MOST
-    clerks = clerks[:READ_AT_MOST]
     handover, expiring, without_units, inactive = [], [], [], []
-    for clerk in clerks:
-        if clerk.otp_expires_at is not None and clerk.status in (Status.PENDING, Status.DEACTIVATED):
-            if clerk.otp_expires_at <= now:
-                expiring.append(Entry(clerk, "Einmalpasswort abgelaufen", "Einmalpasswort setzen", "clerks:reset_otp"))
+    for row in clerks[:READ_AT_MOST]:
+        pk, first_name, last_name, status, password, otp_created_at, expires, last_login, joined, a_grant = row
+        person = Person(pk, first_name, last_name)
+        if expires is not None and status in (Status.PENDING, Status.DEACTIVATED):
+            if expires <= now:
+                expiring.append(Entry(person, "Einmalpasswort abgelaufen", "Einmalpasswort setzen", "clerks:reset_otp"))
             else:
-                handover.append(Entry(clerk, _why_pending(clerk), "Einmalpasswort anzeigen", "clerks:detail"))
-                if clerk.otp_expires_at <= soon:
-                    expiring.append(
-                        Entry(
-                            clerk,
-                            f"Einmalpasswort läuft am {timezone.localtime(clerk.otp_expires_at):%d.%m.%Y %H:%M} ab",
-                            "Einmalpasswort anzeigen",
-                            "clerks:detail",
-                        )
-                    )
-        if not clerk.has_units:
-            without_units.append(Entry(clerk, "keine Abrechnungsstelle", "+/- Zuordnen", "clerks:assign"))
-        last = clerk.last_login or clerk.date_joined
+                handover.append(_pending(person, status, password, otp_created_at, last_login))
+                if expires <= soon:
+                    why = "Einmalpasswort läuft am {:%d.%m.%Y %H:%M} ab"
+                    expiring.append(Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", expires))
+        if a_grant is None:
+            without_units.append(Entry(person, "keine Abrechnungsstelle", "+/- Zuordnen", "clerks:assign"))
+        last = last_login or joined
         if last < dormant_since:
-            inactive.append(
-                Entry(
-                    clerk,
-                    f"seit {timezone.localtime(last):%d.%m.%Y} nicht angemeldet",
-                    "Detailansicht",
-                    "clerks:detail",
-                )
-            )
+            inactive.append(Entry(person, "seit {:%d.%m.%Y} nicht angemeldet", "Detailansicht", "clerks:detail", last))
     result = [
         Group("Einmalpasswort übergeben", handover, capped),
         Group("Einmalpasswort läuft ab oder ist abgelaufen", expiring, capped),
@@ -127,7 +148,12 @@ def _refused(by, now) -> list[Entry]:
         return []
     clerks = User.objects.visible_to(by).clerks().exclude(status=Status.LOCKED).order_by("last_name", "first_name")
     return [
-        Entry(clerk, "mehrere Fehlversuche von unbekannten Geräten", "Detailansicht", "clerks:detail")
+        Entry(
+            Person(clerk.pk, clerk.first_name, clerk.last_name),
+            "mehrere Fehlversuche von unbekannten Geräten",
+            "Detailansicht",
+            "clerks:detail",
+        )
         for clerk in clerks
         if devices.account_key(clerk.role, clerk.email) in refusing
     ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import credentials, otp
@@ -343,16 +343,20 @@ def reset_second_factor(*, clerk: User, by: User) -> None:
 # --- §7.1 Sachbearbeiter sperren und entsperren -------------------------------------------------
 
 
-def lockable_member_ids(*, clerk: User, by: User, shared=None, locks=None) -> set[int]:
+def lockable_member_ids(*, clerk: User, by: User, shared=None, locks=None, handles_credentials=False) -> set[int]:
     """The administrator's members the clerk belongs to that have not locked it yet and where the administrator is
     registered for all of the clerk's grants (a member lock suspends them all): what "Berechtigung entziehen"
     would lock. Where the caller has read them already (the detail page), `shared` are the members of both and
-    `locks` the clerk's member locks there; otherwise they are read here."""
+    `locks` the clerk's member locks there; otherwise they are read here. `handles_credentials` says that the caller
+    found `authority.may_handle_credentials(by=by, target=clerk)`: then the clerk's whole reach, its grants among
+    it, lies inside the administrator's registration and no member is blocked."""
     if shared is None:
         shared = set(clerk.member_ids) & set(by.member_ids)
     if locks is None:
         locks = MemberLock.objects.open().filter(clerk=clerk, member_id__in=shared)
     unlocked = shared - {lock.member_id for lock in locks if lock.is_open}
+    if handles_credentials:
+        return unlocked
     return unlocked - authority.lock_blocked_member_ids(clerk=clerk, by=by, member_ids=unlocked)
 
 
@@ -527,20 +531,19 @@ def members_left_without_administrator(*, administrator: User) -> list[Member]:
 
 def members_with_a_single_administrator(*, by: User) -> list[Member]:
     """The administrator's members that have at most one administrator not Gesperrt: a second one keeps the member's
-    clerks working when the first leaves (the last-administrator cascade). One query."""
-    counts = (
-        Member.objects.filter(pk__in=by.member_ids)
-        .annotate(
-            administrators=Count(
-                "billing_units__administrators",
-                filter=~Q(billing_units__administrators__status=Status.LOCKED),
-                distinct=True,
-            )
-        )
-        .filter(administrators__lte=1)
-        .order_by("number")
+    clerks working when the first leaves (the last-administrator cascade). One query.
+
+    `by` is one of them: it is registered for a unit of each of its members and not Gesperrt (a lock ends an
+    administrator's whole registration first). So a member has a single administrator when nobody else not Gesperrt
+    is registered for one of its units, which the database answers at the first such registration it finds instead
+    of counting every unit's administrators."""
+    registrations = User.scope_units.through.objects
+    others = (
+        registrations.filter(billingunit__member=OuterRef("pk"))
+        .exclude(user_id=by.pk)
+        .exclude(user__status=Status.LOCKED)
     )
-    return list(counts)
+    return list(Member.objects.filter(pk__in=by.member_ids).exclude(Exists(others)).order_by("number"))
 
 
 def _other_active_administrators(member: Member, administrator: User):

@@ -334,7 +334,9 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         email_locked=not handles_credentials,
     )
     # "Berechtigung entziehen" while one of the administrator's members has not locked the clerk yet.
-    lockable = services.lockable_member_ids(clerk=clerk, by=request.user, shared=shared_members, locks=locks)
+    lockable = services.lockable_member_ids(
+        clerk=clerk, by=request.user, shared=shared_members, locks=locks, handles_credentials=handles_credentials
+    )
     context = {
         "clerk": clerk,
         "can_lock": clerk.can(Event.LOCK) and bool(lockable),

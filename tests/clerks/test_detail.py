@@ -181,16 +181,6 @@ def test_history_shows_only_entries_of_the_administrators_members(
     assert "Geheimer Jena-Grund" not in html
 
 
-def test_detail_query_budget(client, gera_admin, gera_units, django_assert_max_num_queries):
-    clerk = factories.ClerkFactory(units=gera_units)
-    for _ in range(30):
-        factories.AuditEntryFactory(target=clerk, member=gera_units[0].member)
-    client.force_login(gera_admin)
-    client.get(f"/benutzer/{clerk.pk}/")
-    with django_assert_max_num_queries(11):
-        assert client.get(f"/benutzer/{clerk.pk}/").status_code == 200
-
-
 def test_an_administrator_has_no_detail_page(admin_client, gera_admin2):
     assert admin_client.get(f"/benutzer/{gera_admin2.pk}/").status_code == 404
 
