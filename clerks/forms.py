@@ -137,11 +137,12 @@ class UserFilterForm(PageForm):
         label="Benutzerstatus", required=False, choices=[*STATUS_FILTER, (ATTENTION, "Handlungsbedarf")]
     )
     role = forms.ChoiceField(label="Benutzerrolle", required=False, choices=ROLE_FILTER)
-    unit = forms.ModelChoiceField(
+    # The unit's id; its choices are the administrator's units as plain values (the template's long_select).
+    unit = forms.TypedChoiceField(
         label="Abrechnungsstelle",
-        queryset=None,
+        coerce=int,
         required=False,
-        empty_label="alle",
+        empty_value=None,
         error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
     )
     sort = forms.ChoiceField(
@@ -157,8 +158,8 @@ class UserFilterForm(PageForm):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"
+        rows = units.values_list("pk", "number", "name")
+        self.fields["unit"].choices = [("", "alle"), *((pk, f"{number} {name}") for pk, number, name in rows)]
 
 
 class OverviewFilterForm(PageForm):

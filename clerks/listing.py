@@ -70,10 +70,10 @@ def search(memberships, query: str, *, by):
     return memberships
 
 
-def with_unit(memberships, unit, *, by):
-    """The memberships whose user works on `unit`: a clerk granted it, an administrator registered for it."""
+def with_unit(memberships, unit_id: int, *, by):
+    """The memberships whose user works on the unit: a clerk granted it, an administrator registered for it."""
     return memberships.filter(
-        Exists(_granted(by).filter(billing_unit=unit)) | Exists(_registered(by).filter(pk=unit.pk))
+        Exists(_granted(by).filter(billing_unit_id=unit_id)) | Exists(_registered(by).filter(pk=unit_id))
     )
 
 

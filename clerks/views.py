@@ -158,7 +158,7 @@ def user_list(request):
 
 
 def _own_units(by):
-    return BillingUnit.objects.visible_to(by).only(*UNIT_FIELDS).order_by("number")
+    return BillingUnit.objects.visible_to(by).order_by("number")
 
 
 class _ListedUsers:

@@ -85,6 +85,8 @@ def test_filter_by_billing_unit(admin_client, gera_admin, gera_units):
     assert set(listed(admin_client, unit=gera_units[1].pk)) == {"baeder@stadt-gera.example", gera_admin.email}
     html = page_text(admin_client.get("/benutzer/"))
     assert f'<option value="{gera_units[1].pk}">002021 Stadt Gera – Eigenbetrieb Bäder</option>' in html
+    html = page_text(admin_client.get("/benutzer/", {"unit": gera_units[1].pk}))
+    assert f'<option value="{gera_units[1].pk}" selected>002021 Stadt Gera – Eigenbetrieb Bäder</option>' in html
 
 
 def test_another_members_unit_is_refused_beside_the_field_and_filters_nothing(admin_client, gera_clerk, jena_units):
