@@ -3,16 +3,18 @@
 The search takes words; each must appear in the name, the e-mail or a billing unit number of a listed user.
 Names match however the umlauts are spelt ("Müller", "Mueller" and "Muller" find each other): both sides
 are folded the same way, in Python for the words and in SQL for the columns. "Nachname, Vorname" as the
-list shows it is two words. The list's place (search, filters, sort, page) is kept in the session, so that
-every "Zurück" to the list returns to it; the last list an administrator opened wins.
+list shows it is two words. The list's place (search, filters, sort, page) is kept in the browser, so that
+every "Zurück" to the list returns to it; the last list an administrator opened there wins.
 """
 
+from django.conf import settings
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat, Lower, Replace
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts.models import Role
+from accounts.models import Role, User
 from billing_units.models import BillingUnit
 from clerks.models import Grant
 
@@ -21,7 +23,7 @@ _LETTERS = [("Ä", "a"), ("ä", "a"), ("Ö", "o"), ("ö", "o"), ("Ü", "u"), ("�
 # Then the spelt-out umlauts: "mueller" is "muller" as "müller" is.
 _DIGRAPHS = [("ae", "a"), ("oe", "o"), ("ue", "u")]
 
-PLACE = "clerk_list_place"
+PLACE = "benutzerliste"  # the cookie
 PLACE_KEYS = ("q", "status", "role", "unit", "sort", "page")
 
 
@@ -51,17 +53,18 @@ def words(query: str) -> list[str]:
 
 
 def search(memberships, query: str, *, by):
-    """The memberships whose user matches every word of the search."""
+    """The memberships whose user matches every word of the search: in its name (the membership's copy, folded),
+    its e-mail address, or for a number also in a billing unit the list shows beside it."""
     words_ = words(query)
     if not words_:
         return memberships
     memberships = memberships.alias(
-        searched=folded(
-            Concat("last_name", Value(" "), "first_name", Value(" "), "user__email", output_field=CharField())
-        )
+        searched=folded(Concat("last_name", Value(" "), "first_name", output_field=CharField()))
     )
     for word in words_:
-        match = Q(searched__contains=fold(word))
+        # The addresses through their trigram index on PostgreSQL; the outer query keeps the scope.
+        by_email = User.objects.filter(email__icontains=word).values("pk")
+        match = Q(searched__contains=fold(word)) | Q(user_id__in=by_email)
         if word.isascii() and word.isdigit():
             match |= Exists(_granted(by).filter(billing_unit__number__contains=word)) | Exists(
                 _registered(by).filter(number__contains=word)
@@ -90,15 +93,37 @@ def last_login_order(descending: bool, field: str):
     return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_first=True)
 
 
-def remember(request) -> None:
-    """Keep the list's search, filters, sort and page for the next "Zurück"."""
-    place = [[key, request.GET[key][:100]] for key in PLACE_KEYS if request.GET.get(key)]
-    if request.session.get(PLACE, []) != place:
-        request.session[PLACE] = place
+def _salt(request) -> str:
+    return f"clerks.listing.place.{request.user.pk}"
+
+
+def _kept(request) -> str:
+    """The place kept in this browser for this administrator, re-encoded from the list's own parameters only: a
+    cookie is read like any other input."""
+    query = QueryDict(request.get_signed_cookie(PLACE, default="", salt=_salt(request)))
+    return urlencode([(key, query[key][:100]) for key in PLACE_KEYS if query.get(key)])
+
+
+def remember(request, response) -> None:
+    """Keep the list's search, filters, sort and page for the next "Zurück": in a cookie signed for this
+    administrator (another's login in the same browser cannot read it), gone when the browser closes. A cookie
+    rather than the session, so that paging writes nothing to the database."""
+    place = urlencode([(key, request.GET[key][:100]) for key in PLACE_KEYS if request.GET.get(key)])
+    if place != _kept(request):
+        response.set_signed_cookie(
+            PLACE,
+            place,
+            salt=_salt(request),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
 
 
 def list_url(request) -> str:
     """The list where the administrator left it."""
-    place = request.session.get(PLACE) if request is not None else None
     url = reverse("clerks:list")
-    return f"{url}?{urlencode(place)}" if place else url
+    if request is None or not request.user.is_authenticated:
+        return url
+    place = _kept(request)
+    return f"{url}?{place}" if place else url

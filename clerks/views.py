@@ -139,7 +139,6 @@ def user_list(request):
         memberships = listing.with_unit(memberships, filters["unit"], by=request.user)
     listed = _ListedUsers(memberships, request.user, SORTS[filters.get("sort") or "name"])
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    listing.remember(request)
     units, lockable = _units_by_user(page.object_list, request.user)
     for person in page.object_list:
         person.units = units.get(person.pk, [])
@@ -154,7 +153,9 @@ def user_list(request):
         "open_reviews": review_service.open_reviews_for(request.user),
         "attention": attention.groups(by=request.user),
     }
-    return render(request, "clerks/user_list.html", context)
+    response = render(request, "clerks/user_list.html", context)
+    listing.remember(request, response)
+    return response
 
 
 def _own_units(by):

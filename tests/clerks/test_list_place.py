@@ -5,7 +5,9 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
@@ -203,11 +205,32 @@ def test_a_fresh_list_forgets_the_place(admin_client, gera_clerk):
     assert back_links(html) == [] and 'href="/benutzer/">Zurück' in html
 
 
-def test_the_place_is_kept_per_session_not_per_account(admin_client, gera_admin, gera_clerk):
+def test_the_place_is_kept_per_browser_not_per_account(admin_client, gera_admin, gera_clerk):
     admin_client.get("/benutzer/", PLACE)
     client = Client()
     client.force_login(gera_admin)  # the same administrator at a second computer
     assert 'href="/benutzer/">Zurück' in page_text(client.get(f"/benutzer/{gera_clerk.pk}/"))
+
+
+def test_another_administrator_at_the_same_computer_does_not_get_the_place(client, gera_admin, gera_admin2, gera_clerk):
+    client.force_login(gera_admin)
+    client.get("/benutzer/", PLACE)
+    client.force_login(gera_admin2)  # the cookie stays in the browser, signed for the first administrator
+    html = page_text(client.get(f"/benutzer/{gera_clerk.pk}/"))
+    assert back_links(html) == [] and "M%C3%BCller" not in html
+
+
+def test_a_forged_place_is_ignored(admin_client, gera_clerk):
+    admin_client.cookies["benutzerliste"] = "q=evil&next=https://evil.example/"
+    html = page_text(admin_client.get(f"/benutzer/{gera_clerk.pk}/"))
+    assert back_links(html) == [] and "evil" not in html
+
+
+def test_paging_writes_nothing_to_the_database(admin_client, gera_units):
+    admin_client.get("/benutzer/", {"page": 1})
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get("/benutzer/", {"page": 2, "sort": "-name"})
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
 
 
 def test_the_place_holds_only_the_lists_own_parameters(admin_client, gera_clerk):
