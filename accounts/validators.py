@@ -10,6 +10,8 @@ import re
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
+from accounts.spelling import fold
+
 CONTEXT_WORDS = [
     "zusatzversorgungskasse",
     "versorgungskasse",
@@ -29,14 +31,12 @@ NAME_PARTICLES = {"von", "van", "der", "den", "dem", "del", "des", "zu", "zum", 
 # A name shorter than this is part of too many ordinary words to be refused inside a password.
 MIN_NAME_LENGTH = 3
 MIN_EMAIL_PART_LENGTH = 4
-TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def _spellings(text: str) -> set[str]:
-    """A text as a person may type it: folded, with umlauts written out, and with letters only."""
-    folded = text.casefold()
-    forms = {folded, folded.translate(TRANSLITERATION)}
-    return forms | {re.sub(r"[^a-zäöüß]", "", form) for form in forms}
+    """A text as compared with a name: folded however its umlauts are typed, and also with its letters only."""
+    folded = fold(text)
+    return {folded, re.sub(r"[^a-z]", "", folded)}
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
@@ -130,7 +130,7 @@ class PersonalWordsValidator:
         pieces = {local_part, *re.split(r"[._\-+0-9]+", local_part)}
         if email and (
             email in password.casefold()
-            or any(len(piece) >= MIN_EMAIL_PART_LENGTH and piece in form for piece in pieces for form in typed)
+            or any(len(piece) >= MIN_EMAIL_PART_LENGTH and fold(piece) in form for piece in pieces for form in typed)
         ):
             raise ValidationError(
                 "Das Passwort darf Ihre E-Mail-Adresse oder einen Teil davon (vor dem @) nicht enthalten.",

@@ -76,12 +76,17 @@ def credential_holders(clerk: User) -> list[User]:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+    return _registered_for_all(candidates, reach)
+
+
+def _registered_for_all(candidates, unit_ids: set[int]) -> list[User]:
+    """Those of the candidate administrators whose registration holds every one of the units (two queries)."""
     registered = {}
     for user_id, unit_id in User.scope_units.through.objects.filter(user__in=candidates).values_list(
         "user_id", "billingunit_id"
     ):
         registered.setdefault(user_id, set()).add(unit_id)
-    return [admin for admin in candidates if reach <= registered.get(admin.pk, set())]
+    return [admin for admin in candidates if unit_ids <= registered.get(admin.pk, set())]
 
 
 def lock_blocked_member_ids(*, clerk: User, by: User, member_ids) -> set[int]:
@@ -112,12 +117,7 @@ def lift_holders(lock: MemberLock) -> list[User]:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
-    registered = {}
-    for user_id, unit_id in User.scope_units.through.objects.filter(user__in=candidates).values_list(
-        "user_id", "billingunit_id"
-    ):
-        registered.setdefault(user_id, set()).add(unit_id)
-    return [admin for admin in candidates if units <= registered.get(admin.pk, set())]
+    return _registered_for_all(candidates, units)
 
 
 def liftable_lock_ids(*, locks, by: User) -> set[int]:

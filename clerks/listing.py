@@ -2,49 +2,25 @@
 
 The search takes words; each must appear in the name, the e-mail or a billing unit number of a listed user.
 Names match however the umlauts are spelt ("Müller", "Mueller" and "Muller" find each other): both sides
-are folded the same way, in Python for the words and in SQL for the columns. "Nachname, Vorname" as the
+are folded the same way (`accounts/spelling.py`), in Python for the words and in SQL for the columns. "Nachname, Vorname" as the
 list shows it is two words. The list's place (search, filters, sort, page) is kept in the browser, so that
 every "Zurück" to the list returns to it; the last list an administrator opened there wins.
 """
 
 from django.conf import settings
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Concat, Lower, Replace
+from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import Role, User
+from accounts.spelling import fold, folded
 from billing_units.models import BillingUnit
 from clerks.models import Grant
 
-# Letters folded before lower-casing: SQLite's lower() changes only ASCII letters.
-_LETTERS = [("Ä", "a"), ("ä", "a"), ("Ö", "o"), ("ö", "o"), ("Ü", "u"), ("ü", "u"), ("ẞ", "ss"), ("ß", "ss")]
-# Then the spelt-out umlauts: "mueller" is "muller" as "müller" is.
-_DIGRAPHS = [("ae", "a"), ("oe", "o"), ("ue", "u")]
-
 PLACE = "benutzerliste"  # the cookie
 PLACE_KEYS = ("q", "status", "role", "unit", "sort", "page")
-
-
-def fold(text: str) -> str:
-    """A word as the search compares it: umlauts and their spellings as the plain vowel, lower case."""
-    for letter, plain in _LETTERS:
-        text = text.replace(letter, plain)
-    text = text.lower()
-    for digraph, plain in _DIGRAPHS:
-        text = text.replace(digraph, plain)
-    return text
-
-
-def folded(expression):
-    """`fold` in SQL, the same on SQLite and PostgreSQL."""
-    for letter, plain in _LETTERS:
-        expression = Replace(expression, Value(letter), Value(plain))
-    expression = Lower(expression)
-    for digraph, plain in _DIGRAPHS:
-        expression = Replace(expression, Value(digraph), Value(plain))
-    return expression
 
 
 def words(query: str) -> list[str]:
