@@ -124,6 +124,9 @@ def test_a_stale_form_token_leads_back_to_the_form_to_open_it_afresh(gera_admin)
     assert '<a class="button" href="/benutzer/neu/">Formular neu öffnen</a>' in html
     foreign = browser.post("/benutzer/neu/", PERSON, HTTP_REFERER="https://boese.example/benutzer/neu/")
     assert "boese.example" not in foreign.content.decode() and "Zur Startseite" in foreign.content.decode()
+    # A page of ours whose path starts with "//" would lead a browser to another site.
+    sneaky = browser.post("/benutzer/neu/", PERSON, HTTP_REFERER="http://testserver//boese.example/formular/")
+    assert "boese.example" not in sneaky.content.decode() and "Zur Startseite" in sneaky.content.decode()
 
 
 def test_a_stale_form_without_a_session_asks_to_log_in_again(db):
