@@ -13,7 +13,7 @@ from accounts.forms import (
 )
 from accounts.models import NoticePreference, Role, Status
 from audit.actions import ACTION_CHOICES
-from clerks.listing import last_login_order
+from clerks.listing import ATTENTION, last_login_order
 from zvk_portal.forms import PageForm
 
 
@@ -119,9 +119,6 @@ SORTS = {
         "users": [last_login_order(False, "last_login"), "last_name", "first_name", "pk"],
     },
 }
-
-
-ATTENTION = "handlungsbedarf"
 
 
 class UserFilterForm(PageForm):

@@ -14,11 +14,13 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts.models import Role, User
+from accounts.models import Membership, Role, User
 from accounts.spelling import fold, folded
 from billing_units.models import BillingUnit
+from clerks import attention
 from clerks.models import Grant
 
+ATTENTION = "handlungsbedarf"  # the status filter "Handlungsbedarf"
 PLACE = "benutzerliste"  # the cookie
 PLACE_KEYS = ("q", "status", "role", "unit", "sort", "page")
 
@@ -26,6 +28,21 @@ PLACE_KEYS = ("q", "status", "role", "unit", "sort", "page")
 def words(query: str) -> list[str]:
     """The words of a search; a comma separates like a space ("Müller, Hans")."""
     return query.replace(",", " ").split()
+
+
+def matching(filters: dict, *, by):
+    """The memberships of the administrator's members that the list's valid filters leave: search, Benutzerstatus
+    (or "Handlungsbedarf"), Benutzerrolle, Abrechnungsstelle."""
+    memberships = search(Membership.objects.visible_to(by), filters.get("q") or "", by=by)
+    if filters.get("status") == ATTENTION:
+        memberships = memberships.filter(user_id__in=attention.person_ids(by=by))
+    elif filters.get("status"):
+        memberships = memberships.filter(user__status=filters["status"])
+    if filters.get("role"):
+        memberships = memberships.filter(role=filters["role"])
+    if filters.get("unit"):
+        memberships = with_unit(memberships, filters["unit"], by=by)
+    return memberships
 
 
 def search(memberships, query: str, *, by):

@@ -27,7 +27,6 @@ from clerks import overview as overview_export
 from clerks import protocol as protocol_export
 from clerks import review as review_service
 from clerks.forms import (
-    ATTENTION,
     SORTS,
     LockReasonForm,
     NoticeSettingsForm,
@@ -128,15 +127,7 @@ def user_list(request):
     if form.is_bound:
         form.is_valid()  # the valid filters apply; an invalid one is shown beside its field and left out
         filters = form.cleaned_data
-    memberships = listing.search(Membership.objects.visible_to(request.user), filters.get("q") or "", by=request.user)
-    if filters.get("status") == ATTENTION:
-        memberships = memberships.filter(user_id__in=attention.person_ids(by=request.user))
-    elif filters.get("status"):
-        memberships = memberships.filter(user__status=filters["status"])
-    if filters.get("role"):
-        memberships = memberships.filter(role=filters["role"])
-    if filters.get("unit"):
-        memberships = listing.with_unit(memberships, filters["unit"], by=request.user)
+    memberships = listing.matching(filters, by=request.user)
     listed = _ListedUsers(memberships, request.user, SORTS[filters.get("sort") or "name"])
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     units, lockable = _units_by_user(page.object_list, request.user)
