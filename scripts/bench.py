@@ -12,7 +12,9 @@ member in a database a tenth the size (bench-tenth.sqlite3 or "bench_tenth"), th
   members with 100 and 1,000 clerks (bench-scaling.png);
 - under load: gunicorn with 3 workers, 10 logged-in clients on the floor, the list and the detail page,
   then 8 clients logging in;
-- one Argon2id hash, the unit of a login's CPU time.
+- one Argon2id hash, the unit of a login's CPU time;
+- a lower bound for the list and the detail page: the floor's request followed by the page's own SQL statements
+  replayed through a bare cursor (no queryset, no model instance, no template), as context for their ratios.
 
 Every budget is a ratio of two terms measured in the same run (most of them interleaved), so that a shared
 machine's speed cancels out; absolute times are printed as context. It prints one table and writes
@@ -353,6 +355,57 @@ def peer_scenarios(data) -> list[Scenario]:
     ]
 
 
+def statements_of(client, path: str) -> list[tuple[str, object]]:
+    """The SQL statements, with their parameters, that one warm request of `client` to `path` runs."""
+    from django.db import connection
+
+    statements = []
+
+    def keep(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    client.get(path)
+    with connection.execute_wrapper(keep):
+        client.get(path)
+    return statements
+
+
+def bound_scenarios(data) -> list[Scenario]:
+    """What the list and the Detailansicht would cost if nothing but their SQL were left: the floor's request, then
+    the page's own statements (those after the floor's session and user) replayed through a bare cursor, their rows
+    fetched and dropped: no queryset built, no model instance, no template. No implementation that sends these
+    statements can be faster, so each ratio of these to the floor or the Django admin bounds the page's from below."""
+    from django.db import connection
+
+    from accounts.models import Role, User
+
+    as_admin = logged_in_client(User.objects.get(email=data.administrators[0], role=Role.ADMINISTRATOR))
+    floor = statements_of(as_admin, "/")
+    scenarios = []
+    for key, label, path in (
+        ("list_statements", "Nur die SQL-Anweisungen der Benutzerliste", "/benutzer/"),
+        ("detail_statements", "Nur die SQL-Anweisungen der Detailansicht", f"/benutzer/{data.detail_clerk}/"),
+    ):
+        statements = statements_of(as_admin, path)
+        if [sql for sql, _params in statements[: len(floor)]] != [sql for sql, _params in floor]:
+            raise RuntimeError(f"{path} does not begin with the floor's statements (session and user)")
+        own = statements[len(floor) :]
+        if not all(sql.lstrip("( ").upper().startswith("SELECT") for sql, _params in own):
+            raise RuntimeError(f"{path} writes: its statements cannot be replayed")
+
+        def replay(i, own=own):
+            response = as_admin.get("/")
+            with connection.cursor() as cursor:
+                for sql, params in own:
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+            return response
+
+        scenarios.append(Scenario(key, label, replay, expect=302))
+    return scenarios
+
+
 def measure_users_scaling(data, runs: int, warmup: int) -> list[dict]:
     """List and detail of the large member's administrator with 100,000 and with 10,000 users in the
     database, interleaved: run i on the one database, then run i on the other."""
@@ -575,6 +628,39 @@ def ratios(report: dict) -> dict:
     return result
 
 
+# A page's bare statements against a peer, and the ratio budget of the page they bound from below.
+BOUNDS = {
+    "list_statements_vs_floor": ("list_statements", "floor", "list_vs_floor", "list's SQL alone / floor"),
+    "list_statements_vs_admin": (
+        "list_statements",
+        "admin_changelist",
+        "list_vs_admin",
+        "list's SQL alone / Django admin change list",
+    ),
+    "detail_statements_vs_floor": ("detail_statements", "floor", "detail_vs_floor", "detail's SQL alone / floor"),
+}
+
+
+def bounds(report: dict) -> dict:
+    """How far each page's SQL alone goes towards its ratio budget: if the bound is past the budget's limit, no
+    implementation that sends these statements meets the budget, however little Python it runs."""
+    pages = {r["key"]: r for r in report["pages"] + report["peer"] + report.get("bound", [])}
+    result = {}
+    for name, (statements, peer, budget, what) in BOUNDS.items():
+        if statements in pages and peer in pages:
+            value = pages[statements]["median_ms"] / pages[peer]["median_ms"]
+            sign, limit, _what = RATIO_BUDGETS[budget]
+            reachable = value <= limit if sign == "≤" else value >= limit
+            result[name] = {
+                "what": what,
+                "value": round(value, 3),
+                "budget": f"{sign} {limit}",
+                "page": report["ratios"].get(budget, {}).get("value"),
+                "reachable": reachable,
+            }
+    return result
+
+
 def query_budgets(report: dict) -> list[dict]:
     """The query budgets of tests/test_query_budgets.py, and equal counts across the sizes measured."""
     pages = {r["key"]: r for r in report["pages"]}
@@ -624,7 +710,7 @@ def table(report: dict) -> str:
         f"{'In-process (django.test.Client, full middleware)':58} {'queries':>7} {'median ms':>10} {'p95 ms':>8} "
         f"{'CPU ms':>7}"
     )
-    for row in report["pages"] + report["peer"]:
+    for row in report["pages"] + report["peer"] + report.get("bound", []):
         out.append(
             f"{row['page'][:58]:58} {row['queries']:>7} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
             f"{row['cpu_median_ms']:>7.1f}"
@@ -673,6 +759,13 @@ def table(report: dict) -> str:
     out.append(f"{'Ratio budget':50} {'measured':>9} {'limit':>8}  met")
     for row in report["ratios"].values():
         out.append(f"{row['what']:50} {row['value']:>9.3f} {row['limit']:>8}  {'yes' if row['met'] else 'NO'}")
+    if report.get("bounds"):
+        out.append("")
+        out.append(f"{'Lower bound (context)':50} {'bound':>9} {'budget':>8} {'page':>7}  reachable")
+        for row in report["bounds"].values():
+            page = f"{row['page']:.3f}" if row["page"] is not None else "–"
+            reachable = "yes" if row["reachable"] else "NO"
+            out.append(f"{row['what']:50} {row['value']:>9.3f} {row['budget']:>8} {page:>7}  {reachable}")
     out.append("")
     out.append(f"{'Query budget':50} {'measured':>9} {'limit':>8}  met")
     for row in report["query_budgets"]:
@@ -762,16 +855,17 @@ def main(argv=None) -> int:
         data.tenth_users = tenth.counts["users"]
         print(f"Tenth dataset built: {tenth.counts}")
 
-    pages, peers = page_scenarios(data), peer_scenarios(data)
-    # The pages that only read, interleaved with the Django admin and the floor: the ratios to them are budgets,
-    # and both terms of a ratio must see the same machine. The writing actions after them, one by one.
-    reads = [scenario for scenario in pages + peers if not scenario.writes]
+    pages, peers, bound = page_scenarios(data), peer_scenarios(data), bound_scenarios(data)
+    # The pages that only read, interleaved with the Django admin, the floor and the pages' bare statements: the
+    # ratios to them are budgets or their bounds, and both terms of a ratio must see the same machine. The writing
+    # actions after them, one by one.
+    reads = [scenario for scenario in pages + peers + bound if not scenario.writes]
     rows = dict(zip([s.key for s in reads], measure_interleaved(reads, args.runs, args.warmup), strict=True))
     for scenario in pages + peers:
         if scenario.writes:
             rows[scenario.key] = measure(scenario, args.runs, args.warmup)
-    report = {"pages": [rows[s.key] for s in pages], "peer": [rows[s.key] for s in peers]}
-    for row in report["pages"] + report["peer"]:
+    report = {key: [rows[s.key] for s in group] for key, group in (("pages", pages), ("peer", peers), ("bound", bound))}
+    for row in report["pages"] + report["peer"] + report["bound"]:
         print(f"  {row['page']}: {row['median_ms']:.1f} ms, {row['queries']} queries")
     if args.explain:
         write_explain(report["pages"], vendor)
@@ -795,10 +889,13 @@ def main(argv=None) -> int:
         "seconds": round(time.perf_counter() - started, 1),
     }
     report["ratios"] = ratios(report)
+    report["bounds"] = bounds(report)
     report["query_budgets"] = query_budgets(report)
     if report.get("scaling"):
         plot(report)
-    for row in report["pages"] + report["peer"] + report.get("scaling", []) + report.get("users_scaling", []):
+    for row in (
+        report["pages"] + report["peer"] + report["bound"] + report.get("scaling", []) + report.get("users_scaling", [])
+    ):
         row.pop("sql", None)
     RESULTS_FILE.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print()
