@@ -34,7 +34,7 @@ def report(results: dict) -> str:
     out.append("")
     rows = [
         [row["page"], row["queries"], f"{row['median_ms']:.1f}", f"{row['p95_ms']:.1f}", f"{row['cpu_median_ms']:.1f}"]
-        for row in results["pages"] + results["peer"]
+        for row in results["pages"] + results["peer"] + results.get("bound", [])
     ]
     out += _table(["page (in-process)", "queries", "median ms", "p95 ms", "CPU ms"], rows, {1, 2, 3, 4})
     load = results.get("load")
@@ -72,6 +72,14 @@ def report(results: dict) -> str:
     ]
     rows = [[r["what"], f"{r['value']:.3f}", r["limit"], _met(r["met"])] for r in results["ratios"].values()]
     out += _table(["ratio budget", "measured", "limit", "met"], rows, {1, 2})
+    if results.get("bounds"):
+        out.append("")
+        rows = [
+            [b["what"], f"{b['value']:.3f}", b["budget"], f"{b['page']:.3f}", "yes" if b["reachable"] else "**no**"]
+            for b in results["bounds"].values()
+        ]
+        header = ["lower bound (the page's SQL alone)", "bound", "page's budget", "page", "budget reachable"]
+        out += _table(header, rows, {1, 2, 3})
     out.append("")
     rows = [[q["budget"], q["value"], q["limit"], _met(q["met"])] for q in results["query_budgets"]]
     out += _table(["query budget", "measured", "limit", "met"], rows, {1, 2})
