@@ -622,8 +622,7 @@ def ratios(report: dict) -> dict:
         "list_vs_admin": pages["list"]["median_ms"] / pages["admin_changelist"]["median_ms"],
         "list_vs_floor": pages["list"]["median_ms"] / pages["floor"]["median_ms"],
         "detail_vs_floor": pages["detail"]["median_ms"] / pages["floor"]["median_ms"],
-        "login_cpu_vs_hash": pages["login"]["cpu_median_ms"]
-        / pages.get("hash", report["hashing"]["configured"])["cpu_median_ms"],
+        "login_cpu_vs_hash": pages["login"]["cpu_median_ms"] / pages["hash"]["cpu_median_ms"],
     }
     load = report.get("load")
     if load and load["floor"]["rps"]:

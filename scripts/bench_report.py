@@ -75,7 +75,13 @@ def report(results: dict) -> str:
     if results.get("bounds"):
         out.append("")
         rows = [
-            [b["what"], f"{b['value']:.3f}", b["budget"], f"{b['page']:.3f}", "yes" if b["reachable"] else "**no**"]
+            [
+                b["what"],
+                f"{b['value']:.3f}",
+                b["budget"],
+                "–" if b["page"] is None else f"{b['page']:.3f}",
+                "yes" if b["reachable"] else "**no**",
+            ]
             for b in results["bounds"].values()
         ]
         header = ["lower bound (the page's SQL alone)", "bound", "page's budget", "page", "budget reachable"]
