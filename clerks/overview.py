@@ -5,13 +5,10 @@ The rows are the administrator's visible grants (`Grant.objects.visible_to`), fi
 and both exports show exactly the same rows, and nothing outside the administrator's registration.
 """
 
-import csv
-import io
-
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
 from clerks.models import Confirmation, Grant
+from exports import spreadsheets
 
 COLUMNS = [
     ("Nachname", 22),
@@ -47,11 +44,7 @@ def rows(*, by, unit=None, status=None):
     return grants
 
 
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
-
-
-def values(grant) -> list[str]:
+def values(grant) -> list:
     clerk, unit = grant.clerk, grant.billing_unit
     return [
         clerk.last_name,
@@ -60,39 +53,16 @@ def values(grant) -> list[str]:
         clerk.get_status_display(),
         unit.number,
         unit.name,
-        _when(grant.granted_at),
+        grant.granted_at,
         grant.granted_by.email if grant.granted_by else "",
-        _when(grant.confirmed_at),
+        grant.confirmed_at,
         grant.confirmed_by_email or "",
     ]
 
 
 def as_csv(grants) -> bytes:
-    """Semicolons and UTF-8 with a byte order mark: German Excel opens it with umlauts and columns intact."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([name for name, _width in COLUMNS])
-    for grant in grants:
-        writer.writerow(values(grant))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return spreadsheets.as_csv([name for name, _width in COLUMNS], (values(grant) for grant in grants))
 
 
 def as_xlsx(grants) -> bytes:
-    """A header row in bold, frozen below it, with column widths for the data."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Berechtigungen"
-    sheet.append([name for name, _width in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for grant in grants:
-        sheet.append(values(grant))
-    for index, (_name, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheets.as_xlsx("Berechtigungen", COLUMNS, (values(grant) for grant in grants))

@@ -2,14 +2,13 @@
 users it sees), newest first in their true order, filtered by date range, administrator, person and action; on the
 page and as CSV, exactly the same entries (`AuditEntry.objects.visible_to`)."""
 
-import csv
-import io
 from datetime import datetime, time
 
 from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from exports import spreadsheets
 
 
 def entries(*, by, since=None, until=None, actor=None, person="", action=""):
@@ -31,21 +30,21 @@ def entries(*, by, since=None, until=None, actor=None, person="", action=""):
     return found
 
 
+HEADER = ["Zeitpunkt", "Durch", "Änderung", "Werte", "Benutzer", "Mitglied"]
+
+
+def values(entry) -> list[str]:
+    target = entry.target
+    return [
+        timezone.localtime(entry.created_at).strftime("%d.%m.%Y %H:%M:%S"),
+        entry.actor_label,
+        entry.description,
+        entry.details,
+        f"{target.last_name}, {target.first_name} <{target.email}>" if target else "",
+        str(entry.member) if entry.member else "",
+    ]
+
+
 def as_csv(found) -> bytes:
-    """Semicolons, UTF-8 with a byte order mark, the time to the second."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Zeitpunkt", "Durch", "Änderung", "Werte", "Benutzer", "Mitglied"])
-    for entry in found:
-        target = entry.target
-        writer.writerow(
-            [
-                timezone.localtime(entry.created_at).strftime("%d.%m.%Y %H:%M:%S"),
-                entry.actor_label,
-                entry.description,
-                entry.details,
-                f"{target.last_name}, {target.first_name} <{target.email}>" if target else "",
-                str(entry.member) if entry.member else "",
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The time to the second."""
+    return spreadsheets.as_csv(HEADER, (values(entry) for entry in found))

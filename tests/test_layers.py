@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: an app may build on those before it (the order of INSTALLED_APPS, zvk_portal/settings.py).
 LAYERS = [
+    "exports",
     "audit",
     "security",
     "outbox",
