@@ -354,7 +354,7 @@ def peer_scenarios(data) -> list[Scenario]:
     from django.contrib import admin
 
     from accounts.models import Role, User
-    from clerks.views import PAGE_SIZE
+    from clerks.views.common import PAGE_SIZE
 
     admin.site._registry[User].list_per_page = PAGE_SIZE  # the peer at our page size (its default is 100)
     staff = User.objects.get(email=data.staff_email, role=Role.STAFF)

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEW_MODULES = ["clerks/views.py", "accounts/views.py"]
+VIEW_MODULES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "clerks" / "views").glob("*.py")) + [
+    "accounts/views.py"
+]
 SCOPED_MODELS = {"User", "Membership", "Grant", "MemberLock", "SuspendedGrant", "BillingUnit", "Member", "AuditEntry"}
 # A queryset method that starts a scoped query (billing units of the administrator's members, for display; a clerk's
 # own administrators).

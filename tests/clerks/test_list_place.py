@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
-from clerks import services, views
+from clerks import services
+from clerks.views import people
 from tests import factories
 from tests.helpers import fresh, page_text, post_login
 
@@ -136,7 +137,7 @@ def test_sort_by_last_login(admin_client, gera_admin, gera_units):
 
 
 def test_page_numbers_with_first_and_last(admin_client, gera_units, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(people, "PAGE_SIZE", 2)
     factories.ClerkFactory.create_batch(39, units=gera_units[:1])  # 40 with the administrator: 20 pages
     html = page_text(admin_client.get("/benutzer/", {"page": 10, "q": "", "role": ""}))
     nav = html[html.index('<nav class="pagination"') :]
@@ -149,7 +150,7 @@ def test_page_numbers_with_first_and_last(admin_client, gera_units, monkeypatch)
 
 
 def test_the_first_page_offers_no_way_back_and_the_last_no_way_on(admin_client, gera_units, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(people, "PAGE_SIZE", 2)
     factories.ClerkFactory.create_batch(3, units=gera_units[:1])
     first = page_text(admin_client.get("/benutzer/"))
     assert "Erste Seite" not in first and "Letzte Seite" in first

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from accounts.models import Status
-from clerks import services, views
+from clerks import services
+from clerks.views import people
 from tests import factories
 from tests.helpers import page_text
 
@@ -110,7 +111,7 @@ def test_an_administrator_of_two_members_sees_a_shared_clerk_once_on_every_page(
     factories.ClerkFactory(last_name="Cäsar", email="caesar@stadt-jena.example", units=jena_units[:1])
     factories.ClerkFactory(last_name="Dorn", email="dorn@stadt-jena.example", units=jena_units[:1])
     client.force_login(both)
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(people, "PAGE_SIZE", 2)
     pages = [page_text(client.get("/benutzer/", {"page": n})) for n in (1, 2, 3)]
     assert "5 Benutzer, Seite 1 von 3" in pages[0]
     listed = [email for html in pages for email in re.findall(r"[a-z]+@stadt-[a-z]+\.example", html)]
@@ -122,7 +123,7 @@ def test_an_administrator_of_two_members_sees_a_shared_clerk_once_on_every_page(
 def test_a_renamed_clerk_moves_to_its_new_place_in_the_list(admin_client, gera_admin, gera_units, monkeypatch):
     adler = factories.ClerkFactory(last_name="Adler", email="adler@stadt-gera.example", units=gera_units[:1])
     factories.ClerkFactory(last_name="Meier", email="meier@stadt-gera.example", units=gera_units[:1])
-    monkeypatch.setattr(views, "PAGE_SIZE", 1)  # the order across pages comes from the memberships' copy
+    monkeypatch.setattr(people, "PAGE_SIZE", 1)  # the order across pages comes from the memberships' copy
 
     def clerks_in_list_order():
         pages = [page_text(admin_client.get("/benutzer/", {"page": n})) for n in (1, 2, 3)]

@@ -1,0 +1,113 @@
+"""Verwaltung der Benutzer (the list, manual §2) and a co-administrator's page."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from accounts.models import User
+from audit.models import AuditEntry
+from billing_units.models import BillingUnit
+from clerks import attention, listing, services
+from clerks import review as review_service
+from clerks.forms import (
+    SORTS,
+    UserFilterForm,
+)
+from clerks.views.common import (
+    HISTORY_ROWS,
+    LIST_FIELDS,
+    PAGE_SIZE,
+    administrator_only,
+    administrator_or_404,
+    units_by_user,
+)
+
+
+@administrator_only
+@require_safe
+def user_list(request):
+    form = UserFilterForm(request.GET or None, units=_own_units(request.user))
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # the valid filters apply; an invalid one is shown beside its field and left out
+        filters = form.cleaned_data
+    memberships = listing.matching(filters, by=request.user)
+    listed = _ListedUsers(memberships, request.user, SORTS[filters.get("sort") or "name"])
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    units, lockable = units_by_user(page.object_list, request.user)
+    for person in page.object_list:
+        person.units = units.get(person.pk, [])
+        person.lockable_by_viewer = person.pk in lockable and not person.is_locked
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "single_administrator_members": services.members_with_a_single_administrator(by=request.user),
+        "open_reviews": review_service.open_reviews_for(request.user),
+        "attention": attention.groups(by=request.user),
+    }
+    response = render(request, "clerks/user_list.html", context)
+    listing.remember(request, response)
+    return response
+
+
+def _own_units(by):
+    return BillingUnit.objects.visible_to(by).order_by("number")
+
+
+class _ListedUsers:
+    """What the list's paginator pages through: the users behind the administrator's memberships, in list
+    order. Counted and cut into pages on the memberships' copy of the name (a member's index entries, never
+    the whole user table); the page's users are then loaded through visible_to, one query per page."""
+
+    def __init__(self, memberships, by, sort):
+        self.memberships, self.by, self.sort = memberships.first_per_user(by), by, sort
+
+    def count(self) -> int:
+        return self.memberships.count()
+
+    def __getitem__(self, page: slice) -> list[User]:
+        keys = self.memberships.order_by(*self.sort["key"]).values("user_id")[page]
+        users = User.objects.visible_to(self.by).filter(pk__in=keys).only(*LIST_FIELDS)
+        return list(users.order_by(*self.sort["users"]))
+
+
+# --- A co-administrator's page ----------------------------------------------------------------------------------
+
+
+@administrator_only
+@require_safe
+def administrator(request, pk):
+    """A co-administrator: contact data, its registration for my members, status, the locks that ended a
+    registration (reason, by whom), its history; "Berechtigung entziehen" from here too."""
+    person = administrator_or_404(request, pk)
+    registration = (
+        BillingUnit.objects.of_members_visible_to(request.user)
+        .filter(administrators=person)
+        .select_related("member")
+        .order_by("number")
+    )
+    history = (
+        AuditEntry.objects.visible_to(request.user)
+        .filter(target=person)
+        .only("created_at", "actor_label", "action", "data", "member")
+        .order_by("-created_at", "-pk")[:HISTORY_ROWS]
+    )
+    # Every ended registration with its reason, however long the history has grown since.
+    locks = (
+        AuditEntry.objects.visible_to(request.user)
+        .filter(target=person, action="administrator.locked")
+        .only("created_at", "actor_label", "action", "data", "member")
+        .order_by("-created_at", "-pk")
+    )
+    _units, lockable = units_by_user([person], request.user)
+    context = {
+        "person": person,
+        "registration": registration,
+        "history": history,
+        "locks": locks,
+        "can_lock": person.pk in lockable and not person.is_locked,
+    }
+    return render(request, "clerks/administrator_detail.html", context)

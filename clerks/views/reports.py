@@ -1,0 +1,166 @@
+"""The administrator's overviews: the Berechtigungsübersicht (CSV, XLSX), the Änderungsprotokoll (CSV), the
+yearly review "Berechtigungen bestätigen" and the notice settings."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import DomainError, Membership, Status, User
+from billing_units.models import BillingUnit
+from clerks import overview as overview_export
+from clerks import protocol as protocol_export
+from clerks import review as review_service
+from clerks import services
+from clerks.forms import (
+    NoticeSettingsForm,
+    OverviewFilterForm,
+    ProtocolFilterForm,
+)
+from clerks.models import AccessReview
+from clerks.overview import rows as overview_rows
+from clerks.protocol import entries as protocol_entries
+from clerks.views.common import (
+    LIST_FIELDS,
+    PAGE_SIZE,
+    UNIT_FIELDS,
+    administrator_only,
+    units_by_user,
+)
+from exports import spreadsheets
+
+# --- Berechtigungsübersicht ------------------------------------------------------------------------------------
+
+OVERVIEW_PAGE_SIZE = 100
+EXPORTS = ("csv", "xlsx")
+
+
+@administrator_only
+@require_safe
+def overview(request):
+    """Who may work on which of my billing units, since when, granted by whom, last confirmed when; also as CSV
+    and XLSX (audited), exactly the rows of the page's filter."""
+    units = BillingUnit.objects.visible_to(request.user).only(*UNIT_FIELDS).order_by("number")
+    form = OverviewFilterForm(request.GET or None, units=units)
+    filters = form.cleaned_data if form.is_valid() else {}
+    grants = overview_rows(by=request.user, unit=filters.get("unit"), status=filters.get("status"))
+    export = request.GET.get("format")
+    if export in EXPORTS:
+        body = overview_export.as_csv(grants) if export == "csv" else overview_export.as_xlsx(grants)
+        services.record_overview_export(by=request.user, export=export, filters=filters)
+        return spreadsheets.attachment(body, kind=export, name="berechtigungen")
+    page = Paginator(grants, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(request, "clerks/overview.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+# --- Einstellungen --------------------------------------------------------------------------------------------
+
+
+@administrator_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def notice_settings(request):
+    form = NoticeSettingsForm(request.POST or None, initial={"notices": request.user.notices})
+    if request.method == "POST" and form.is_valid():
+        services.set_notice_preference(by=request.user, value=form.cleaned_data["notices"])
+        messages.success(request, "Ihre Einstellungen wurden gespeichert.")
+        return redirect("clerks:settings")
+    return render(request, "clerks/settings.html", {"form": form})
+
+
+# --- Änderungsprotokoll ------------------------------------------------------------------------------------------
+
+
+@administrator_only
+@require_safe
+def protocol(request):
+    """Every change of the administrator's members: who, what, when and the values; filterable, paginated, CSV."""
+    administrators = User.objects.visible_to(request.user).administrators().order_by("last_name", "first_name")
+    form = ProtocolFilterForm(request.GET or None, administrators=administrators)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = protocol_entries(by=request.user, **{k: v for k, v in filters.items() if v not in (None, "")})
+    if request.GET.get("format") == "csv":
+        services.record_protocol_export(by=request.user)
+        return spreadsheets.attachment(protocol_export.as_csv(found), kind="csv", name="aenderungsprotokoll")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(request, "clerks/protocol.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+# --- Berechtigungen bestätigen (the yearly review) ------------------------------------------------------------
+
+
+def _review(request, member_pk):
+    reviews = AccessReview.objects.visible_to(request.user).filter(member_id=member_pk).select_related("member")
+    found = reviews.order_by("-year").first()
+    if found is None:
+        raise Http404("Keine Überprüfung Ihrer Mitglieder.")
+    return found
+
+
+@administrator_only
+@require_safe
+def review(request, member_pk):
+    """The review page: every person of the member with its units, status and last login; per person "bestätigen"
+    or "Berechtigung entziehen", and "alle unveränderten bestätigen" for the page shown."""
+    current = _review(request, member_pk)
+    members = Membership.objects.visible_to(request.user).filter(member_id=member_pk).values("user_id")
+    people = (
+        User.objects.visible_to(request.user)
+        .filter(pk__in=members)
+        .exclude(status=Status.LOCKED)
+        .only(*LIST_FIELDS, "last_login")
+        .order_by("last_name", "first_name", "pk")
+    )
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    units, _lockable = units_by_user(page.object_list, request.user)
+    confirmed = {
+        c.user_id: c for c in current.confirmations.filter(user__in=page.object_list).select_related("confirmed_by")
+    }
+    for person in page.object_list:
+        person.units = units.get(person.pk, [])
+        person.confirmation = confirmed.get(person.pk)
+    context = {"review": current, "page": page, "reason": review_service.REVIEW_REASON}
+    return render(request, "clerks/review.html", context)
+
+
+@administrator_only
+@require_POST
+def review_confirm(request, member_pk, pk):
+    current = _review(request, member_pk)
+    person = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    try:
+        done = review_service.confirm(review=current, users=[person], by=request.user)
+    except DomainError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if done:
+            messages.success(request, f"Die Berechtigung von {person.first_name} {person.last_name} ist bestätigt.")
+    return _back_to_review(request, member_pk)
+
+
+@administrator_only
+@require_POST
+def review_confirm_page(request, member_pk):
+    current = _review(request, member_pk)
+    ids = [value for value in request.POST.getlist("users") if value.isascii() and value.isdigit()]
+    people = list(User.objects.visible_to(request.user).filter(pk__in=ids))
+    try:
+        done = review_service.confirm(review=current, users=people, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{len(done)} Berechtigung(en) bestätigt.")
+    return _back_to_review(request, member_pk)
+
+
+def _back_to_review(request, member_pk):
+    page = request.POST.get("page", "")
+    url = reverse("clerks:review", args=[member_pk])
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
