@@ -18,9 +18,9 @@ from django.utils.html import format_html, format_html_join
 from accounts import otp, services
 from accounts.models import DomainError, Membership, PasswordRequest, Role, Status, User
 from audit.models import AuditEntry
+from base.admin import ReadOnlyAdmin
 from factors import services as factor_services
 from registration.models import AdministratorApplication, ApplicationStatus
-from zvk_portal.admin_site import ReadOnlyAdmin
 
 # Fund staff are superusers and the user form shows no groups or permissions, so Django's group admin has no
 # use here; it is removed rather than shown with its permission picker, whose search labels break WCAG 4.1.2

@@ -9,7 +9,7 @@ from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.hashers import check_password
 
 from accounts.models import Role, is_generic_email, normalize_email
-from zvk_portal.forms import PageForm
+from base.forms import PageForm
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
 # The same for every refused password, whether or not the account exists: an account is found per role (DESIGN §3),

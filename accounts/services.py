@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts import credentials, emails
 from accounts.models import DomainError, Event, PasswordRequest, Role, Status, User, normalize_email
-from audit import actions as audit
+from audit import log as audit
+from base.transactions import inside_transaction
 from security import devices, security_log
-from zvk_portal.transactions import inside_transaction
 
 # --- Login --------------------------------------------------------------------------------------
 

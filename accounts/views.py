@@ -8,11 +8,10 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import services, typed_input
+from accounts import next_page, services, typed_input
 from accounts.decorators import role_required
 from accounts.forms import (
     LOGIN_FAILED_CHECK_ROLE,
@@ -25,30 +24,16 @@ from accounts.forms import (
 from accounts.middleware import LAST_SEEN, start_session_clock
 from accounts.models import Membership, Role
 from billing_units.models import BillingUnit
+from factors import login_step
 from security import throttling
 from security.client_address import client_ip
-from zvk_portal.views import throttled
+from security.pages import throttled
 
-START_PAGES = {Role.ADMINISTRATOR: "clerks:list", Role.CLERK: "accounts:start", Role.STAFF: "admin:index"}
 FORGOT_ANSWER = (
     "Vielen Dank. Wenn zu dieser E-Mail-Adresse ein Zugang in der gewählten Benutzerrolle besteht, wurde ein neues "
     "Einmalpasswort veranlasst. Sachbearbeiter erhalten es von ihrem Administrator, Administratoren erhalten neue "
     "Zugangsdaten per Brief von der Zusatzversorgungskasse."
 )
-
-
-def _next_page(request) -> str | None:
-    """Where the login page was asked to lead (LoginRequiredMiddleware's ?next=), if it is a path of ours.
-
-    Only an absolute path counts: a bare word would be taken for a URL name by redirect() and end in a 500."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if (
-        target
-        and target.startswith("/")
-        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
-    ):
-        return target
-    return None
 
 
 def _login_failed_message(outcome, role: str) -> str:
@@ -63,7 +48,7 @@ def _login_failed_message(outcome, role: str) -> str:
 @require_safe
 def home(request):
     if request.user.is_authenticated:
-        return redirect(START_PAGES[request.user.role])
+        return redirect(next_page.start_page(request.user))
     return render(request, "accounts/home.html")
 
 
@@ -72,29 +57,27 @@ def home(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request):
     if request.user.is_authenticated and request.method != "POST":
-        return redirect(START_PAGES[request.user.role])
+        return redirect(next_page.start_page(request.user))
     if request.method != "POST":
-        return render(request, "accounts/login.html", {"form": LoginForm(), "next": _next_page(request)})
+        return render(request, "accounts/login.html", {"form": LoginForm(), "next": next_page.requested(request)})
     form = LoginForm(request.POST)
     if form.is_valid():
         user = authenticate(request, **form.cleaned_data)  # accounts.backends.PortalBackend
         decision = getattr(request, "login_throttle", None)
         if decision is not None and not decision.allowed:
-            return throttled(request, "accounts/login.html", LoginForm, decision, next=_next_page(request))
+            return throttled(request, "accounts/login.html", LoginForm, decision, next=next_page.requested(request))
         if user is not None:
             login(request, user)
             typed_input.forget_unless(request, user)
             start_session_clock(request)
-            from factors.views import after_login  # factors' pages build on this module's START_PAGES
-
-            factor_step = after_login(request, user)
+            factor_step = login_step.after_login(request, user)
             if factor_step is not None:
                 return redirect(factor_step)
             if user.must_change_password:
                 return redirect("accounts:password_set")
-            return redirect(_next_page(request) or START_PAGES[user.role])
+            return redirect(next_page.onward(request))
         form.add_error(None, _login_failed_message(getattr(request, "login_outcome", None), form.cleaned_data["role"]))
-    return render(request, "accounts/login.html", {"form": form, "next": _next_page(request)})
+    return render(request, "accounts/login.html", {"form": form, "next": next_page.requested(request)})
 
 
 @require_POST
@@ -150,7 +133,7 @@ def password_set(request):
         user = change(user=user, password=password)
         update_session_auth_hash(request, user)
         messages.success(request, "Ihr persönliches Passwort wurde gespeichert.")
-        return redirect(START_PAGES[user.role])
+        return redirect(next_page.start_page(user))
     return render(request, "accounts/password_set.html", {"form": form, "forced": forced})
 
 

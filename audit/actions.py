@@ -1,9 +1,8 @@
-"""The audit log's vocabulary and its one door: `record()` writes an entry inside the caller's transaction, `Action`
-names every action code with the German sentence the Änderungsprotokoll and the Django admin show."""
+"""The audit log's vocabulary: `Action` names every action code with the German sentence the Änderungsprotokoll and
+the Django admin show; `describe` and `details` turn an entry into what a person reads. Entries are written through
+`audit.log.record`."""
 
 from django.db import models
-
-SYSTEM = "System"
 
 
 class Action(models.TextChoices):
@@ -108,20 +107,3 @@ def details(entry) -> str:
     if units and entry.member_id and entry.action in ("clerk.created", "application.approved", "administrator.locked"):
         parts.append("Abrechnungsstellen: " + (units if isinstance(units, str) else ", ".join(units)))
     return "; ".join(parts)
-
-
-def record(action: str, *, actor=None, target=None, member=None, member_id=None, data=None, actor_label=None):
-    """Write one audit entry. Call it inside the transaction of the change it records."""
-    from audit.models import AuditEntry
-
-    if action not in SENTENCES:
-        raise ValueError(f"unknown audit action {action!r}")
-    label = actor_label or (actor.email if actor is not None else SYSTEM)
-    return AuditEntry.objects.create(
-        action=action,
-        actor=actor,
-        actor_label=label,
-        target=target,
-        member_id=member.pk if member is not None else member_id,
-        data=data or {},
-    )

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEntry
-from zvk_portal.admin_site import ReadOnlyAdmin
+from base.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)

@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 
+from base.admin import ReadOnlyAdmin
 from clerks import review
 from clerks.models import AccessReview, Grant, MemberLock, SuspendedGrant
-from zvk_portal.admin_site import ReadOnlyAdmin
 
 
 @admin.register(Grant)

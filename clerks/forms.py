@@ -13,8 +13,8 @@ from accounts.forms import (
 )
 from accounts.models import NoticePreference, Role, Status
 from audit.actions import ACTION_CHOICES
+from base.forms import PageForm
 from clerks.listing import ATTENTION, last_login_order
-from zvk_portal.forms import PageForm
 
 
 class PersonalDataForm(PersonalAddressMixin, PageForm):

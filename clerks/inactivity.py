@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts import credentials
 from accounts.models import Event, Role, Status, User
-from audit import actions as audit
+from audit import log as audit
 from audit.models import AuditEntry
 from clerks import emails
 from clerks.models import INACTIVITY_REASON, LockKind, MemberLock

@@ -5,7 +5,7 @@
 from django.utils import timezone
 
 from accounts.models import User
-from audit import actions as audit
+from audit import log as audit
 from clerks import authority
 from clerks.models import MemberLock
 

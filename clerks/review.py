@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import DomainError, Membership, Role, Status, User
-from audit import actions as audit
+from audit import log as audit
 from billing_units.models import Member
 from clerks import emails
 from clerks.models import AccessReview, Confirmation

@@ -25,14 +25,14 @@ from accounts.models import (
     is_generic_email,
     normalize_email,
 )
-from audit import actions as audit
+from audit import log as audit
 from audit.models import AuditEntry
+from base.transactions import inside_transaction
 from billing_units.models import BillingUnit, Member
 from clerks import authority, emails, lock_collisions
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
 from factors import services as factor_services
 from security import devices
-from zvk_portal.transactions import inside_transaction
 
 # --- Helpers ------------------------------------------------------------------------------------
 

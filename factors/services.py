@@ -21,7 +21,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from accounts import emails
 from accounts import services as account_services
 from accounts.models import DomainError, Role, User
-from audit import actions as audit
+from audit import log as audit
 from factors import policy
 from factors.models import EmailCodeDevice, code_hash
 from security import devices, security_log

@@ -10,7 +10,6 @@ from django.middleware import csrf
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import json_script
-from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -18,10 +17,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 from markupsafe import Markup
 
+from accounts import next_page
 from accounts.models import DomainError, User
-from accounts.views import START_PAGES, _next_page
 from factors import policy, services
 from factors.forms import CODE_INVALID, CodeForm, EmailCodeForm, TotpEnrolForm
+from factors.login_step import after_verification
 from factors.models import EmailCodeDevice
 from security import devices, throttling
 from security.client_address import client_ip
@@ -33,33 +33,6 @@ ENDED_CLERK = f"{ENDED} Ist Ihr Zugang deaktiviert, erhalten Sie von Ihrem Admin
 ENDED_BY_LETTER = (
     f"{ENDED} Ist Ihr Zugang deaktiviert, erhalten Sie von der Zusatzversorgungskasse neue Zugangsdaten per Brief."
 )
-
-
-def after_verification(request) -> str:
-    """Where a confirmed login goes on: "Passwort ändern" if still due, else the page asked for, else the start page."""
-    if request.user.must_change_password:
-        return reverse("accounts:password_set")
-    return _next_page(request) or reverse(START_PAGES[request.user.role])
-
-
-def after_login(request, user) -> str | None:
-    """Right after the password (accounts.views.login_view): where the second factor is still due, the page that
-    asks for it. A clerk whose browser must confirm gets its e-mail code now; one that need not is marked so in the
-    session (factors.policy.session_is_verified)."""
-    if policy.requires_strong_factor(user):
-        if not policy.is_enrolled(user):
-            return None  # "Passwort ändern" first where due, then factors.middleware leads to the enrolment
-        return _with_next(reverse("factors:verify"), request)
-    if policy.clerk_needs_code(request, user):
-        services.send_email_code(user=user, ip=client_ip(request))
-        return _with_next(reverse("factors:verify"), request)
-    request.session[policy.CLERK_EXEMPT_SESSION_KEY] = True
-    return None
-
-
-def _with_next(path: str, request) -> str:
-    target = _next_page(request)
-    return f"{path}?{urlencode({'next': target})}" if target else path
 
 
 def _webauthn_config(request) -> str:
@@ -194,7 +167,7 @@ def _ended(request, user) -> bool:
 
 def _verify_page(request, form, strong: bool, status: int = 200):
     user = request.user
-    context = {"form": form, "strong": strong, "next": _next_page(request)}
+    context = {"form": form, "strong": strong, "next": next_page.requested(request)}
     if strong:
         context["has_passkey"] = WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
         context["has_app"] = TOTPDevice.objects.filter(user=user, confirmed=True).exists()

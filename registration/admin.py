@@ -9,9 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import DomainError
+from base.admin import ReadOnlyAdmin
 from registration import services
 from registration.models import AdministratorApplication, ApplicationStatus
-from zvk_portal.admin_site import ReadOnlyAdmin
 
 
 class RejectForm(forms.Form):

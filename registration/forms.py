@@ -6,8 +6,8 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from accounts.forms import PHONE_HELP, BusinessEmailField, ReadableText, phone_validator, required
+from base.forms import PageForm
 from billing_units.models import BillingUnit, Member
-from zvk_portal.forms import PageForm
 
 member_number = RegexValidator(r"^\d{6}\Z", "Bitte geben Sie die sechsstellige Nummer ein (z. B. 002020).")
 UNKNOWN_NUMBERS = (

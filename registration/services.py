@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts import credentials, otp  # noqa: F401
 from accounts.models import DomainError, Event, Membership, Role, Status, User
-from audit import actions as audit
+from audit import log as audit
 from billing_units.models import Member
 from clerks.services import lift_cascade_locks
 from registration.models import AdministratorApplication, ApplicationStatus

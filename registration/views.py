@@ -8,7 +8,7 @@ from registration import services
 from registration.forms import RegistrationForm
 from security import throttling
 from security.client_address import client_ip
-from zvk_portal.views import throttled
+from security.pages import throttled
 
 
 @login_not_required

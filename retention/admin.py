@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 
+from base.admin import ReadOnlyAdmin
 from retention.management.commands.apply_retention import LABELS
 from retention.models import RetentionRun
-from zvk_portal.admin_site import ReadOnlyAdmin
 
 
 @admin.register(RetentionRun)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts import otp
 from accounts.models import PasswordRequest, Role, Status, User
-from audit import actions as audit
+from audit import log as audit
 from audit.models import AuditEntry
 from clerks.models import MemberLock
 from outbox import retention as outbox_retention

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from audit import actions as audit
+from audit import log as audit
 from security import security_log
 from security.models import ThrottleWindow
 

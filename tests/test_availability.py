@@ -18,11 +18,11 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Status, User
+from base.db import without_timeouts
 from billing_units.models import Member
 from outbox.models import MessageStatus
 from tests import factories
 from tests.test_logging import log_output, records  # noqa: F401 - the fixture
-from zvk_portal.db import without_timeouts
 
 ROOT = Path(__file__).resolve().parent.parent
 postgresql_only = pytest.mark.skipif(

@@ -8,7 +8,7 @@ from django.template import Context, Template, engines
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 
-from zvk_portal.forms import RENDERER
+from base.forms import RENDERER
 
 MOMENTS = [
     datetime(2020, 7, 6, 9, 55, tzinfo=UTC),  # summer time: 11:55 in Berlin

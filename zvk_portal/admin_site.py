@@ -18,17 +18,3 @@ class PortalAdminSite(admin.AdminSite):
         """Fund staff change their password on the portal's page, which goes through the services (rules,
         audit entry, e-mail) like everyone else's."""
         return redirect("accounts:password_set")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For what fund staff read but never edit in the Django admin: users, grants, locks, requests, registrations and
-    the audit log change only through the services (admin actions), so there is no add, change or delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

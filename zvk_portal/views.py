@@ -17,10 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import emails
-from audit import actions as audit
+from audit import log as audit
 from outbox.models import MessageStatus, OutboxMessage
 from security import security_log, throttling
 from security.client_address import client_ip
+from security.pages import throttled
 from zvk_portal.forms import BarrierReportForm
 
 error_log = logging.getLogger("zvk_portal.errors")
@@ -93,16 +94,6 @@ def healthz(request):
     age = max(0, int((timezone.now() - oldest).total_seconds())) if oldest else 0
     outbox = {"queued": counts["queued"], "failed": counts["failed"], "oldest_queued_age_seconds": age}
     return JsonResponse({"database": "ok", "outbox": outbox})
-
-
-def throttled(request, template: str, form_class, decision, **context):
-    """A public form's page again with what was typed and the German request to wait, as 429. The input is not
-    validated (a validation can be an oracle, e.g. for member numbers), no password is checked."""
-    messages.error(request, decision.message)
-    form = form_class(initial=request.POST.dict())
-    response = render(request, template, {"form": form, **context}, status=429)
-    response["Retry-After"] = str(decision.retry_after)
-    return response
 
 
 @login_not_required

@@ -3,7 +3,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from audit.actions import Action, describe, record
+from audit.actions import Action, describe
+from audit.log import record
 from audit.models import AppendOnlyError, AuditEntry
 
 pytestmark = pytest.mark.django_db

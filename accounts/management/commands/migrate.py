@@ -1,6 +1,6 @@
 from django.core.management.commands.migrate import Command as MigrateCommand
 
-from zvk_portal.db import without_timeouts
+from base.db import without_timeouts
 
 
 class Command(MigrateCommand):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
 
-from zvk_portal.db import without_timeouts
+from base.db import without_timeouts
 
 # pg_advisory_lock key: any fixed number, the same for every server of this portal.
 MIGRATE_LOCK_KEY = 160_016
