@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 
 from accounts import otp, services
-from accounts.models import DomainError, Membership, PasswordRequest, Role, Status, User
+from accounts.models import DomainError, Membership, PasswordRequest, Role, User
 from audit.models import AuditEntry
 from base.admin import ReadOnlyAdmin
 from factors import services as factor_services
@@ -53,7 +53,7 @@ class InactivityReportedFilter(admin.SimpleListFilter):
         if self.value() != "ja":
             return queryset
         reported = AuditEntry.objects.filter(action="administrator.inactive_reported").values("target_id")
-        return queryset.filter(pk__in=reported).exclude(status=Status.LOCKED)
+        return queryset.filter(pk__in=reported).unlocked()
 
 
 @admin.register(User)

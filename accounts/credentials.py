@@ -104,6 +104,6 @@ def check(user, password: str, *, now, failure_limit: int) -> tuple[str, bool]:
     if user.otp_hash and user.failed_login_count < failure_limit:
         if not check_password(password, user.otp_hash):
             return "wrong", False
-        return ("expired" if otp.is_expired(user, now=now) else "otp"), False
+        return ("expired" if user.otp_expired_at(now) else "otp"), False
     burn_hash(password)
     return ("blocked" if user.failed_login_count >= failure_limit else "wrong"), False

@@ -97,6 +97,26 @@ REFUSALS = {
 }
 
 
+# Where a status question is asked of many rows, the database asks it in these words; the same question of one user
+# is a predicate on User below. Each rule has this one home (tests/accounts/test_status_names.py greps for copies).
+HOLDS_AN_OTP = (Status.PENDING, Status.DEACTIVATED)
+
+
+def awaits_handover_q(prefix: str = "") -> models.Q:
+    """`User.awaits_handover` as a filter; `prefix` reaches the user from a related row (e.g. "user__")."""
+    return models.Q(**{f"{prefix}status__in": HOLDS_AN_OTP, f"{prefix}otp_expires_at__isnull": False})
+
+
+def otp_expired_q(now, prefix: str = "") -> models.Q:
+    """`User.otp_has_expired` at `now` as a filter."""
+    return models.Q(**{f"{prefix}otp_expires_at__lte": now})
+
+
+def unlocked_q(prefix: str = "") -> models.Q:
+    """Not Gesperrt (`not User.is_locked`) as a filter."""
+    return ~models.Q(**{f"{prefix}status": Status.LOCKED})
+
+
 class DomainError(ValidationError):
     """A refused action: the message is German and meant for the person who tried it."""
 
@@ -111,6 +131,18 @@ class UserQuerySet(models.QuerySet):
 
     def clerks(self):
         return self.filter(role=Role.CLERK)
+
+    def unlocked(self):
+        """Not Gesperrt: Portalzugang may still be Aktiv."""
+        return self.filter(unlocked_q())
+
+    def locked(self):
+        return self.filter(status=Status.LOCKED)
+
+    def administering(self, member):
+        """The member's active administrators: not Gesperrt, registered for at least one of its billing units (a
+        member or its id)."""
+        return self.administrators().unlocked().filter(scope_units__member=member).distinct()
 
     def visible_to(self, user):
         """Clerks and administrators of the members the given administrator registered for.
@@ -290,17 +322,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def must_change_password(self) -> bool:
         """Logged in with a one-time password: nothing but "Passwort ändern" until a personal one is set (fund
         staff too)."""
-        return self.status in (Status.PENDING, Status.DEACTIVATED) and not self.has_usable_password()
+        return self.status in HOLDS_AN_OTP and not self.has_usable_password()
 
     @property
     def awaits_handover(self) -> bool:
         """Ausstehend or Deaktiviert with a one-time password: it waits for its administrator to hand it over."""
-        return self.status in (Status.PENDING, Status.DEACTIVATED) and self.otp_expires_at is not None
+        return self.status in HOLDS_AN_OTP and self.otp_expires_at is not None
+
+    def otp_expired_at(self, now) -> bool:
+        """Its one-time password is past its Ablaufdatum at `now`."""
+        return self.otp_expires_at is not None and self.otp_expires_at <= now
 
     @property
     def otp_has_expired(self) -> bool:
-        """Its one-time password is past its Ablaufdatum (a pending clerk is then never shown as plain Ausstehend)."""
-        return self.otp_expires_at is not None and self.otp_expires_at <= timezone.now()
+        """Its one-time password is past its Ablaufdatum now (a pending clerk is then never shown as plain
+        Ausstehend)."""
+        return self.otp_expired_at(timezone.now())
 
     @property
     def can_change_own_password(self) -> bool:
@@ -334,7 +371,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def sync_is_active(self) -> None:
         # A locked user may hold no session; a deactivated one may still log in with its new OTP.
-        self.is_active = self.status != Status.LOCKED
+        self.is_active = not self.is_locked
 
     # --- Sessions -----------------------------------------------------------------------------
     def _session_hash(self, secret=None) -> str:
@@ -375,7 +412,7 @@ class MembershipQuerySet(models.QuerySet):
         )
         return (
             self.filter(role=Role.ADMINISTRATOR, member__memberships__user=clerk)
-            .exclude(user__status=Status.LOCKED)
+            .of_unlocked_users()
             .filter(Exists(registered))
             .select_related("user", "member")
             .only(
@@ -383,6 +420,9 @@ class MembershipQuerySet(models.QuerySet):
             )
             .order_by("member__number", "last_name", "first_name", "user_id")
         )
+
+    def of_unlocked_users(self):
+        return self.filter(unlocked_q("user__"))
 
     def first_per_user(self, user):
         """Of a user's memberships visible to `user` only the one in the lowest member id: a user of two of

@@ -79,14 +79,10 @@ def clear(user, *, keep_expiry: bool = False) -> None:
 OTP_FIELDS = ["otp_hash", "otp_ciphertext", "otp_created_at", "otp_expires_at"]
 
 
-def is_expired(user, *, now=None) -> bool:
-    return user.otp_expires_at is not None and user.otp_expires_at <= (now or timezone.now())
-
-
 def readable(user, *, now=None) -> str | None:
     """The plain one-time password for the administrator's detail view, or None when there is none to show.
     A copy that no configured key opens (OTP_ENCRYPTION_KEY changed without its fallback) is logged."""
-    if not user.otp_ciphertext or is_expired(user, now=now):
+    if not user.otp_ciphertext or user.otp_expired_at(now or timezone.now()):
         return None
     value = decrypt(user.otp_ciphertext)
     if value is None:
@@ -97,6 +93,6 @@ def readable(user, *, now=None) -> str | None:
 def unreadable(user, *, now=None) -> bool:
     """The user has a current one-time password, but its copy cannot be decrypted with the configured keys:
     the administrator must set a new one."""
-    if not user.otp_ciphertext or is_expired(user, now=now):
+    if not user.otp_ciphertext or user.otp_expired_at(now or timezone.now()):
         return False
     return decrypt(user.otp_ciphertext) is None

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import credentials, emails
-from accounts.models import DomainError, Event, PasswordRequest, Role, Status, User, normalize_email
+from accounts.models import DomainError, Event, PasswordRequest, Role, Status, User, normalize_email, otp_expired_q
 from audit import log as audit
 from base.transactions import inside_transaction
 from security import devices, security_log
@@ -243,7 +243,7 @@ def request_password_reset(*, role: str, email: str, ip: str | None = None) -> N
         security_log.event("password.forgot_requested", outcome="accepted", user=user, ip=ip, role=role)
         if role == Role.ADMINISTRATOR:
             credentials.burn_hash(email)
-            if user.status != Status.LOCKED:
+            if not user.is_locked:
                 emails.forgot_password_administrator(user)
             return
         _reset_clerk_password(user)
@@ -303,7 +303,7 @@ def clear_expired_otps() -> int:
     with transaction.atomic():
         expired = list(
             User.objects.select_for_update()
-            .filter(otp_expires_at__lte=timezone.now())
+            .filter(otp_expired_q(timezone.now()))
             .exclude(otp_hash="", otp_ciphertext="")
             .order_by("pk")
         )

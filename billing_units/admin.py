@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
-from accounts.models import Status
+from accounts.models import unlocked_q
 from billing_units.models import BillingUnit, Member
 
 
@@ -58,7 +58,7 @@ class MemberAdmin(admin.ModelAdmin):
             .annotate(
                 active_administrators=Count(
                     "billing_units__administrators",
-                    filter=~Q(billing_units__administrators__status=Status.LOCKED),
+                    filter=unlocked_q("billing_units__administrators__"),
                     distinct=True,
                 )
             )

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from accounts.models import Membership, Role, Status, User
+from accounts.models import HOLDS_AN_OTP, Membership, Role, Status, User, awaits_handover_q
 from clerks.models import Grant
 from security import devices
 from security.models import ThrottleWindow
@@ -81,7 +81,7 @@ def _concerned(by, dormant_since):
     grant's pk (None: no billing unit). Read from the memberships' copy of the name (see Membership): in
     name order they are the first entries of a member's index, so a large member's clerks are read only until
     enough are found, never all of them sorted."""
-    waiting = Q(user__status__in=[Status.PENDING, Status.DEACTIVATED], user__otp_expires_at__isnull=False)
+    waiting = awaits_handover_q("user__")
     dormant = Q(user__last_login__lt=dormant_since) | Q(
         user__last_login__isnull=True, user__date_joined__lt=dormant_since
     )
@@ -90,7 +90,7 @@ def _concerned(by, dormant_since):
         Membership.objects.visible_to(by)
         .first_per_user(by)
         .filter(role=Role.CLERK)
-        .exclude(user__status=Status.LOCKED)
+        .of_unlocked_users()
         .filter(waiting | ~Exists(grants) | dormant)
         # A scalar subquery, not EXISTS: PostgreSQL may plan an EXISTS in the select list as a scan of all grants.
         .annotate(a_grant=Subquery(grants.values("pk")[:1]))
@@ -110,7 +110,7 @@ def groups(*, by, now=None) -> list[Group]:
     for row in clerks[:READ_AT_MOST]:
         pk, first_name, last_name, status, password, otp_created_at, expires, last_login, joined, a_grant = row
         person = Person(pk, first_name, last_name)
-        if expires is not None and status in (Status.PENDING, Status.DEACTIVATED):
+        if expires is not None and status in HOLDS_AN_OTP:  # User.awaits_handover
             if expires <= now:
                 expiring.append(Entry(person, "Einmalpasswort abgelaufen", "Einmalpasswort setzen", "clerks:reset_otp"))
             else:
@@ -146,7 +146,7 @@ def _refused(by, now) -> list[Entry]:
     )
     if not refusing:
         return []
-    clerks = User.objects.visible_to(by).clerks().exclude(status=Status.LOCKED).order_by("last_name", "first_name")
+    clerks = User.objects.visible_to(by).clerks().unlocked().order_by("last_name", "first_name")
     return [
         Entry(
             Person(clerk.pk, clerk.first_name, clerk.last_name),

@@ -12,7 +12,7 @@ gives them back to the same login).
 
 from django.db.models import Exists, OuterRef
 
-from accounts.models import Role, Status, User
+from accounts.models import Role, User
 from billing_units.models import BillingUnit
 from clerks.models import Grant, MemberLock, SuspendedGrant
 
@@ -71,7 +71,7 @@ def credential_holders(clerk: User) -> list[User]:
     reach = reach_unit_ids(clerk)
     candidates = (
         User.objects.administrators()
-        .exclude(status=Status.LOCKED)
+        .unlocked()
         .filter(scope_units__member__memberships__user=clerk)
         .distinct()
         .order_by("last_name", "first_name", "pk")
@@ -110,13 +110,7 @@ def may_lift(*, lock: MemberLock, by: User) -> bool:
 def lift_holders(lock: MemberLock) -> list[User]:
     """The administrators who may lift the lock (as `may_lift`): not Gesperrt, registered for every suspended unit."""
     units = set(lock.suspended_grants.values_list("billing_unit_id", flat=True))
-    candidates = (
-        User.objects.administrators()
-        .exclude(status=Status.LOCKED)
-        .filter(scope_units__member_id=lock.member_id)
-        .distinct()
-        .order_by("last_name", "first_name", "pk")
-    )
+    candidates = User.objects.administering(lock.member_id).order_by("last_name", "first_name", "pk")
     return _registered_for_all(candidates, units)
 
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts import credentials
-from accounts.models import Event, Role, Status, User
+from accounts.models import Event, Role, Status, User, otp_expired_q
 from audit import log as audit
 from audit.models import AuditEntry
 from clerks import emails
@@ -39,10 +39,10 @@ def dormant(*, now):
     unused."""
     cutoff = now - timedelta(days=settings.INACTIVITY_DAYS)
     silent = Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
-    expired_unused = Q(last_login__isnull=True, otp_expires_at__lt=now, status__in=[Status.PENDING])
+    expired_unused = Q(last_login__isnull=True, status=Status.PENDING) & otp_expired_q(now)
     return (
         User.objects.filter(role__in=[Role.ADMINISTRATOR, Role.CLERK])
-        .exclude(status=Status.LOCKED)
+        .unlocked()
         .filter(silent | expired_unused)
         .order_by("pk")
     )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import DomainError, Membership, Role, Status, User
+from accounts.models import DomainError, Membership, Role, User
 from audit import log as audit
 from billing_units.models import Member
 from clerks import emails
@@ -32,11 +32,11 @@ def review_day(year: int):
 def people(member: Member):
     """Whose access the review covers: the member's clerks and administrators that are not Gesperrt."""
     ids = Membership.objects.filter(member=member).values("user_id")
-    return User.objects.filter(pk__in=ids, role__in=[Role.CLERK, Role.ADMINISTRATOR]).exclude(status=Status.LOCKED)
+    return User.objects.filter(pk__in=ids, role__in=[Role.CLERK, Role.ADMINISTRATOR]).unlocked()
 
 
 def administrators_of(member: Member):
-    return User.objects.administrators().exclude(status=Status.LOCKED).filter(scope_units__member=member).distinct()
+    return User.objects.administering(member)
 
 
 def overdue(*, now=None):

@@ -24,6 +24,7 @@ from accounts.models import (
     User,
     is_generic_email,
     normalize_email,
+    unlocked_q,
 )
 from audit import log as audit
 from audit.models import AuditEntry
@@ -55,7 +56,7 @@ def _member_ids(user: User) -> set[int]:
 
 def _require_active(by: User) -> None:
     """The acting administrator may have been locked a moment ago by someone else (fresh read)."""
-    if User.objects.filter(pk=by.pk, status=Status.LOCKED).exists():  # fresh read, not by.is_locked
+    if User.objects.locked().filter(pk=by.pk).exists():  # fresh read, not by.is_locked
         raise DomainError("Ihnen wurde die Berechtigung inzwischen entzogen.")
 
 
@@ -539,22 +540,14 @@ def members_with_a_single_administrator(*, by: User) -> list[Member]:
     of counting every unit's administrators."""
     registrations = User.scope_units.through.objects
     others = (
-        registrations.filter(billingunit__member=OuterRef("pk"))
-        .exclude(user_id=by.pk)
-        .exclude(user__status=Status.LOCKED)
+        registrations.filter(billingunit__member=OuterRef("pk")).exclude(user_id=by.pk).filter(unlocked_q("user__"))
     )
     return list(Member.objects.filter(pk__in=by.member_ids).exclude(Exists(others)).order_by("number"))
 
 
 def _other_active_administrators(member: Member, administrator: User):
     """Administrators other than this one, not Gesperrt, registered for at least one unit of the member."""
-    return (
-        User.objects.administrators()
-        .filter(scope_units__member=member)
-        .exclude(status=Status.LOCKED)
-        .exclude(pk=administrator.pk)
-        .distinct()
-    )
+    return User.objects.administering(member).exclude(pk=administrator.pk)
 
 
 def lock_administrator(*, administrator: User, by: User, reason: str) -> list[Member]:

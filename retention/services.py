@@ -19,7 +19,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts import otp
-from accounts.models import PasswordRequest, Role, Status, User
+from accounts.models import PasswordRequest, Role, User
 from audit import log as audit
 from audit.models import AuditEntry
 from clerks.models import MemberLock
@@ -40,7 +40,8 @@ def departed_users(*, now):
     pseudonymised."""
     cutoff = now - timedelta(days=365 * settings.RETENTION_LOCKED_USER_YEARS)
     return (
-        User.objects.filter(status=Status.LOCKED, role__in=[Role.ADMINISTRATOR, Role.CLERK])
+        User.objects.locked()
+        .filter(role__in=[Role.ADMINISTRATOR, Role.CLERK])
         .exclude(email__endswith="@" + PSEUDONYM_DOMAIN)
         .annotate(last_recorded=Max("audit_entries__created_at"))
         .filter(Q(last_recorded__lt=cutoff) | Q(last_recorded__isnull=True, date_joined__lt=cutoff))

@@ -75,7 +75,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "fresh_otp": just_set and bool(otp_value),
         "already_saved": "" if personal_form.is_bound else already_saved(request, "personal", clerk),
         "otp_unreadable": handles_credentials and otp.unreadable(clerk),
-        "otp_expired": otp.is_expired(clerk),
+        "otp_expired": clerk.otp_has_expired,
         "untrusted_refusal": devices.refusal_for(clerk),
         "grants": grants,
         "locks": locks,

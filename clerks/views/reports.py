@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import DomainError, Membership, Status, User
+from accounts.models import DomainError, Membership, User
 from billing_units.models import BillingUnit
 from clerks import overview as overview_export
 from clerks import protocol as protocol_export
@@ -114,7 +114,7 @@ def review(request, member_pk):
     people = (
         User.objects.visible_to(request.user)
         .filter(pk__in=members)
-        .exclude(status=Status.LOCKED)
+        .unlocked()
         .only(*LIST_FIELDS, "last_login")
         .order_by("last_name", "first_name", "pk")
     )

@@ -399,7 +399,7 @@ def test_expired_otp_is_refused_and_unreadable(gera_units, settings):
         outcome = services.log_in(role=Role.CLERK, email=clerk.email, password=clerk.otp_plain)
         assert not outcome.ok and outcome.otp_expired
         assert otp.readable(fresh(clerk)) is None
-        assert otp.is_expired(fresh(clerk))
+        assert fresh(clerk).otp_has_expired
     assert fresh(clerk).status == Status.PENDING
     assert fresh(clerk).failed_login_count == 0
 
@@ -422,7 +422,7 @@ def test_expired_otps_are_cleared_by_the_purge_but_keep_their_date(gera_units, s
         call_command("clear_expired_otps")
         clerk = fresh(clerk)
         assert (clerk.otp_hash, clerk.otp_ciphertext) == ("", "")
-        assert otp.is_expired(clerk)  # the detail view still says "abgelaufen"
+        assert clerk.otp_has_expired  # the detail view still says "abgelaufen"
         assert fresh(current).otp_hash
         assert actions(clerk)[-1] == "user.otp_expired" and "user.otp_expired" not in actions(current)
 
