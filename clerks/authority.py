@@ -45,7 +45,7 @@ def reach_unit_ids(clerk: User) -> set[int]:
 
 def _reach_outside(by: User):
     """A condition on a clerk row: some unit of its reach lies outside `by`'s registration."""
-    registered = BillingUnit.objects.filter(administrators=by).values("pk")
+    registered = BillingUnit.objects.visible_to(by).values("pk")
     grant = Grant.objects.filter(clerk=OuterRef("pk")).exclude(billing_unit__in=registered)
     suspended = SuspendedGrant.objects.filter(lock__clerk=OuterRef("pk"), lock__lifted_at__isnull=True).exclude(
         billing_unit__in=registered
@@ -93,7 +93,7 @@ def lock_blocked_member_ids(*, clerk: User, by: User, member_ids) -> set[int]:
     """Of the given members, those where the clerk holds grants outside the administrator's registration. A member
     lock suspends every grant of the clerk at its member, so only an administrator registered for all of them may
     lock the clerk for that member (README, Decisions)."""
-    registered = BillingUnit.objects.filter(administrators=by).values("pk")
+    registered = BillingUnit.objects.visible_to(by).values("pk")
     return set(
         Grant.objects.filter(clerk=clerk, billing_unit__member_id__in=list(member_ids))
         .exclude(billing_unit__in=registered)
@@ -103,7 +103,7 @@ def lock_blocked_member_ids(*, clerk: User, by: User, member_ids) -> set[int]:
 
 def may_lift(*, lock: MemberLock, by: User) -> bool:
     """Lifting a member lock gives back its suspended grants: only an administrator registered for all of them."""
-    registered = BillingUnit.objects.filter(administrators=by).values("pk")
+    registered = BillingUnit.objects.visible_to(by).values("pk")
     return not lock.suspended_grants.exclude(billing_unit__in=registered).exists()
 
 
@@ -116,7 +116,7 @@ def lift_holders(lock: MemberLock) -> list[User]:
 
 def liftable_lock_ids(*, locks, by: User) -> set[int]:
     """Of the given open locks, those the administrator may lift (one query for the Detailansicht)."""
-    registered = BillingUnit.objects.filter(administrators=by).values("pk")
+    registered = BillingUnit.objects.visible_to(by).values("pk")
     open_ids = [lock.pk for lock in locks if lock.is_open]
     blocked = set(
         SuspendedGrant.objects.filter(lock_id__in=open_ids)
