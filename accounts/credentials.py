@@ -37,12 +37,14 @@ def offer(user) -> tuple[str, list[str]]:
     return value, list(otp.OTP_FIELDS)
 
 
-def withdraw(user) -> list[str]:
-    """A lock takes the one-time password away and ends open sessions (the personal password stays for a
-    later restore, which issues a new one-time password anyway)."""
+def lock(user, event) -> list[str]:
+    """Gesperrt (by an administrator, the last-administrator cascade or inactivity): the status changes by `event`,
+    and the lock takes the one-time password away and ends open sessions. The personal password stays for a later
+    restore, which issues a new one-time password anyway (`renew`)."""
+    user.transition(event)
     otp.clear(user)
     user.end_sessions()
-    return [*SESSION_FIELDS, *otp.OTP_FIELDS]
+    return ["status", "is_active", *SESSION_FIELDS, *otp.OTP_FIELDS]
 
 
 def cancel_offer(user) -> list[str]:

@@ -12,6 +12,7 @@ gives them back to the same login).
 
 from django.db.models import Exists, OuterRef
 
+from accounts import otp
 from accounts.models import Role, User
 from billing_units.models import BillingUnit
 from clerks.models import Grant, MemberLock, SuspendedGrant
@@ -63,6 +64,15 @@ def may_handle_credentials(*, by: User, target: User) -> bool:
     if by.role != Role.ADMINISTRATOR or by.is_locked or target.role != Role.CLERK:
         return False
     return User.objects.clerks().visible_to(by).filter(pk=target.pk).exclude(_reach_outside(by)).exists()
+
+
+def readable_otp(*, by: User, clerk: User, handles_credentials: bool | None = None) -> str | None:
+    """The clerk's one-time password as `by` may read it (manual §3 j, §6): only for whom may handle the clerk's
+    credentials, and only while it is valid; else None. `handles_credentials`: the caller's answer of
+    `may_handle_credentials` for the same pair, where it asked already."""
+    if handles_credentials is None:
+        handles_credentials = may_handle_credentials(by=by, target=clerk)
+    return otp.readable(clerk) if handles_credentials else None
 
 
 def credential_holders(clerk: User) -> list[User]:

@@ -117,6 +117,5 @@ def _lock_administrator(administrator, warning) -> bool:
             )
         administrator.scope_units.clear()
         administrator.forget_member_ids()
-        administrator.transition(Event.LOCK)
-        administrator.save(update_fields=["status", "is_active", *credentials.withdraw(administrator)])
+        administrator.save(update_fields=credentials.lock(administrator, Event.LOCK))
         return True

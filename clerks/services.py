@@ -437,8 +437,7 @@ def _lock_if_no_member_left(clerk: User, event: Event) -> None:
     open_members = MemberLock.objects.open().filter(clerk=clerk).values("member_id")
     if Membership.objects.filter(user=clerk).exclude(member_id__in=open_members).exists():
         return
-    clerk.transition(event)
-    clerk.save(update_fields=["status", "is_active", *credentials.withdraw(clerk)])
+    clerk.save(update_fields=credentials.lock(clerk, event))
 
 
 def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
@@ -579,8 +578,8 @@ def lock_administrator(*, administrator: User, by: User, reason: str) -> list[Me
         administrator.forget_member_ids()
         status = [administrator.status, administrator.status]
         if plan.becomes_locked:
-            status = list(administrator.transition(Event.LOCK))
-            administrator.save(update_fields=["status", "is_active", *credentials.withdraw(administrator)])
+            administrator.save(update_fields=credentials.lock(administrator, Event.LOCK))
+            status[1] = administrator.status
         for member in sorted({unit.member for unit in plan.withdrawn_units}, key=lambda m: m.pk):
             audit.record(
                 "administrator.locked",

@@ -1,8 +1,6 @@
 from django.contrib import admin, messages
-from django.db import transaction
-from django.utils import timezone
 
-from outbox.mail import enqueue
+from outbox import worker
 from outbox.models import MessageStatus, OutboxMessage
 
 SECRET_HIDDEN = "(Vertraulicher Inhalt, wird nicht angezeigt.)"
@@ -61,14 +59,5 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Erneut senden")
     def resend(self, request, queryset):
-        """A failed or waiting mail is tried again at once; a sent one is sent again as a new mail."""
-        with transaction.atomic():
-            waiting = list(queryset.exclude(status=MessageStatus.SENT).select_for_update().order_by("pk"))
-            OutboxMessage.objects.filter(pk__in=[m.pk for m in waiting]).update(
-                status=MessageStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
-            )
-            copies = [
-                enqueue(template=m.template, to=m.to, subject=m.subject, body=m.body)
-                for m in queryset.filter(status=MessageStatus.SENT, secret=False).order_by("pk")
-            ]
-        self.message_user(request, f"{len(waiting) + len(copies)} E-Mail(s) werden erneut gesendet.", messages.SUCCESS)
+        count = worker.send_again(queryset)
+        self.message_user(request, f"{count} E-Mail(s) werden erneut gesendet.", messages.SUCCESS)

@@ -22,7 +22,7 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from outbox.mail import as_email
+from outbox.mail import as_email, enqueue
 from outbox.models import SECRET_REMOVED, MessageStatus, OutboxMessage
 
 log = logging.getLogger("outbox")
@@ -42,6 +42,22 @@ def backoff(attempts: int) -> timedelta:
     """Wait after the n-th failed attempt: base, 2×base, 4×base … up to the maximum."""
     seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+def send_again(messages) -> int:
+    """Fund staff's "Erneut senden": a failed or waiting mail is tried again at once, with a fresh count of
+    attempts (the same Message-ID); a sent one is sent again as a new mail, unless it carried a secret. Returns how
+    many go out."""
+    with transaction.atomic():
+        waiting = list(messages.exclude(status=MessageStatus.SENT).select_for_update().order_by("pk"))
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in waiting]).update(
+            status=MessageStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
+        )
+        copies = [
+            enqueue(template=m.template, to=m.to, subject=m.subject, body=m.body)
+            for m in messages.filter(status=MessageStatus.SENT, secret=False).order_by("pk")
+        ]
+    return len(waiting) + len(copies)
 
 
 def claim(now=None) -> OutboxMessage | None:

@@ -52,7 +52,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
-    otp_value = otp.readable(clerk) if handles_credentials else None
+    otp_value = authority.readable_otp(by=request.user, clerk=clerk, handles_credentials=handles_credentials)
     just_set = request.session.pop(FRESH_OTP, None) == clerk.pk
     if otp_value:
         services.record_otp_shown(clerk=clerk, by=request.user)
@@ -139,7 +139,7 @@ def handover_slip(request, pk):
     if not authority.may_handle_credentials(by=request.user, target=clerk):
         messages.error(request, authority.REFUSED)
         return redirect("clerks:detail", pk=clerk.pk)
-    value = otp.readable(clerk)
+    value = authority.readable_otp(by=request.user, clerk=clerk, handles_credentials=True)
     if not value:
         messages.info(request, "Es gibt kein gültiges Einmalpasswort. Setzen Sie zuerst ein neues Einmalpasswort.")
         return redirect("clerks:detail", pk=clerk.pk)
