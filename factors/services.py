@@ -250,9 +250,10 @@ def reset(*, user: User, by: User) -> None:
 
 
 def reset_by_staff(*, user: User, by: User) -> None:
-    """Fund staff reset an administrator's factor (the admin action, then a new access letter) or, as another
-    superuser, a fund staff member's (manage.py reset_second_factor)."""
-    if not (by.role == Role.STAFF and by.is_superuser and by.is_active):
+    """Any fund staff member resets an administrator's factor (the admin action, then a new access letter: it is the
+    same identity check as the first letter); only another superuser resets a fund staff member's
+    (manage.py reset_second_factor), and nobody their own."""
+    if not (by.role == Role.STAFF and by.is_staff and by.is_active):
         raise DomainError("Nur ZVK-Mitarbeiter können einen zweiten Faktor zurücksetzen.")
     if user.pk == by.pk:
         raise DomainError("Den eigenen zweiten Faktor setzt ein anderer ZVK-Mitarbeiter zurück.")

@@ -146,3 +146,24 @@ def test_the_passkey_pages_need_no_inline_script_and_keep_the_csp(client, gera_u
     html = client.get("/zweiter-faktor/einrichten/").content.decode()
     assert 'id="otp_webauthn_config" type="application/json"' in html
     assert "django_otp_webauthn/otp_webauthn_register.js" in html
+
+
+def test_any_fund_staff_member_resets_an_administrators_factor(gera_admin):
+    clerk_of_the_fund = factories.StaffFactory(is_superuser=False)
+    factor_services.reset_by_staff(user=gera_admin, by=clerk_of_the_fund)
+    assert not policy.is_enrolled(gera_admin) and audit_count("factor.reset", target=gera_admin) == 1
+
+
+def test_only_another_superuser_resets_a_fund_staff_members_factor(staff):
+    colleague = factories.StaffFactory(is_superuser=False)
+    with pytest.raises(DomainError, match="nur ein anderer Superuser"):
+        factor_services.reset_by_staff(user=staff, by=colleague)
+    assert policy.is_enrolled(staff)
+    factor_services.reset_by_staff(user=colleague, by=staff)
+    assert not policy.is_enrolled(colleague)
+
+
+def test_an_administrator_resets_no_factor_through_the_staff_path(gera_admin, gera_admin2):
+    with pytest.raises(DomainError, match="Nur ZVK-Mitarbeiter"):
+        factor_services.reset_by_staff(user=gera_admin2, by=gera_admin)
+    assert policy.is_enrolled(gera_admin2)
