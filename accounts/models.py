@@ -359,16 +359,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.sync_is_active()
         return old, self.status
 
-    def save(self, *args, **kwargs):
-        adding = self._state.adding
-        super().save(*args, **kwargs)
-        update_fields = kwargs.get("update_fields")
-        if not adding and (update_fields is None or {"first_name", "last_name"} & set(update_fields)):
-            # The memberships' copy of the name, the key of "Verwaltung der Benutzer" (see Membership).
-            self.memberships.exclude(last_name=self.last_name, first_name=self.first_name).update(
-                last_name=self.last_name, first_name=self.first_name
-            )
-
     def sync_is_active(self) -> None:
         # A locked user may hold no session; a deactivated one may still log in with its new OTP.
         self.is_active = not self.is_locked
@@ -421,6 +411,14 @@ class MembershipQuerySet(models.QuerySet):
             .order_by("member__number", "last_name", "first_name", "user_id")
         )
 
+    def follow(self, user) -> None:
+        """After a service changed a user's name (or role): its memberships' copy follows (see Membership). The
+        services that change a name call this, in their transaction; on PostgreSQL the foreign key of migration 0007
+        would refuse a copy left behind."""
+        self.filter(user=user).exclude(role=user.role, last_name=user.last_name, first_name=user.first_name).update(
+            role=user.role, last_name=user.last_name, first_name=user.first_name
+        )
+
     def of_unlocked_users(self):
         return self.filter(unlocked_q("user__"))
 
@@ -444,7 +442,7 @@ class Membership(models.Model):
     on the member's size nor on the number of users in the database. Without it PostgreSQL pages the users by
     walking the name index of the whole user table (5,400 users read for 50 of a member with 1,000 of
     100,000; docs/performance.md). `Membership.of(user)` and `save()` take the copy from the user,
-    `User.save()` keeps the name in step, and only administrators and clerks can be members (a check). On
+    the services that change a name keep it in step (`Membership.objects.follow`), and only administrators and clerks can be members (a check). On
     PostgreSQL a foreign key on (user, role, last name, first name) also refuses a copy that differs from the
     user and follows a change of name by itself (migration 0007).
     """

@@ -197,6 +197,7 @@ def update_personal_data(*, clerk: User, by: User, personal_address: bool = Fals
         for field, (_old, new) in changes.items():
             setattr(clerk, field, new)
         clerk.save(update_fields=list(changes))
+        Membership.objects.follow(clerk)
         note = _personal_address_note(data["email"], personal_address) if "email" in changes else {}
         audit.record("user.personal_data_changed", actor=by, target=clerk, data={"changes": changes} | note)
         if "email" in changes:

@@ -54,6 +54,7 @@ def approve_application(*, application: AdministratorApplication, by: User) -> t
         value, _fields = credentials.renew(administrator)
         administrator.sync_is_active()
         administrator.save()
+        Membership.objects.follow(administrator)
         administrator.scope_units.add(*units)
         Membership.objects.get_or_create(user=administrator, member=member)
         administrator.forget_member_ids()

@@ -19,7 +19,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts import otp
-from accounts.models import PasswordRequest, Role, User
+from accounts.models import Membership, PasswordRequest, Role, User
 from audit import log as audit
 from audit.models import AuditEntry
 from clerks.models import MemberLock
@@ -101,6 +101,7 @@ def pseudonymise(user) -> int:
     user.set_unusable_password()
     otp.clear(user)
     user.save(update_fields=["first_name", "last_name", "email", "phone", "password", *otp.OTP_FIELDS])
+    Membership.objects.follow(user)
     audit.record("user.pseudonymised", target=user, data={"rule": "gesperrt ohne Eintrag", "entries": touched})
     return touched
 
