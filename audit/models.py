@@ -1,7 +1,6 @@
 """Protokolleinträge: who did what to whom, when. Append-only: the model and its queryset refuse changes, and on
-PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE (migrations accounts/0002 and accounts/0008, which made the
-table when it still belonged to the accounts app; it keeps its name), except the pseudonymisation of a departed
-user's display data (migration audit/0002)."""
+PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE (migrations accounts/0002 and accounts/0008 create them on the
+table `accounts_auditentry`), except the pseudonymisation of a departed user's display data (migration audit/0002)."""
 
 import json
 

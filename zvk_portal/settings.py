@@ -362,7 +362,7 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [
 
 # Logging (LOG-01..06): one JSON object per line on stderr, UTC ISO-8601 timestamps; JSON escapes CR/LF
 # in user-supplied values. The "security" logger gets login, lockout, throttling and refused-access events
-# (accounts/security_log.py); everything else at WARNING and above (e.g. 500s with their traceback).
+# (security/security_log.py); everything else at WARNING and above (e.g. 500s with their traceback).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
