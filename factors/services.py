@@ -25,6 +25,7 @@ from audit import log as audit
 from factors import policy
 from factors.models import EmailCodeDevice, code_hash
 from security import devices, security_log
+from security.client_address import client_ip
 
 KIND_LABELS = {
     "passkey": "Passkey",
@@ -193,6 +194,17 @@ def _used(request, user, device, ip) -> None:
         _mail(user, "factor_recovery_code_used", left=left)
     if kind == "email":
         request.factor_confirmed = user  # security.devices.DeviceCookieMiddleware remembers this browser
+
+
+def refused_here(*, request, user: User) -> bool:
+    """Are untrusted clients refused for the account now (UNTRUSTED_LOGIN_FAILURE_LIMIT failures from elsewhere),
+    and is this browser not trusted for it? Then it gets no factor checked, as it would get no password checked at
+    the login: a session that passed the password before the refusal guesses no further (security/devices.py)."""
+    if devices.trusts(devices.tokens_from(request), user) or devices.refusal_for(user) is None:
+        return False
+    devices.count_refusal(user.role, user.email)
+    security_log.warning("factor.refused", outcome="refused", user=user, ip=client_ip(request))
+    return True
 
 
 def failed(*, request, user: User, kind: str, ip: str | None) -> bool:

@@ -141,6 +141,8 @@ def verify(request):
             response = _verify_page(request, form_class(), strong, status=429)
             response["Retry-After"] = str(decision.retry_after)
             return response
+        if services.refused_here(request=request, user=user):
+            return _end(request, user)
         if form.is_valid():
             if services.verify_code(request=request, user=user, token=form.cleaned_data["code"], ip=ip):
                 throttling.give_back(throttling.LOGIN, ip=ip)
@@ -159,10 +161,16 @@ def _ended(request, user) -> bool:
     if current.session_epoch != user.session_epoch or (
         not devices.trusts(devices.tokens_from(request), user) and devices.refusal_for(user) is not None
     ):
-        logout(request)
-        messages.error(request, ENDED_CLERK if user.is_clerk else ENDED_BY_LETTER)
+        _end(request, user)
         return True
     return False
+
+
+def _end(request, user):
+    """The login is over: back to the login page, which tells an untrusted browser how long it must wait."""
+    logout(request)
+    messages.error(request, ENDED_CLERK if user.is_clerk else ENDED_BY_LETTER)
+    return redirect("accounts:login")
 
 
 def _verify_page(request, form, strong: bool, status: int = 200):
@@ -185,6 +193,8 @@ def email_code(request):
     if not decision.allowed:
         messages.error(request, decision.message)
         return redirect("factors:verify")
+    if services.refused_here(request=request, user=user):
+        return _end(request, user)
     services.send_email_code(user=user, ip=client_ip(request))
     messages.success(request, f"Wir haben Ihnen einen neuen Code an {user.email} geschickt.")
     return redirect("factors:verify")

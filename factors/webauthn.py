@@ -8,6 +8,7 @@ off (OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False), so the authentication endpo
 
 from urllib.parse import urlsplit
 
+from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -35,20 +36,28 @@ class PortalWebAuthnHelper(WebAuthnHelper):
 
 class NotForThisRole(exceptions.OTPWebAuthnApiError):
     status_code = 403
-    code = "not_for_this_role"
+    default_code = "not_for_this_role"
     default_detail = "Sachbearbeiter bestätigen ihre Anmeldung mit einem Code per E-Mail."
 
 
 class Throttled(exceptions.OTPWebAuthnApiError):
     status_code = 429
-    code = "throttled"
+    default_code = "throttled"
     default_detail = "Zu viele Versuche. Bitte warten Sie eine Minute und versuchen Sie es dann erneut."
 
 
 class Failed(exceptions.OTPWebAuthnApiError):
     status_code = 403
-    code = "verification_failed"
+    default_code = "verification_failed"
     default_detail = "Die Bestätigung mit dem Passkey ist fehlgeschlagen. Bitte versuchen Sie es erneut."
+
+
+class Refused(exceptions.OTPWebAuthnApiError):
+    status_code = 403
+    default_code = "refused"
+    default_detail = (
+        "Zu viele fehlgeschlagene Versuche von unbekannten Geräten. Bitte melden Sie sich später erneut an."
+    )
 
 
 class _PortalRegistration:
@@ -87,6 +96,9 @@ class CompleteAuthentication(library.CompleteCredentialAuthenticationView):
         decision = throttling.attempt(throttling.LOGIN, ip=ip)
         if not decision.allowed:
             raise Throttled()
+        if services.refused_here(request=self.request, user=user):
+            logout(self.request)
+            raise Refused()
         state = self.get_state()  # none: no ceremony was begun in this session (400, nothing to count)
         try:
             with rewrite_exceptions(logger=library._get_pywebauthn_logger()):
