@@ -35,8 +35,9 @@ def csrf_failure(request, reason=""):
     same_site = url_has_allowed_host_and_scheme(
         request.headers.get("Referer", ""), {request.get_host()}, require_https=request.is_secure()
     )
-    # A path of ours only: "//host/…" would be read by the browser as another site.
-    back = referer.path if same_site and referer.path.startswith("/") and not referer.path.startswith("//") else None
+    # A path of ours only: "//host/…", and "/\\host/…" (browsers read the backslash as a slash), are another site.
+    own_path = referer.path.startswith("/") and url_has_allowed_host_and_scheme(referer.path, allowed_hosts=None)
+    back = referer.path if same_site and own_path else None
     return render(request, "403_csrf.html", {"back": back}, status=403)
 
 

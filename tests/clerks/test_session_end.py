@@ -134,3 +134,12 @@ def test_a_stale_form_without_a_session_asks_to_log_in_again(db):
     html = browser.post("/benutzer/neu/", PERSON, HTTP_REFERER="http://testserver/benutzer/neu/").content.decode()
     assert "Ihre Sitzung ist abgelaufen oder Sie wurden abgemeldet" in html
     assert 'href="/login/?next=/benutzer/neu/"' in html
+
+
+@pytest.mark.parametrize("path", ["/\\boese.example/formular/", "/\\/boese.example/"])
+def test_a_referer_path_that_a_browser_reads_as_another_site_is_not_offered(gera_admin, path):
+    """Browsers read a backslash in a link's path as a slash: "/\\host/" leads to another site like "//host/"."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(gera_admin)
+    html = browser.post("/benutzer/neu/", PERSON, HTTP_REFERER=f"http://testserver{path}").content.decode()
+    assert "boese.example" not in html and "Zur Startseite" in html
