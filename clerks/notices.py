@@ -64,12 +64,20 @@ def send_due(*, now=None) -> int:
 
 
 def send_digest(*, now=None) -> int:
-    """The day's digest: one mail per administrator with its unsent notices; returns the mails written."""
+    """The day's digest: one mail per administrator with its unsent notices; returns the mails written.
+
+    Who may hand over a clerk's credentials is asked again now: a notice whose administrator no longer may (its
+    registration ended, the clerk works beyond it now) is dropped, so no mail names a clerk to an administrator
+    that is no longer its own."""
     now = now or timezone.now()
     waiting = Notice.objects.filter(sent_at__isnull=True).select_related("administrator", "clerk").order_by("pk")
-    by_administrator = {}
+    by_administrator, dropped = {}, []
     for notice in waiting:
-        by_administrator.setdefault(notice.administrator, []).append(notice)
+        if authority.may_handle_credentials(by=notice.administrator, target=notice.clerk):
+            by_administrator.setdefault(notice.administrator, []).append(notice)
+        else:
+            dropped.append(notice.pk)
+    Notice.objects.filter(pk__in=dropped).delete()
     for administrator, notices in by_administrator.items():
         with transaction.atomic():
             emails.clerk_notices(administrator, notices)

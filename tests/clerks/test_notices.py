@@ -75,3 +75,38 @@ def test_the_setting_under_einstellungen(client, gera_admin):
     gera_admin.refresh_from_db()
     assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
     assert gera_admin.notices == NoticePreference.DAILY
+
+
+def test_the_digest_names_no_clerk_whose_credentials_the_administrator_no_longer_hands_over(
+    gera_admin, jena_admin, gera_clerk, gera_units, jena_units
+):
+    """A case recorded for the day's digest, then the administrator's registration for the clerk's member ended (a
+    shared administrator locked by Gera): the digest must not name Gera's clerk to it any more."""
+    from clerks import services as clerk_services
+
+    shared_admin = factories.AdministratorFactory(units=gera_units + jena_units)
+    User.objects.filter(pk__in=[gera_admin.pk, shared_admin.pk]).update(notices=NoticePreference.DAILY)
+    account_services.request_password_reset(role=Role.CLERK, email=gera_clerk.email)
+    deliver_outbox()
+    notices.send_due()
+    assert Notice.objects.filter(administrator=shared_admin, clerk=gera_clerk).exists()
+    clerk_services.lock_administrator(administrator=shared_admin, by=gera_admin, reason="Wechsel nach Jena")
+    deliver_outbox()
+
+    notices.send_digest()
+
+    mails = deliver_outbox()
+    assert [m.to for m in mails] == [[gera_admin.email]]
+    assert notices.send_digest() == 0  # the dropped case is not kept waiting either
+
+
+def test_a_clerk_now_beyond_the_registration_is_not_named_in_the_digest(gera_admin, gera_clerk, gera_units, jena_units):
+    User.objects.filter(pk=gera_admin.pk).update(notices=NoticePreference.DAILY)
+    account_services.request_password_reset(role=Role.CLERK, email=gera_clerk.email)
+    deliver_outbox()
+    notices.send_due()
+    factories.GrantFactory(clerk=gera_clerk, billing_unit=jena_units[0])  # the clerk works for Jena now too
+
+    notices.send_digest()
+
+    assert deliver_outbox() == []
