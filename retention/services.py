@@ -7,13 +7,16 @@
   in which member) stays;
 - "Passwort vergessen" requests: deleted RETENTION_REQUEST_DAYS after they were made;
 - registrations that were rejected: deleted RETENTION_REQUEST_DAYS after the decision;
-- sent mails in the outbox: deleted after OUTBOX_RETENTION_DAYS (outbox/retention.py);
+- sent mails in the outbox: deleted after OUTBOX_RETENTION_DAYS (outbox/retention.py); the mails to or about a
+  pseudonymised user that are still there carry the pseudonym;
+- sessions: deleted once expired (SESSION_COOKIE_AGE after their last change);
 - the counters of the limits: deleted when their window ends (security/throttling.py).
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -24,6 +27,7 @@ from audit import log as audit
 from audit.models import AuditEntry
 from clerks.models import MemberLock
 from outbox import retention as outbox_retention
+from outbox.models import OutboxMessage
 from registration.models import AdministratorApplication, ApplicationStatus
 from retention.models import RetentionRun
 from security import throttling
@@ -77,6 +81,17 @@ def _personal_strings(user) -> dict:
     return dict(sorted(replacements.items(), key=lambda item: -len(item[0])))  # longest first
 
 
+def _pseudonymise_mails(replacements: dict) -> None:
+    """The mails still in the outbox (waiting, failed, or sent within OUTBOX_RETENTION_DAYS) to the user or about it
+    (a notice to its administrator): address, subject and text with the pseudonym."""
+    mentions = Q()
+    for old in replacements:
+        mentions |= Q(to=old) | Q(subject__contains=old) | Q(body__contains=old)
+    for message in OutboxMessage.objects.filter(mentions).order_by("pk"):
+        to, subject, body = (_replace(value, replacements) for value in (message.to, message.subject, message.body))
+        OutboxMessage.objects.filter(pk=message.pk).update(to=to, subject=subject, body=body)
+
+
 def pseudonymise(user) -> int:
     """Replace the user's personal data by a pseudonym everywhere it is shown; returns the audit entries touched.
     Runs in the caller's transaction, under the user's row lock."""
@@ -92,6 +107,7 @@ def pseudonymise(user) -> int:
     for field in ("locked_by_label", "lifted_by_label"):
         MemberLock.objects.filter(**{f"{field}__in": old_emails}).update(**{field: pseudonym_email(user)})
     PasswordRequest.objects.filter(email__in=old_emails, role=user.role).update(email=pseudonym_email(user))
+    _pseudonymise_mails(replacements)
     if user.role == Role.ADMINISTRATOR:
         AdministratorApplication.objects.filter(Q(administrator=user) | Q(email__in=old_emails)).update(
             first_name="Gelöschter", last_name=f"Benutzer #{user.pk}", email=pseudonym_email(user), phone=""
@@ -104,6 +120,15 @@ def pseudonymise(user) -> int:
     Membership.objects.follow(user)
     audit.record("user.pseudonymised", target=user, data={"rule": "gesperrt ohne Eintrag", "entries": touched})
     return touched
+
+
+def _forget_ended_sessions(now) -> int:
+    """Sessions past their expiry: a session holds its user's id and what a form kept (a draft of "Sachbearbeiter
+    hinzufügen", input typed after the session ended), which nobody can use once it expired."""
+    expired = Session.objects.filter(expire_date__lt=now)
+    count = expired.count()
+    expired.delete()
+    return count
 
 
 def apply(*, dry_run: bool = False, now=None) -> RetentionRun:
@@ -129,5 +154,6 @@ def apply(*, dry_run: bool = False, now=None) -> RetentionRun:
             rejected.delete()
             report["sent_mails_deleted"] = outbox_retention.forget_old_sent()
             report["throttle_rows_deleted"] = throttling.forget_old_windows()
+            report["sessions_deleted"] = _forget_ended_sessions(now)
         run = RetentionRun.objects.create(started_at=now, dry_run=dry_run, report=report)
     return run

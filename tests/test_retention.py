@@ -133,3 +133,39 @@ def test_postgresql_lets_through_exactly_the_pseudonymisation(departed):
     assert (entry.actor_label, entry.data) == ("benutzer@geloescht.invalid", {"x": 1})
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_auditentry SET actor_label = 'y'")  # the switch ended with its statement
+
+
+def test_nothing_of_a_departed_clerk_survives_in_mails_sessions_or_exports(departed, gera_admin, client):
+    """The outbox (a mail about the clerk that failed for good, one to it still failing), a session that held its
+    typed personal data, and the exports an administrator downloads: none keeps a name, address or phone."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from outbox.models import MessageStatus, OutboxMessage
+
+    personal = ("juergen", "Jürgen", "Weggegangen", "838-9999")
+    OutboxMessage.objects.update(status=MessageStatus.FAILED, last_error="550 unbekannt")  # nobody fixed them
+    factories.OutboxMessageFactory(
+        to=gera_admin.email,
+        subject="Jürgen Weggegangen: „Passwort vergessen“ angefordert",
+        body="- Jürgen Weggegangen (juergen.weggegangen@stadt-gera.example): …",
+        status=MessageStatus.FAILED,
+    )
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store["typed_input"] = {"user": gera_admin.pk, "path": "/benutzer/neu/", "post": {"last_name": ["Weggegangen"]}}
+    store.set_expiry(60)
+    store.create()
+    assert OutboxMessage.objects.filter(body__contains="Weggegangen").count() >= 2
+
+    with later():
+        services.apply()
+
+    rows = [(m.to, m.subject, m.body) for m in OutboxMessage.objects.all()]
+    assert rows and not [row for row in rows if any(p in str(row) for p in personal)]
+    assert not import_module(settings.SESSION_ENGINE).SessionStore().exists(store.session_key)
+    client.force_login(gera_admin)
+    for url in ("/protokoll/?format=csv", "/berechtigungen/?format=csv&status=all"):
+        response = client.get(url)
+        text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
+        assert response.status_code == 200 and not [p for p in personal if p in text], url

@@ -11,6 +11,7 @@ LABELS = {
     "rejected_applications_deleted": "abgelehnte Registrierungen gelöscht",
     "sent_mails_deleted": "versendete E-Mails gelöscht",
     "throttle_rows_deleted": "abgelaufene Versuchszähler gelöscht",
+    "sessions_deleted": "abgelaufene Sitzungen gelöscht",
 }
 
 
