@@ -1,4 +1,5 @@
-"""Limits per client address for the public forms: login, "Passwort vergessen", registration.
+"""Limits per client address for the public forms: login, "Passwort vergessen", registration, "Barriere melden"; and
+the few limits per account ("Passwort ändern") or for the whole portal ("Barriere melden").
 
 The per-account lockout (LOGIN_FAILURE_LIMIT wrong passwords in a row → Deaktiviert) stops guessing at one
 account. These limits stop one address from guessing at many: an attempt beyond the limit is refused before
@@ -31,14 +32,23 @@ FORGOT_PASSWORD = "forgot_password"
 REGISTRATION = "registration"
 ACCOUNT_SCOPE = "untrusted_login"  # failures from untrusted clients per account (security/devices.py)
 PASSWORD_CHANGE = "password_change"  # counted per user ("user:<id>"), not per address
-FEEDBACK = "feedback"  # "Barriere melden"
+FEEDBACK = "feedback"  # "Barriere melden", per address
+FEEDBACK_ALL = "feedback_all"  # "Barriere melden" of every address together (the one client PORTAL)
+PORTAL = "portal"  # the client of a limit that counts every address together
 
 LIMIT_SETTINGS = {
     LOGIN: "LOGIN_ATTEMPTS_PER_ADDRESS",
     FORGOT_PASSWORD: "FORGOT_PASSWORD_REQUESTS_PER_ADDRESS",
     REGISTRATION: "REGISTRATIONS_PER_ADDRESS",
     PASSWORD_CHANGE: "LOGIN_FAILURE_LIMIT",
-    FEEDBACK: "REGISTRATIONS_PER_ADDRESS",
+    FEEDBACK: "FEEDBACK_PER_ADDRESS",
+    FEEDBACK_ALL: "FEEDBACK_PER_HOUR",
+}
+# The length of a scope's window where it is not THROTTLE_WINDOW_SECONDS: a mail to the fund is
+# counted by the hour, since a minute's budget renewed all day would be a flood.
+WINDOW_SETTINGS = {
+    FEEDBACK: "FEEDBACK_WINDOW_SECONDS",
+    FEEDBACK_ALL: "FEEDBACK_WINDOW_SECONDS",
 }
 AUDIT_ACTIONS = {
     LOGIN: "login.throttled",
@@ -46,6 +56,7 @@ AUDIT_ACTIONS = {
     REGISTRATION: "application.throttled",
     PASSWORD_CHANGE: "password.change_throttled",
     FEEDBACK: "feedback.throttled",
+    FEEDBACK_ALL: "feedback.throttled",
 }
 MESSAGES = {
     LOGIN: "Zu viele Anmeldeversuche. Bitte warten Sie {wait} und versuchen Sie es dann erneut. "
@@ -55,6 +66,8 @@ MESSAGES = {
     PASSWORD_CHANGE: "Zu viele Versuche mit einem falschen aktuellen Passwort. Bitte warten Sie {wait} und versuchen "
     "Sie es dann erneut.",
     FEEDBACK: "Zu viele Meldungen in kurzer Zeit. Bitte warten Sie {wait} und versuchen Sie es dann erneut.",
+    FEEDBACK_ALL: "Zurzeit gehen sehr viele Meldungen ein. Bitte versuchen Sie es in {wait} erneut oder schreiben "
+    "Sie uns an {fund_email}.",
 }
 
 
@@ -69,7 +82,11 @@ class Decision:
         """The German sentence shown above the form when the attempt was refused."""
         minutes = max(1, math.ceil(self.retry_after / 60))
         wait = "eine Minute" if minutes == 1 else f"{minutes} Minuten"
-        return MESSAGES[self.scope].format(wait=wait)
+        return MESSAGES[self.scope].format(wait=wait, fund_email=settings.FUND_EMAIL)
+
+
+def window_seconds(scope: str) -> int:
+    return getattr(settings, WINDOW_SETTINGS.get(scope, "THROTTLE_WINDOW_SECONDS"))
 
 
 def client_key(ip: str) -> str:
@@ -92,7 +109,7 @@ def attempt(scope: str, *, ip: str) -> Decision:
     A refusal is logged every time and written to the audit log once per window (a flood of refused
     requests must not flood the audit table)."""
     limit = getattr(settings, LIMIT_SETTINGS[scope])
-    window = timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)
+    window = timedelta(seconds=window_seconds(scope))
     now = timezone.now()
     with transaction.atomic():
         row, _created = ThrottleWindow.objects.select_for_update().get_or_create(
@@ -123,9 +140,11 @@ def forget_old_windows() -> int:
     per-address windows and the per-account windows of untrusted clients (security/devices.py), each after its
     own length."""
     now = timezone.now()
-    per_address = Q(started_at__lt=now - timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)) & ~Q(scope=ACCOUNT_SCOPE)
-    per_account = Q(
-        started_at__lt=now - timedelta(seconds=settings.UNTRUSTED_LOGIN_WINDOW_SECONDS), scope=ACCOUNT_SCOPE
-    )
-    deleted, _ = ThrottleWindow.objects.filter(per_address | per_account).delete()
+    own_windows = {ACCOUNT_SCOPE: settings.UNTRUSTED_LOGIN_WINDOW_SECONDS} | {
+        scope: window_seconds(scope) for scope in WINDOW_SETTINGS
+    }
+    ended = Q(started_at__lt=now - timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)) & ~Q(scope__in=own_windows)
+    for scope, seconds in own_windows.items():
+        ended |= Q(scope=scope, started_at__lt=now - timedelta(seconds=seconds))
+    deleted, _ = ThrottleWindow.objects.filter(ended).delete()
     return deleted

@@ -57,3 +57,66 @@ def test_the_pages_of_a_logged_in_user_carry_the_idle_timeout_for_the_warning(cl
     html = client.get("/benutzer/").content.decode()
     assert f'data-idle-timeout="{settings.SESSION_IDLE_TIMEOUT_SECONDS}"' in html and "Sitzung verlängern" in html
     assert "data-idle-timeout" not in Client().get("/login/").content.decode()
+
+
+# --- "Barriere melden" under attack ------------------------------------------------------------------------------
+
+REPORT = {"description": "Der Knopf ist mit der Tastatur nicht erreichbar.", "page": "Login", "name": "", "email": ""}
+
+
+@pytest.fixture
+def frozen():
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", "Erika\r\nBcc: opfer@example.org"),
+        ("page", "Login\r\nSubject: Gewinn\r\n\r\nKlicken Sie hier"),
+        ("email", "erika@example.org\r\nBcc: opfer@example.org"),
+        ("description", "Text\r\nBcc: opfer@example.org"),
+    ],
+)
+def test_line_breaks_in_a_report_never_reach_a_header_of_the_mail(client, settings, field, value):
+    client.post("/barrierefreiheit/melden/", {**REPORT, field: value}, REMOTE_ADDR="127.0.60.1")
+    mails = deliver_outbox()
+    assert len(mails) == (0 if field == "email" else 1)  # an address with a line break is no address
+    for mail in mails:
+        message = mail.message()
+        assert mail.to == [settings.FUND_EMAIL] and mail.bcc == [] and mail.cc == []
+        assert message["Subject"] == "Barriere gemeldet im Mitgliederportal"
+        assert "opfer@example.org" not in "".join(f"{k}: {v}" for k, v in message.items())
+        assert message.get("Reply-To") is None
+
+
+def test_reports_are_limited_per_address_and_the_limit_is_said_in_german(client, settings, frozen):
+    from outbox.models import OutboxMessage
+
+    for _ in range(settings.FEEDBACK_PER_ADDRESS):
+        assert client.post("/barrierefreiheit/melden/", REPORT, REMOTE_ADDR="127.0.61.1").status_code == 302
+    response = client.post("/barrierefreiheit/melden/", REPORT, REMOTE_ADDR="127.0.61.1")
+    assert response.status_code == 429 and "Zu viele Meldungen" in response.content.decode()
+    assert OutboxMessage.objects.filter(template="barrier_report").count() == settings.FEEDBACK_PER_ADDRESS
+    assert client.post("/barrierefreiheit/melden/", REPORT, REMOTE_ADDR="127.0.61.2").status_code == 302
+    frozen.shift(settings.THROTTLE_WINDOW_SECONDS + 1)  # a minute later the address still waits: the hour counts
+    assert client.post("/barrierefreiheit/melden/", REPORT, REMOTE_ADDR="127.0.61.1").status_code == 429
+    frozen.shift(settings.FEEDBACK_WINDOW_SECONDS)
+    assert client.post("/barrierefreiheit/melden/", REPORT, REMOTE_ADDR="127.0.61.1").status_code == 302
+
+
+def test_a_flood_from_many_addresses_stops_at_the_portals_hourly_limit(client, settings, frozen):
+    from outbox.models import OutboxMessage
+
+    settings.FEEDBACK_PER_HOUR = 4
+    for n in range(4):
+        assert client.post("/barrierefreiheit/melden/", REPORT, REMOTE_ADDR=f"127.0.62.{n + 1}").status_code == 302
+    response = client.post("/barrierefreiheit/melden/", REPORT, REMOTE_ADDR="127.0.62.9")
+    html = response.content.decode()
+    assert response.status_code == 429 and settings.FUND_EMAIL in html
+    assert OutboxMessage.objects.filter(template="barrier_report").count() == 4
+    frozen.shift(settings.FEEDBACK_WINDOW_SECONDS)
+    assert client.post("/barrierefreiheit/melden/", REPORT, REMOTE_ADDR="127.0.62.9").status_code == 302

@@ -346,6 +346,10 @@ THROTTLE_WINDOW_SECONDS = env.int("THROTTLE_WINDOW_SECONDS", default=60)
 LOGIN_ATTEMPTS_PER_ADDRESS = env.int("LOGIN_ATTEMPTS_PER_ADDRESS", default=10)
 FORGOT_PASSWORD_REQUESTS_PER_ADDRESS = env.int("FORGOT_PASSWORD_REQUESTS_PER_ADDRESS", default=10)
 REGISTRATIONS_PER_ADDRESS = env.int("REGISTRATIONS_PER_ADDRESS", default=5)
+# "Barriere melden" goes to the fund's mailbox: per address and for the whole portal, per hour.
+FEEDBACK_WINDOW_SECONDS = env.int("FEEDBACK_WINDOW_SECONDS", default=60 * 60)
+FEEDBACK_PER_ADDRESS = env.int("FEEDBACK_PER_ADDRESS", default=5)
+FEEDBACK_PER_HOUR = env.int("FEEDBACK_PER_HOUR", default=50)
 
 # --- Fund contact, shown in the footer and the access letter (manual, cover page) ----------------
 FUND_NAME = "Zusatzversorgungskasse Thüringen"

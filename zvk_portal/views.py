@@ -112,6 +112,8 @@ def accessibility_feedback(request):
     if request.method != "POST":
         return render(request, "portal/accessibility_feedback.html", {"form": BarrierReportForm()})
     decision = throttling.attempt(throttling.FEEDBACK, ip=client_ip(request))
+    if decision.allowed:
+        decision = throttling.attempt(throttling.FEEDBACK_ALL, ip=throttling.PORTAL)
     if not decision.allowed:
         return throttled(request, "portal/accessibility_feedback.html", BarrierReportForm, decision)
     form = BarrierReportForm(request.POST)
