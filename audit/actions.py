@@ -58,6 +58,10 @@ class Action(models.TextChoices):
     FACTOR_REMOVED = "factor.removed", "Zweiter Faktor entfernt"
     FACTOR_USED = "factor.used", "Anmeldung mit dem zweiten Faktor bestätigt"
     FACTOR_FAILED = "factor.failed", "Bestätigung mit dem zweiten Faktor fehlgeschlagen"
+    FACTOR_EMAIL_CODE_THROTTLED = (
+        "factor.email_code_throttled",
+        "Code per E-Mail wegen zu vieler Codes in kurzer Zeit nicht gesendet",
+    )
     FACTOR_RESET = "factor.reset", "Zweiter Faktor zurückgesetzt"
     FACTOR_RECOVERY_CODES_RENEWED = "factor.recovery_codes_renewed", "Neue Wiederherstellungscodes erzeugt"
     FACTOR_RECOVERY_CODE_USED = "factor.recovery_code_used", "Anmeldung mit einem Wiederherstellungscode bestätigt"

@@ -1,6 +1,7 @@
 """The second factor's step of a login: after the password, where the factor is still due (accounts.views.login_view
 asks `after_login`), and where a confirmed login goes on (`after_verification`)."""
 
+from django.contrib import messages
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -18,7 +19,9 @@ def after_login(request, user) -> str | None:
             return None  # "Passwort ändern" first where due, then factors.middleware leads to the enrolment
         return _with_next(reverse("factors:verify"), request)
     if policy.clerk_needs_code(request, user):
-        services.send_email_code(user=user, ip=client_ip(request))
+        sent = services.send_email_code(user=user, ip=client_ip(request))
+        if not sent.allowed:
+            messages.info(request, sent.message)
         return _with_next(reverse("factors:verify"), request)
     request.session[policy.CLERK_EXEMPT_SESSION_KEY] = True
     return None

@@ -24,7 +24,7 @@ from accounts.models import DomainError, Role, User
 from audit import log as audit
 from factors import policy
 from factors.models import EmailCodeDevice, code_hash
-from security import devices, security_log
+from security import devices, security_log, throttling
 from security.client_address import client_ip
 
 KIND_LABELS = {
@@ -216,9 +216,14 @@ def failed(*, request, user: User, kind: str, ip: str | None) -> bool:
     return account_services.second_factor_failed(user=user, ip=ip, device_tokens=devices.tokens_from(request))
 
 
-def send_email_code(*, user: User, ip: str | None) -> None:
+def send_email_code(*, user: User, ip: str | None) -> throttling.Decision:
     """A clerk's login from a browser that must confirm it: a new six-digit code by mail (secret: the outbox
-    forgets its text once sent), valid EMAIL_CODE_VALIDITY_SECONDS, replacing any earlier one."""
+    forgets its text once sent), valid EMAIL_CODE_VALIDITY_SECONDS, replacing any earlier one. At most
+    EMAIL_CODES_PER_ACCOUNT in EMAIL_CODE_WINDOW_SECONDS: beyond, nothing is sent and the last code stays valid
+    (the refused decision says so), so whoever knows the password cannot flood the clerk's mailbox."""
+    decision = throttling.attempt(throttling.EMAIL_CODE, ip=f"user:{user.pk}")
+    if not decision.allowed:
+        return decision
     with transaction.atomic():
         user = _lock(user)
         device, _created = EmailCodeDevice.objects.select_for_update().get_or_create(
@@ -231,6 +236,7 @@ def send_email_code(*, user: User, ip: str | None) -> None:
         emails.send_templated(
             "factor_email_code", user.email, {"user": user, "code": code, "minutes": minutes}, secret=True
         )
+    return decision
 
 
 # --- Resets ---------------------------------------------------------------------------------------------------

@@ -195,8 +195,11 @@ def email_code(request):
         return redirect("factors:verify")
     if services.refused_here(request=request, user=user):
         return _end(request, user)
-    services.send_email_code(user=user, ip=client_ip(request))
-    messages.success(request, f"Wir haben Ihnen einen neuen Code an {user.email} geschickt.")
+    sent = services.send_email_code(user=user, ip=client_ip(request))
+    if sent.allowed:
+        messages.success(request, f"Wir haben Ihnen einen neuen Code an {user.email} geschickt.")
+    else:
+        messages.error(request, sent.message)
     return redirect("factors:verify")
 
 

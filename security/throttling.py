@@ -1,5 +1,5 @@
 """Limits per client address for the public forms: login, "Passwort vergessen", registration, "Barriere melden"; and
-the few limits per account ("Passwort ändern") or for the whole portal ("Barriere melden").
+the few limits per account ("Passwort ändern", e-mail codes sent) or for the whole portal ("Barriere melden").
 
 The per-account lockout (LOGIN_FAILURE_LIMIT wrong passwords in a row → Deaktiviert) stops guessing at one
 account. These limits stop one address from guessing at many: an attempt beyond the limit is refused before
@@ -34,6 +34,7 @@ ACCOUNT_SCOPE = "untrusted_login"  # failures from untrusted clients per account
 PASSWORD_CHANGE = "password_change"  # counted per user ("user:<id>"), not per address
 FEEDBACK = "feedback"  # "Barriere melden", per address
 FEEDBACK_ALL = "feedback_all"  # "Barriere melden" of every address together (the one client PORTAL)
+EMAIL_CODE = "email_code"  # e-mail codes sent, counted per user ("user:<id>")
 PORTAL = "portal"  # the client of a limit that counts every address together
 
 LIMIT_SETTINGS = {
@@ -43,12 +44,14 @@ LIMIT_SETTINGS = {
     PASSWORD_CHANGE: "LOGIN_FAILURE_LIMIT",
     FEEDBACK: "FEEDBACK_PER_ADDRESS",
     FEEDBACK_ALL: "FEEDBACK_PER_HOUR",
+    EMAIL_CODE: "EMAIL_CODES_PER_ACCOUNT",
 }
-# The length of a scope's window where it is not THROTTLE_WINDOW_SECONDS: a mail to the fund is
-# counted by the hour, since a minute's budget renewed all day would be a flood.
+# The length of a scope's window where it is not THROTTLE_WINDOW_SECONDS: a mail to the fund or to a clerk is
+# counted by the hour or the quarter, since a minute's budget renewed all day would be a flood.
 WINDOW_SETTINGS = {
     FEEDBACK: "FEEDBACK_WINDOW_SECONDS",
     FEEDBACK_ALL: "FEEDBACK_WINDOW_SECONDS",
+    EMAIL_CODE: "EMAIL_CODE_WINDOW_SECONDS",
 }
 AUDIT_ACTIONS = {
     LOGIN: "login.throttled",
@@ -57,6 +60,7 @@ AUDIT_ACTIONS = {
     PASSWORD_CHANGE: "password.change_throttled",
     FEEDBACK: "feedback.throttled",
     FEEDBACK_ALL: "feedback.throttled",
+    EMAIL_CODE: "factor.email_code_throttled",
 }
 MESSAGES = {
     LOGIN: "Zu viele Anmeldeversuche. Bitte warten Sie {wait} und versuchen Sie es dann erneut. "
@@ -68,6 +72,8 @@ MESSAGES = {
     FEEDBACK: "Zu viele Meldungen in kurzer Zeit. Bitte warten Sie {wait} und versuchen Sie es dann erneut.",
     FEEDBACK_ALL: "Zurzeit gehen sehr viele Meldungen ein. Bitte versuchen Sie es in {wait} erneut oder schreiben "
     "Sie uns an {fund_email}.",
+    EMAIL_CODE: "Wir haben Ihnen in den letzten Minuten schon mehrere Codes geschickt. Bitte verwenden Sie den Code "
+    "aus der letzten E-Mail oder warten Sie {wait}.",
 }
 
 

@@ -180,6 +180,10 @@ DEVICE_COOKIE_MAX_AGE_SECONDS = env.int("DEVICE_COOKIE_MAX_AGE_SECONDS", default
 CLERK_SECOND_FACTOR = env.str("CLERK_SECOND_FACTOR", default="remembered_device")
 CLERK_REMEMBER_DAYS = env.int("CLERK_REMEMBER_DAYS", default=30)
 EMAIL_CODE_VALIDITY_SECONDS = env.int("EMAIL_CODE_VALIDITY_SECONDS", default=10 * 60)
+# At most this many e-mail codes per account and window (a password alone must not flood a clerk's mailbox);
+# beyond, the last code stays valid and no mail is sent.
+EMAIL_CODES_PER_ACCOUNT = env.int("EMAIL_CODES_PER_ACCOUNT", default=5)
+EMAIL_CODE_WINDOW_SECONDS = env.int("EMAIL_CODE_WINDOW_SECONDS", default=15 * 60)
 RECOVERY_CODE_COUNT = 10
 OTP_TOTP_ISSUER = "ZVK Thüringen Mitgliederportal"
 # Passkeys are the second step after the password, never a login of their own.

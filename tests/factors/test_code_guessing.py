@@ -200,3 +200,24 @@ def test_a_passkey_from_a_session_opened_before_the_refusal_is_not_checked(gera_
 
     assert response.status_code == 403 and response.json()["code"] == "refused"
     assert waiting.get("/benutzer/").url.startswith("/login/")
+
+
+# --- A password alone does not flood the clerk's mailbox ---------------------------------------------------------
+
+
+def test_e_mail_codes_per_account_are_limited_and_the_last_one_stays_valid(gera_clerk, settings, frozen):
+    """Logins with the right password from ever new addresses each send a code: the account's limit stops the
+    mails, says so in German, and the last code sent still confirms the login."""
+    for n in range(settings.EMAIL_CODES_PER_ACCOUNT):
+        password_step(gera_clerk, f"127.0.53.{n + 1}")
+    code = email_code(gera_clerk)
+    browser = password_step(gera_clerk, "127.0.53.99")
+    assert "schon mehrere Codes geschickt" in browser.get(VERIFY).content.decode()
+    assert browser.post(NEW_CODE, REMOTE_ADDR="127.0.53.99").url == VERIFY
+    assert OutboxMessage.objects.filter(template="factor_email_code").count() == settings.EMAIL_CODES_PER_ACCOUNT
+
+    assert post_factor(browser, code, ip="127.0.53.99").url == "/start/"
+
+    frozen.shift(timedelta(seconds=settings.EMAIL_CODE_WINDOW_SECONDS))
+    password_step(gera_clerk, "127.0.53.100")
+    assert OutboxMessage.objects.filter(template="factor_email_code").count() == settings.EMAIL_CODES_PER_ACCOUNT + 1
