@@ -201,6 +201,7 @@ def update_personal_data(*, clerk: User, by: User, personal_address: bool = Fals
         note = _personal_address_note(data["email"], personal_address) if "email" in changes else {}
         audit.record("user.personal_data_changed", actor=by, target=clerk, data={"changes": changes} | note)
         if "email" in changes:
+            factor_services.forget_remembered_browsers(user=clerk)
             emails.email_changed(clerk, old_email=changes["email"][0])
     return changes
 

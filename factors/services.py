@@ -242,6 +242,13 @@ def send_email_code(*, user: User, ip: str | None) -> throttling.Decision:
 # --- Resets ---------------------------------------------------------------------------------------------------
 
 
+def forget_remembered_browsers(*, user: User) -> None:
+    """Every browser confirms an e-mail code again at the user's next login: the login e-mail changed, so the
+    browsers remembered proved a mailbox that is no longer the one the codes go to. The caller holds the
+    transaction."""
+    EmailCodeDevice.objects.filter(user=user).update(browsers_forgotten_at=timezone.now())
+
+
 def reset(*, user: User, by: User) -> None:
     """Zweiten Faktor zurücksetzen: every passkey, authenticator app and recovery code goes, a clerk's remembered
     browsers are forgotten, open sessions end; audited and mailed to the owner. The caller has checked the
