@@ -244,3 +244,33 @@ def test_the_place_holds_only_the_lists_own_parameters(admin_client, gera_clerk)
 def test_a_locked_clerk_stays_findable_by_its_lock(admin_client, gera_admin, gera_clerk):
     services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Elternzeit")
     assert listed(admin_client, status="locked", q="Schmidt") == [gera_clerk.email]
+
+
+def test_markup_in_the_place_is_escaped_on_every_page_and_in_the_redirect(admin_client, gera_admin, gera_clerk):
+    markup = '"><script>alert(1)</script>'
+    admin_client.get("/benutzer/", {"q": markup})
+    detail = admin_client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    listing = admin_client.get("/benutzer/", {"q": markup}).content.decode()
+    assert "<script>alert(1)" not in detail and "<script>alert(1)" not in listing
+    response = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/", {"reason": "Elternzeit"})
+    location = response["Location"]
+    assert response.status_code == 302 and location.startswith("/benutzer/")
+    assert "<" not in location and '"' not in location
+
+
+def test_an_export_or_another_parameter_cannot_be_planted_in_the_way_back(admin_client, gera_clerk):
+    """A link that opens the list with `format=csv` (or any other parameter) is not kept: "Zurück" never downloads
+    a file or leads anywhere but the list."""
+    admin_client.get("/benutzer/", {"q": "Schmidt", "format": "csv", "next": "//evil.example/"})
+    links = back_links(page_text(admin_client.get(f"/benutzer/{gera_clerk.pk}/")))
+    assert links and all(link == "/benutzer/?q=Schmidt" for link in links)
+
+
+def test_a_place_cookie_carried_from_another_administrators_browser_is_ignored(gera_admin, gera_admin2, gera_clerk):
+    first, second = Client(), Client()
+    first.force_login(gera_admin)
+    first.get("/benutzer/", PLACE)
+    second.force_login(gera_admin2)
+    second.cookies["benutzerliste"] = first.cookies["benutzerliste"].value
+    html = page_text(second.get(f"/benutzer/{gera_clerk.pk}/"))
+    assert back_links(html) == []
