@@ -41,3 +41,22 @@ def test_the_lock_stays_on_the_page_however_long_the_history_grows(client, gera_
     for text in ("Sperrgrund", "Gesperrt von", "Gesperrt am", "Wechsel ins Bauamt", gera_admin.email, "002020"):
         assert text in locks, text
     assert "kann sich nicht mehr anmelden" in locks
+
+
+def test_a_shared_administrators_page_shows_only_the_own_members_registration(
+    client, gera_admin, gera_units, jena_units
+):
+    shared = factories.AdministratorFactory(units=gera_units + jena_units)
+    client.force_login(gera_admin)
+    page = client.get(f"/administratoren/{shared.pk}/").content.decode()
+    assert "002020" in page and "003030" not in page and "Stadt Jena" not in page
+
+
+def test_a_narrower_registration_sees_the_co_administrator_but_cannot_end_units_beyond_it(
+    client, gera_admin, gera_units
+):
+    partial = factories.AdministratorFactory(units=gera_units[1:2])
+    client.force_login(partial)
+    assert client.get(f"/administratoren/{gera_admin.pk}/").status_code == 200
+    client.post(f"/administratoren/{gera_admin.pk}/sperren/bestaetigen/", {"reason": "Prüfung"})
+    assert set(gera_admin.scope_units.values_list("number", flat=True)) == {"002020", "002022"}  # its own unit only

@@ -104,3 +104,20 @@ def test_a_colleague_opening_the_clerk_sees_the_password_in_its_usual_place(
     colleague.force_login(gera_admin2)
     html = colleague.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
     assert "fresh-otp-panel" not in html and otp.readable(fresh(gera_clerk)) in html
+
+
+@pytest.mark.parametrize("who", ["jena_admin", "partial", "gera_clerk"])
+def test_the_slip_of_a_clerk_with_a_one_time_password_by_url(client, request, who, gera_units, jena_units):
+    """Another member's administrator (404), a narrower registration (back to the Detailansicht with the reason)
+    and a clerk (403) get no slip: no password on the page, nothing audited."""
+    clerk = factories.PendingClerkFactory(units=gera_units)
+    people = {"partial": lambda: factories.AdministratorFactory(units=gera_units[1:2])}
+    user = people[who]() if who in people else request.getfixturevalue(who)
+    client.force_login(user)
+    for method in ("get", "head"):
+        response = getattr(client, method)(f"/benutzer/{clerk.pk}/uebergabeblatt/")
+        expected = {"jena_admin": 404, "partial": 302, "gera_clerk": 403}[who]
+        assert response.status_code == expected and clerk.otp_plain not in response.content.decode()
+    if who == "partial":
+        assert clerk.otp_plain not in client.get(f"/benutzer/{clerk.pk}/uebergabeblatt/", follow=True).content.decode()
+    assert views_of(clerk, "user.otp_slip_printed") == [] and views_of(clerk) == []

@@ -96,3 +96,33 @@ def test_another_members_administrator_gets_404(started, client, jena_admin, ger
     assert client.post(f"/berechtigungen-bestaetigen/{started.member_id}/{gera_clerk.pk}/").status_code == 404
     assert not started.confirmations.exists()
     assert fresh(gera_clerk).status == Status.ACTIVE
+
+
+def test_another_members_person_is_not_confirmed_in_ones_own_review(started, client, gera_admin, jena_clerk):
+    client.force_login(gera_admin)
+    url = f"/berechtigungen-bestaetigen/{started.member_id}"
+    assert client.post(f"{url}/{jena_clerk.pk}/").status_code == 404
+    client.post(f"{url}/seite/", {"users": [jena_clerk.pk, gera_admin.pk]})
+    assert not started.confirmations.exists()
+    assert not AuditEntry.objects.filter(action="user.access_confirmed").exists()
+
+
+def test_an_administrator_of_both_members_confirms_no_jena_clerk_in_geras_review(
+    started, client, gera_units, jena_units, jena_clerk
+):
+    from tests import factories
+
+    both = factories.AdministratorFactory(units=gera_units + jena_units)
+    client.force_login(both)
+    client.post(f"/berechtigungen-bestaetigen/{started.member_id}/{jena_clerk.pk}/")  # it sees the Jena clerk
+    client.post(f"/berechtigungen-bestaetigen/{started.member_id}/seite/", {"users": [jena_clerk.pk, both.pk]})
+    assert not started.confirmations.exists()
+
+
+def test_no_administrator_confirms_itself_in_any_way(started, client, gera_admin):
+    client.force_login(gera_admin)
+    url = f"/berechtigungen-bestaetigen/{started.member_id}"
+    response = client.post(f"{url}/{gera_admin.pk}/", follow=True)
+    assert "Ihre eigene Berechtigung bestätigt ein anderer Administrator." in response.content.decode()
+    client.post(f"{url}/seite/", {"users": [gera_admin.pk, gera_admin.pk, f"{gera_admin.pk} "]})
+    assert not started.confirmations.filter(user=gera_admin).exists()
