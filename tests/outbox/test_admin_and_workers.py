@@ -149,3 +149,53 @@ def test_sent_mails_are_forgotten_after_the_retention_period_waiting_and_failed_
         call_command("clear_expired_otps")
     left = set(OutboxMessage.objects.values_list("pk", flat=True))
     assert left == {recent.pk, failed.pk, waiting.pk} and old.pk not in left
+
+
+@pytest.mark.django_db
+def test_fund_staff_read_no_login_code_in_a_waiting_retried_or_failed_mail(staff_client, gera_clerk, settings):
+    """The e-mail code in every state of its mail: waiting, waiting again after a temporary failure, failed for
+    good. The list, the search and the mail's page show the subject and the address, never the code."""
+    from tests.helpers import email_code, post_login
+
+    post_login(Client(), gera_clerk, factories.PASSWORD, ip="127.0.80.1", factor=False)
+    code = email_code(gera_clerk)
+    message = OutboxMessage.objects.get(template="factor_email_code")
+    pages = {}
+    for state, change in {
+        "waiting": {},
+        "retried": {"attempts": 2, "last_error": "421 try again later"},
+        "failed": {"status": MessageStatus.FAILED, "attempts": 12, "body": worker.SECRET_REMOVED},
+    }.items():
+        OutboxMessage.objects.filter(pk=message.pk).update(**change)
+        pages[state] = " ".join(
+            staff_client.get(url).content.decode()
+            for url in ("/admin/outbox/outboxmessage/", f"/admin/outbox/outboxmessage/{message.pk}/change/")
+        )
+        found = staff_client.get("/admin/outbox/outboxmessage/", {"q": code}).content.decode()
+        assert f"/admin/outbox/outboxmessage/{message.pk}/change/" not in found  # the search reads no text
+    assert all(gera_clerk.email in page for page in pages.values())
+    assert [state for state, page in pages.items() if code in page] == []
+
+
+@pytest.mark.django_db
+def test_no_mail_of_a_new_access_carries_its_one_time_password(staff_client, staff, gera_admin, gera_units):
+    """ "Ihr Zugang" (a new clerk), "Neues Einmalpasswort", the access letter of fund staff: the password is handed
+    over in person or by letter, never in a mail, so no state of the outbox shows it."""
+    from accounts import services as account_services
+    from clerks import services as clerk_services
+
+    clerk = clerk_services.create_clerk(
+        by=gera_admin,
+        first_name="Neu",
+        last_name="Zugang",
+        phone="0365 838-1000",
+        email="neu.zugang@stadt-gera.example",
+        unit_ids=[gera_units[0].pk],
+    )
+    secrets = {clerk_services.reset_otp(clerk=clerk, by=gera_admin)}
+    secrets.add(account_services.issue_access_letter_otp(user=gera_admin, by=staff))
+    OutboxMessage.objects.update(status=MessageStatus.FAILED, last_error="550 unbekannt")
+    stored = " ".join(f"{m.subject} {m.body} {m.last_error}" for m in OutboxMessage.objects.all())
+    listing = staff_client.get("/admin/outbox/outboxmessage/").content.decode()
+    assert {"clerk_created", "otp_reset"} <= set(OutboxMessage.objects.values_list("template", flat=True))
+    assert [s for s in secrets if s in stored or s in listing] == []
