@@ -143,7 +143,8 @@ def handover_slip(request, pk):
     if not value:
         messages.info(request, "Es gibt kein gültiges Einmalpasswort. Setzen Sie zuerst ein neues Einmalpasswort.")
         return redirect("clerks:detail", pk=clerk.pk)
-    services.record_handover_slip(clerk=clerk, by=request.user)
+    if request.method == "GET":  # a HEAD request prints nothing
+        services.record_handover_slip(clerk=clerk, by=request.user)
     context = {"clerk": clerk, "otp_value": value, "administrator": request.user, "now_de": _today_de()}
     return render(request, "clerks/handover_slip.html", context)
 

@@ -48,6 +48,13 @@ def test_the_hand_over_slip_shows_the_login_and_is_audited(client, gera_admin, g
     assert views_of(clerk, "user.otp_slip_printed") == [gera_admin.email]
 
 
+def test_a_head_request_prints_no_slip(client, gera_admin, gera_units):
+    clerk = factories.PendingClerkFactory(units=gera_units[:1])
+    client.force_login(gera_admin)
+    assert client.head(f"/benutzer/{clerk.pk}/uebergabeblatt/").status_code == 200
+    assert views_of(clerk, "user.otp_slip_printed") == []
+
+
 def test_no_slip_without_a_password_or_for_a_clerk_beyond_the_registration(
     client, gera_admin, gera_clerk, jena_admin, gera_units, jena_units
 ):
