@@ -37,6 +37,15 @@ def report(results: dict) -> str:
         for row in results["pages"] + results["peer"] + results.get("bound", [])
     ]
     out += _table(["page (in-process)", "queries", "median ms", "p95 ms", "CPU ms"], rows, {1, 2, 3, 4})
+    split = [row for row in results["pages"] + results["peer"] if "sql_ms" in row]
+    if split:
+        out.append("")
+        rows = [
+            [row["page"], f"{row['sql_ms']:.1f}", f"{row['template_ms']:.1f}", f"{row['python_ms']:.1f}"]
+            for row in split
+        ]
+        header = ["where the time goes (median of 20 instrumented requests)", "SQL ms", "template ms", "Python ms"]
+        out += _table(header, rows, {1, 2, 3})
     load = results.get("load")
     if load:
         out.append("")
