@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.models import DomainError
 from base.admin import ReadOnlyAdmin
 from registration import services
-from registration.models import AdministratorApplication, ApplicationStatus
+from registration.models import AdministratorApplication, ApplicationStatus, earlier_accounts_of
 
 
 class RejectForm(forms.Form):
@@ -21,6 +22,16 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Bitte geben Sie einen Grund für die Ablehnung an."},
     )
+
+
+class _ChangeList(ChangeList):
+    """The change list with the earlier accounts of its page's registrations read at once (their "Hinweis")."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        earlier = earlier_accounts_of(self.result_list)
+        for application in self.result_list:
+            application.earlier = earlier[application.pk]
 
 
 @admin.register(AdministratorApplication)
@@ -51,6 +62,9 @@ class AdministratorApplicationAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("billing_units")
 
+    def get_changelist(self, request, **kwargs):
+        return _ChangeList
+
     @admin.display(description="Name")
     def full_name(self, obj):
         return f"{obj.first_name} {obj.last_name}"
@@ -64,7 +78,7 @@ class AdministratorApplicationAdmin(ReadOnlyAdmin):
     @admin.display(description="Hinweis")
     def earlier_accounts_display(self, obj):
         grants = f"Die Freigabe erteilt die Registrierung für {obj.member} ({self.units_display(obj)})."
-        earlier = list(obj.earlier_accounts())
+        earlier = obj.earlier if hasattr(obj, "earlier") else obj.earlier_accounts()
         if not earlier:
             return grants
         accounts = "; ".join(f"{u.email} ({u.get_status_display()}{self._registrations(u)})" for u in earlier)
@@ -77,7 +91,7 @@ class AdministratorApplicationAdmin(ReadOnlyAdmin):
 
     @staticmethod
     def _registrations(user) -> str:
-        members = sorted({str(unit.member) for unit in user.scope_units.select_related("member")})
+        members = sorted({str(unit.member) for unit in user.scope_units.all()})
         return f"; registriert für {', '.join(members)}" if members else "; derzeit für kein Mitglied registriert"
 
     def get_urls(self):

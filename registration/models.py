@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import User
+from billing_units.models import BillingUnit
 
 
 class ApplicationStatus(models.TextChoices):
@@ -77,16 +78,44 @@ class AdministratorApplication(models.Model):
         """Not decided yet: fund staff may still approve or reject it."""
         return self.status == ApplicationStatus.OPEN
 
-    def earlier_accounts(self):
+    def earlier_accounts(self) -> list[User]:
         """Administrator accounts of the same person at the same member: by e-mail, or by name (§4: a change
         of name or e-mail means registering again). The account that this registration's approval created is not
         an earlier one; an account it renewed is."""
-        same_name_here = models.Q(
-            first_name__iexact=self.first_name,
-            last_name__iexact=self.last_name,
-            pk__in=Membership.objects.filter(member_id=self.member_id).values("user_id"),
+        return earlier_accounts_of([self])[self.pk]
+
+    def is_earlier_account(self, user: User) -> bool:
+        """The rule of `earlier_accounts` for one administrator account whose memberships are loaded."""
+        same_person = user.email == self.email or (
+            user.first_name.casefold() == self.first_name.casefold()
+            and user.last_name.casefold() == self.last_name.casefold()
+            and any(membership.member_id == self.member_id for membership in user.memberships.all())
         )
-        created_by_this = models.Q(pk=self.administrator_id, date_joined__gte=self.created_at)
-        return (
-            User.objects.administrators().filter(models.Q(email=self.email) | same_name_here).exclude(created_by_this)
+        created_by_this = user.pk == self.administrator_id and user.date_joined >= self.created_at
+        return same_person and not created_by_this
+
+
+def earlier_accounts_of(applications) -> dict[int, list[User]]:
+    """The earlier accounts of each registration (`AdministratorApplication.earlier_accounts`), with their
+    memberships and registered units, in a fixed number of queries however many registrations there are (the
+    Django admin's change list)."""
+    applications = list(applications)
+    if not applications:
+        return {}
+    candidates = models.Q()
+    for application in applications:
+        candidates |= models.Q(email=application.email) | models.Q(
+            first_name__iexact=application.first_name,
+            last_name__iexact=application.last_name,
+            memberships__member_id=application.member_id,
         )
+    users = list(
+        User.objects.administrators()
+        .filter(candidates)
+        .distinct()
+        .order_by("pk")
+        .prefetch_related(
+            "memberships", models.Prefetch("scope_units", queryset=BillingUnit.objects.select_related("member"))
+        )
+    )
+    return {application.pk: [u for u in users if application.is_earlier_account(u)] for application in applications}

@@ -1,7 +1,9 @@
 """Registrierung as administrator, approval by fund staff, the access letter."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts import otp
 from accounts.models import Role, Status, User
@@ -283,3 +285,30 @@ def test_a_renewed_account_stays_pointed_out_after_the_approval(gera_admin, staf
     approve_in_admin(staff, application)
     application.refresh_from_db()
     assert "Erneute Registrierung" in change_page(staff_browser(staff), application)
+
+
+def test_the_change_list_reads_the_earlier_accounts_of_all_its_rows_at_once(
+    gera_admin, gera_admin2, staff, django_assert_num_queries
+):
+    """The earlier accounts of a whole page (and their registrations) cost the same queries however many rows."""
+    member = gera_admin.memberships.get().member
+    client = staff_browser(staff)
+
+    def renewals(count):
+        for person in (gera_admin, gera_admin2)[:count]:
+            factories.ApplicationFactory(member=member, email=person.email)
+            factories.ApplicationFactory(
+                member=member, first_name=person.first_name, last_name=person.last_name, email="x" + person.email
+            )
+
+    client.get("/admin/registration/administratorapplication/")  # the session's first request does more
+    renewals(1)
+    with CaptureQueriesContext(connection) as two_rows:
+        html = client.get("/admin/registration/administratorapplication/").content.decode()
+    assert html.count("Erneute Registrierung") == 2 and gera_admin.email in html
+    renewals(2)
+    factories.ApplicationFactory(member=member)
+    with django_assert_num_queries(len(two_rows)):
+        html = client.get("/admin/registration/administratorapplication/").content.decode()
+    assert html.count("Erneute Registrierung") == 6 and gera_admin2.email in html
+    assert html.count(f"registriert für {member}") == 6
