@@ -20,10 +20,19 @@ def otp_reset(clerk) -> None:
     send_templated("otp_reset", clerk.email, {"user": clerk})
 
 
-def clerk_locked(clerk, *, members, locked: bool) -> None:
-    """Berechtigung entziehen (§7.1): the clerk learns for which members, and whether it can still log in at all.
-    The reason stays with the administrators: it may be a personnel matter."""
-    send_templated("clerk_locked", clerk.email, {"user": clerk, "members": members, "locked": locked})
+def clerk_locked(clerk, *, members, locked: bool, by_administrator: bool = True, ask_fund: bool = False) -> None:
+    """A member lock (§7.1): by "Berechtigung entziehen", or by the portal itself (the last-administrator cascade,
+    inactivity). The clerk learns for which members, and whether it can still log in at all; a clerk whose member
+    has no administrator left (`ask_fund`) is sent to the fund. The reason stays with the administrators: it may be
+    a personnel matter."""
+    context = {
+        "user": clerk,
+        "members": members,
+        "locked": locked,
+        "by_administrator": by_administrator,
+        "ask_fund": ask_fund,
+    }
+    send_templated("clerk_locked", clerk.email, context)
 
 
 def clerk_restored(clerk, *, member, new_otp: bool) -> None:

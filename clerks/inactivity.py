@@ -22,6 +22,7 @@ from accounts import credentials
 from accounts.models import Event, Role, Status, User, otp_expired_q
 from audit import log as audit
 from audit.models import AuditEntry
+from billing_units.models import Member
 from clerks import emails
 from clerks.models import INACTIVITY_REASON, LockKind, MemberLock
 from clerks.services import _lock_if_no_member_left, _lock_members, _other_active_administrators, _suspend
@@ -90,10 +91,13 @@ def _lock_clerk(clerk) -> None:
         if clerk.is_locked:
             return
         already = set(MemberLock.objects.open().filter(clerk=clerk).values_list("member_id", flat=True))
-        for member_id in sorted(set(clerk.member_ids) - already):
+        targets = sorted(set(clerk.member_ids) - already)
+        for member_id in targets:
             _suspend(clerk, member_id, LockKind.INACTIVITY, INACTIVITY_REASON, None)
             audit.record("clerk.locked", target=clerk, member_id=member_id, data={"reason": INACTIVITY_REASON})
         _lock_if_no_member_left(clerk, Event.LOCK)
+        members = list(Member.objects.filter(pk__in=targets).order_by("number"))
+        emails.clerk_locked(clerk, members=members, locked=clerk.is_locked, by_administrator=False)
 
 
 def _lock_administrator(administrator, warning) -> bool:

@@ -595,8 +595,18 @@ def lock_administrator(*, administrator: User, by: User, reason: str) -> list[Me
                 },
             )
         cascaded = sorted(plan.cascades, key=lambda m: m.pk)
+        locked = {}  # clerk id -> (the clerk as the last cascade left it, the members that locked it)
         for member in cascaded:
-            _cascade(member, by=actor)
+            for clerk in _cascade(member, by=actor):
+                locked[clerk.pk] = (clerk, [*locked.get(clerk.pk, (None, []))[1], member])
+        for clerk, members in locked.values():
+            emails.clerk_locked(
+                clerk,
+                members=sorted(members, key=lambda m: m.number),
+                locked=clerk.is_locked,
+                by_administrator=False,
+                ask_fund=True,
+            )
     return cascaded
 
 
@@ -607,11 +617,14 @@ def _cascade_clerks(member: Member):
 
 
 @inside_transaction
-def _cascade(member: Member, *, by: User) -> None:
-    for clerk in _cascade_clerks(member).select_for_update():
+def _cascade(member: Member, *, by: User) -> list[User]:
+    """Locks every clerk of the member that it has not locked yet; returns them."""
+    clerks = list(_cascade_clerks(member).select_for_update())
+    for clerk in clerks:
         _suspend(clerk, member.pk, LockKind.CASCADE, CASCADE_REASON, by)
         audit.record("clerk.cascade_locked", actor=by, target=clerk, member=member, data={"reason": CASCADE_REASON})
         _lock_if_no_member_left(clerk, Event.CASCADE_LOCK)
+    return clerks
 
 
 @inside_transaction

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts import otp, services
 from accounts.models import DomainError, Role, Status, TransitionNotAllowed, User
 from audit.models import AuditEntry
+from clerks import inactivity
 from clerks import services as clerk_services
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock
 from registration import services as registration_services
@@ -480,3 +481,37 @@ def test_approving_a_registration_for_an_existing_administrator_renews_its_acces
     assert administrator.pk == gera_admin.pk
     assert administrator.status == Status.PENDING and otp.readable(administrator) == value
     assert not administrator.has_usable_password()
+
+
+def test_the_cascade_tells_each_clerk_once_without_the_reason(gera_admin, gera_clerk, gera_units, jena_admin):
+    """The last-administrator cascade sends the clerk's lock mail, as "Berechtigung entziehen" does: for which
+    member, whether it can still log in, whom to ask; never the reason."""
+    shared = factories.ClerkFactory(units=[gera_units[0], *jena_admin.scope_units.all()[:1]])
+    deliver_outbox()
+    clerk_services.lock_administrator(administrator=gera_admin, by=gera_admin, reason="Ruhestand ab Juli")
+    sent = deliver_outbox()
+    mails = {mail.to[0]: mail for mail in sent}
+    assert [mail.to[0] for mail in sent].count(gera_clerk.email) == 1
+    assert [mail.to[0] for mail in sent].count(shared.email) == 1
+    locked, still_in = mails[gera_clerk.email], mails[shared.email]
+    assert locked.subject == "Berechtigung im Mitgliederportal entzogen"
+    assert "002020" in locked.body and "nicht mehr am Mitgliederportal anmelden" in locked.body
+    assert "weiterhin wie gewohnt anmelden" in still_in.body
+    for mail in (locked, still_in):
+        assert "Ruhestand" not in mail.body and CASCADE_REASON not in mail.body
+        assert "Ihr Administrator hat" not in mail.body
+
+
+def test_a_lock_for_inactivity_tells_the_clerk_without_the_reason(gera_units, gera_admin, settings):
+    clerk = factories.ClerkFactory(units=gera_units[:1], last_login=timezone.now())
+    User.objects.filter(pk=gera_admin.pk).update(last_login=timezone.now() + timedelta(days=400))
+    with time_machine.travel(timezone.now() + timedelta(days=settings.INACTIVITY_DAYS + 1), tick=False):
+        inactivity.run()
+        deliver_outbox()  # the warning
+    later = settings.INACTIVITY_DAYS + settings.INACTIVITY_WARNING_DAYS + 2
+    with time_machine.travel(timezone.now() + timedelta(days=later), tick=False):
+        assert inactivity.run().locked == [clerk.pk]
+        [mail] = deliver_outbox()
+    assert mail.to == [clerk.email] and mail.subject == "Berechtigung im Mitgliederportal entzogen"
+    assert "002020" in mail.body and "nicht mehr am Mitgliederportal anmelden" in mail.body
+    assert "Inaktivität" not in mail.body and "Ihr Administrator hat" not in mail.body
