@@ -80,6 +80,16 @@ def set_personal(user, password: str, *, now) -> list[str]:
     return ["password", "password_changed_at", "failed_login_count", *otp.OTP_FIELDS]
 
 
+def opens_refusal(user, password: str, *, now) -> bool:
+    """Whether `password` is the user's one-time password that nobody has logged in with yet, still valid: it
+    passes the refusal of untrusted clients (security/devices.py). One hash whatever the answer, for an unknown
+    account too, so the answer tells a guesser nothing but whether it guessed the one-time password."""
+    if user is None or not user.otp_unused:
+        burn_hash(password)
+        return False
+    return check_password(password, user.otp_hash) and not otp.is_expired(user, now=now)
+
+
 def check(user, password: str, *, now, failure_limit: int) -> tuple[str, bool]:
     """Verify what the user's status lets it log in with (DESIGN §4, §8). Runs outside any row lock.
 

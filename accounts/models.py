@@ -334,6 +334,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.otp_expires_at is not None and self.otp_expires_at <= now
 
     @property
+    def otp_unused(self) -> bool:
+        """A one-time password waits that nobody has logged in with since it was set: a secret only whoever set it
+        (an administrator, fund staff) and the user know."""
+        return bool(self.otp_hash) and (self.last_login is None or self.last_login < self.otp_created_at)
+
+    @property
     def otp_has_expired(self) -> bool:
         """Its one-time password is past its Ablaufdatum now (a pending clerk is then never shown as plain
         Ausstehend)."""

@@ -68,10 +68,11 @@ def log_in(
         if not trusted:
             refusal = devices.refusal(role, email, now=now)
             if refusal is not None:
-                credentials.burn_hash(password)
-                devices.count_refusal(role, email)
-                _record_failure(user, role, email, "refused", ip)
-                return LoginOutcome(None, "refused", refusal)
+                if not _passes_refusal(user, password, refusal, now=now):
+                    devices.count_refusal(role, email)
+                    _record_failure(user, role, email, "refused", ip)
+                    return LoginOutcome(None, "refused", refusal)
+                security_log.event("login.refusal_passed", outcome="unused_otp", user=user, ip=ip, role=role)
         if user is None:
             credentials.burn_hash(password)
             return _untrusted_failure(None, role, email, "unknown", ip)
@@ -86,6 +87,18 @@ def log_in(
         return _untrusted_failure(current, role, email, verdict, ip)
     _record_failure(user, role, email, "busy", ip)
     return LoginOutcome(None, "wrong")
+
+
+def _passes_refusal(user, password: str, refusal: devices.Refusal, *, now) -> bool:
+    """While untrusted clients are refused for an account, a one-time password that nobody has logged in with yet
+    still opens its first login (a new clerk's first browser is always untrusted, and a guesser must not hold it
+    off). Only for the first UNTRUSTED_OTP_CHECKS_PER_WINDOW refused attempts of the window, so that many
+    addresses together cannot guess on past the refusal; one hash on every path. The per-address limit has been
+    counted before (accounts/backends.py)."""
+    if not refusal.checks_otp:
+        credentials.burn_hash(password)
+        return False
+    return credentials.opens_refusal(user, password, now=now)
 
 
 def _untrusted_failure(user, role, email, verdict, ip) -> LoginOutcome:

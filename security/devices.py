@@ -143,15 +143,35 @@ def account_key(role: str, email: str) -> str:
 @dataclass(frozen=True)
 class Refusal:
     until: object  # aware datetime: when untrusted clients may try again
+    role: str
+    refused: int = 0  # attempts refused so far in this window
+
+    @property
+    def checks_otp(self) -> bool:
+        """A one-time password nobody has logged in with yet is still checked (accounts.services.log_in)."""
+        return self.refused < settings.UNTRUSTED_OTP_CHECKS_PER_WINDOW
 
     @property
     def message(self) -> str:
+        """What the login page says: the same for every address of the role, known or not."""
         minutes = max(1, math.ceil((self.until - timezone.now()).total_seconds() / 60))
         wait = "eine Minute" if minutes == 1 else f"{minutes} Minuten"
+        first_login = (
+            "Melden Sie sich zum ersten Mal an oder haben Sie ein neues Einmalpasswort erhalten, geben Sie das "
+            "Einmalpasswort ein: Ein Einmalpasswort, mit dem Sie sich noch nicht angemeldet haben, wird auch jetzt "
+            "angenommen. "
+            if self.checks_otp
+            else ""
+        )
+        if self.role == "clerk":
+            help_ = "bitten Sie Ihren Administrator, ein neues Einmalpasswort zu setzen: Damit ist es sofort möglich."
+        else:
+            help_ = f"wenden Sie sich an die {settings.FUND_NAME}, Telefon {settings.FUND_PHONE}."
         return (
             "Die Anmeldung ist derzeit nicht möglich. Nach mehreren fehlgeschlagenen Versuchen werden Anmeldungen "
             f"mit dieser E-Mail-Adresse von unbekannten Geräten für {wait} abgewiesen. An einem Gerät, an dem Sie "
-            "sich schon einmal erfolgreich angemeldet haben, können Sie sich weiterhin anmelden."
+            f"sich schon einmal erfolgreich angemeldet haben, können Sie sich weiterhin anmelden. {first_login}"
+            f"Sonst versuchen Sie es in {wait} erneut oder {help_}"
         )
 
 
@@ -165,7 +185,7 @@ def refusal(role: str, email: str, *, now=None) -> Refusal | None:
     row = ThrottleWindow.objects.filter(scope=ACCOUNT_SCOPE, client=account_key(role, email)).first()
     if row is None or now - row.started_at >= _window() or row.attempts < settings.UNTRUSTED_LOGIN_FAILURE_LIMIT:
         return None
-    return Refusal(until=row.started_at + _window())
+    return Refusal(until=row.started_at + _window(), role=role, refused=row.refused)
 
 
 def refusal_for(user, *, now=None) -> Refusal | None:

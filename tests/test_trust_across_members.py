@@ -197,16 +197,67 @@ def test_outsiders_cannot_deactivate_an_account_or_spoil_its_new_one_time_passwo
     assert clerk.status == Status.ACTIVE and clerk.failed_login_count == 0
     assert "user.deactivated" not in actions(clerk)
     assert own_browser.get("/start/").status_code == 200  # its session stayed
-    # a pending clerk's new one-time password is not spoilt: refused from new browsers for a while only, and
-    # usable from a new browser at once when the administrator sets it anew
+    # a pending clerk's new one-time password is not spoilt: it still opens the first login from a new browser
     pending = factories.PendingClerkFactory(units=gera_units[:1])
     for _ in range(2 * settings.UNTRUSTED_LOGIN_FAILURE_LIMIT):
         post_login(Client(), pending, "0000000000")
     assert fresh(pending).status == Status.PENDING and fresh(pending).failed_login_count == 0
+    assert post_login(Client(), pending, pending.otp_plain).url == "/passwort-aendern/"
+
+
+def test_a_guesser_cannot_hold_off_a_new_clerks_first_login(settings, gera_units):
+    """A one-time password nobody has logged in with yet opens its first login from a new browser while untrusted
+    clients are refused for the account; once used, it is refused like any password until the window ends."""
+    pending = factories.PendingClerkFactory(units=gera_units[:1])
+    for _ in range(settings.UNTRUSTED_LOGIN_FAILURE_LIMIT):
+        post_login(Client(), pending, "geraten")
+    refused = post_login(Client(), pending, "0000000000").content.decode()
+    assert "von unbekannten Geräten" in refused and "noch nicht angemeldet haben" in refused
+    first = Client()
+    assert post_login(first, pending, pending.otp_plain).url == "/passwort-aendern/"
+    assert "login.otp_used" in actions(pending)
+    # used now: another new browser is refused with it, the first one goes on to "Passwort ändern"
     assert "von unbekannten Geräten" in post_login(Client(), pending, pending.otp_plain).content.decode()
-    gera_admin = factories.AdministratorFactory(units=gera_units)
-    value = clerk_services.reset_otp(clerk=pending, by=gera_admin)
-    assert post_login(Client(), pending, value).url == "/passwort-aendern/"
+    assert first.get("/passwort-aendern/").status_code == 200
+
+
+def test_the_refusal_checks_a_one_time_password_only_a_few_times_per_window(settings, gera_units):
+    """No endless guessing past the refusal: it checks the one-time password for at most
+    UNTRUSTED_OTP_CHECKS_PER_WINDOW refused attempts of a window, then refuses even the right one."""
+    settings.UNTRUSTED_OTP_CHECKS_PER_WINDOW = 3
+    pending = factories.PendingClerkFactory(units=gera_units[:1])
+    for _ in range(settings.UNTRUSTED_LOGIN_FAILURE_LIMIT + 3):
+        post_login(Client(), pending, "0000000000")
+    response = post_login(Client(), pending, pending.otp_plain).content.decode()
+    assert "von unbekannten Geräten" in response and "noch nicht angemeldet haben" not in response
+    assert fresh(pending).status == Status.PENDING and fresh(pending).last_login is None
+
+
+def test_the_first_login_past_a_refusal_keeps_the_per_address_limit(settings, gera_units):
+    pending = factories.PendingClerkFactory(units=gera_units[:1])
+    for _ in range(settings.UNTRUSTED_LOGIN_FAILURE_LIMIT):
+        post_login(Client(), pending, "geraten")
+    for _ in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS):
+        helpers.post_login(Client(), pending, "geraten", ip="198.51.100.7")
+    assert helpers.post_login(Client(), pending, pending.otp_plain, ip="198.51.100.7").status_code == 429
+    assert fresh(pending).last_login is None
+
+
+def test_past_a_refusal_a_wrong_or_known_password_reads_the_same_for_every_address(settings, gera_clerk, gera_units):
+    """No oracle: past the refusal, a wrong guess at a clerk with a waiting one-time password, the clerk's personal
+    password and an unknown address get the same page."""
+    pending = factories.PendingClerkFactory(units=gera_units[:1])
+    unknown = "niemand@stadt-gera.example"
+    for _ in range(settings.UNTRUSTED_LOGIN_FAILURE_LIMIT):
+        for who in (pending, gera_clerk, unknown):
+            post_login(Client(), who, "geraten")
+    pages = [
+        post_login(Client(), pending, "1234567890"),
+        post_login(Client(), gera_clerk, factories.PASSWORD),
+        post_login(Client(), unknown, "1234567890"),
+    ]
+    texts = {page.content.decode().split('name="csrfmiddlewaretoken"')[0] for page in pages}
+    assert {page.status_code for page in pages} == {200} and len(texts) == 1
 
 
 def test_a_refusal_reads_the_same_for_unknown_addresses(settings, gera_clerk):

@@ -173,6 +173,9 @@ FORGOT_PASSWORD_MIN_SECONDS = env.float("FORGOT_PASSWORD_MIN_SECONDS", default=0
 # that account until the window ends.
 UNTRUSTED_LOGIN_FAILURE_LIMIT = env.int("UNTRUSTED_LOGIN_FAILURE_LIMIT", default=10)
 UNTRUSTED_LOGIN_WINDOW_SECONDS = env.int("UNTRUSTED_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# A one-time password nobody has logged in with yet still opens its first login while untrusted clients are refused,
+# checked for at most this many refused attempts per window (no endless guessing past the refusal).
+UNTRUSTED_OTP_CHECKS_PER_WINDOW = env.int("UNTRUSTED_OTP_CHECKS_PER_WINDOW", default=50)
 DEVICE_COOKIE_MAX_AGE_SECONDS = env.int("DEVICE_COOKIE_MAX_AGE_SECONDS", default=365 * 24 * 60 * 60)
 # The second factor (factors/policy.py, SECURITY.md). Administrators and fund staff always need a passkey or an
 # authenticator app. Clerks get a six-digit e-mail code: "always", "remembered_device" (only from a browser that has
