@@ -61,7 +61,7 @@ class UserAdmin(ReadOnlyAdmin):
     list_display = ["email", "last_name", "first_name", "role", "status", "portal_access_display", "last_login"]
     list_filter = ["role", "status", "is_staff", InactivityReportedFilter]
     search_fields = ["email", "first_name", "last_name"]
-    ordering = ["last_name", "first_name"]
+    ordering = ["name_key", "pk"]
     fields = [
         "email",
         "role",

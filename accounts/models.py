@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 
+from base import collation
+
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
@@ -144,6 +146,12 @@ class UserQuerySet(models.QuerySet):
         member or its id)."""
         return self.administrators().unlocked().filter(scope_units__member=member).distinct()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for user in objs:
+            user.set_name_key()  # as save() does
+        return super().bulk_create(objs, *args, **kwargs)
+
     def visible_to(self, user):
         """Clerks and administrators of the members the given administrator registered for.
 
@@ -208,6 +216,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField("Benutzerrolle", max_length=20, choices=Role.choices)
     first_name = models.CharField("Vorname", max_length=150)
     last_name = models.CharField("Nachname", max_length=150)
+    # Where the name stands in every list: German order (base/collation.py), set by save() from the two names.
+    name_key = models.CharField(max_length=310, editable=False, db_collation=collation.NAME)
     phone = models.CharField("Telefonnummer", max_length=40, blank=True)
     status = models.CharField("Benutzerstatus", max_length=20, choices=Status.choices, default=Status.PENDING)
     # Kept in step with the status by sync_is_active(); Django's backends honour it on every request.
@@ -244,7 +254,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = "Benutzer"
         verbose_name_plural = "Benutzer"
-        ordering = ["last_name", "first_name", "pk"]
+        ordering = ["name_key", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["email", "role"], name="unique_email_per_role"),
             models.CheckConstraint(condition=models.Q(email=Lower("email")), name="email_lower_case"),
@@ -252,13 +262,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="user_status_valid"),
             # What a membership's copy of the user's role and name refers to (see Membership): unique because the
             # id is, and declared so because a foreign key on PostgreSQL needs exactly these columns unique.
-            models.UniqueConstraint(fields=["id", "role", "last_name", "first_name"], name="user_membership_key"),
+            models.UniqueConstraint(
+                fields=["id", "role", "last_name", "first_name", "name_key"], name="user_membership_key"
+            ),
         ]
         indexes = [
             # Checked with EXPLAIN on PostgreSQL. "Verwaltung der Benutzer" finds its pages on the
             # memberships (see Membership); the Django admin's user list walks the names in this order, and the
             # list's status filter reads a status's users without reading the whole table.
-            models.Index(fields=["last_name", "first_name", "id"], name="user_name_idx"),
+            models.Index(fields=["name_key", "id"], name="user_name_idx"),
             models.Index(fields=["status", "role"], name="user_status_role_idx"),
         ]
 
@@ -365,6 +377,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.sync_is_active()
         return old, self.status
 
+    def set_name_key(self) -> None:
+        """The name's place in every list follows the name (base/collation.py), in the same row."""
+        self.name_key = collation.name_key(self.last_name, self.first_name)
+
+    def save(self, *args, **kwargs):
+        self.set_name_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "name_key"]
+        super().save(*args, **kwargs)
+
     def sync_is_active(self) -> None:
         # A locked user may hold no session; a deactivated one may still log in with its new OTP.
         self.is_active = not self.is_locked
@@ -414,16 +437,20 @@ class MembershipQuerySet(models.QuerySet):
             .only(
                 "member__number", "member__name", *(f"user__{f}" for f in ("first_name", "last_name", "phone", "email"))
             )
-            .order_by("member__number", "last_name", "first_name", "user_id")
+            .order_by("member__number", "name_key", "user_id")
         )
 
     def follow(self, user) -> None:
         """After a service changed a user's name (or role): its memberships' copy follows (see Membership). The
         services that change a name call this, in their transaction; on PostgreSQL the foreign key of migration 0007
         would refuse a copy left behind."""
-        self.filter(user=user).exclude(role=user.role, last_name=user.last_name, first_name=user.first_name).update(
-            role=user.role, last_name=user.last_name, first_name=user.first_name
-        )
+        copy = {
+            "role": user.role,
+            "last_name": user.last_name,
+            "first_name": user.first_name,
+            "name_key": user.name_key,
+        }
+        self.filter(user=user).exclude(**copy).update(**copy)
 
     def of_unlocked_users(self):
         return self.filter(unlocked_q("user__"))
@@ -449,8 +476,8 @@ class Membership(models.Model):
     walking the name index of the whole user table (5,400 users read for 50 of a member with 1,000 of
     100,000; docs/performance.md). `Membership.of(user)` and `save()` take the copy from the user,
     the services that change a name keep it in step (`Membership.objects.follow`), and only administrators and clerks can be members (a check). On
-    PostgreSQL a foreign key on (user, role, last name, first name) also refuses a copy that differs from the
-    user and follows a change of name by itself (migration 0007).
+    PostgreSQL a foreign key on (user, role, last name, first name, name key) also refuses a copy that differs from
+    the user and follows a change of name by itself (migrations 0007 and 0011).
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="Benutzer")
@@ -461,6 +488,7 @@ class Membership(models.Model):
     role = models.CharField("Benutzerrolle", max_length=20, choices=Role.choices, editable=False)
     last_name = models.CharField("Nachname", max_length=150, editable=False)
     first_name = models.CharField("Vorname", max_length=150, editable=False)
+    name_key = models.CharField(max_length=310, editable=False, db_collation=collation.NAME)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -476,7 +504,7 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["member", "user"], name="membership_member_user_idx"),
             # Page 1 of a member's users in name order: the first 50 entries of this index.
-            models.Index(fields=["member", "last_name", "first_name", "user"], name="membership_list_idx"),
+            models.Index(fields=["member", "name_key", "user"], name="membership_list_idx"),
         ]
 
     def __str__(self):
@@ -484,13 +512,26 @@ class Membership(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding:
-            self.role, self.last_name, self.first_name = self.user.role, self.user.last_name, self.user.first_name
+            user = self.user
+            self.role, self.last_name, self.first_name, self.name_key = (
+                user.role,
+                user.last_name,
+                user.first_name,
+                user.name_key,
+            )
         super().save(*args, **kwargs)
 
     @classmethod
     def of(cls, user: User, **fields) -> "Membership":
         """A new membership of `user`, with its copy of the user's role and name (for bulk_create)."""
-        return cls(user=user, role=user.role, last_name=user.last_name, first_name=user.first_name, **fields)
+        return cls(
+            user=user,
+            role=user.role,
+            last_name=user.last_name,
+            first_name=user.first_name,
+            name_key=user.name_key,
+            **fields,
+        )
 
 
 class PasswordRequest(models.Model):

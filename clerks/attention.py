@@ -94,7 +94,7 @@ def _concerned(by, dormant_since):
         .filter(waiting | ~Exists(grants) | dormant)
         # A scalar subquery, not EXISTS: PostgreSQL may plan an EXISTS in the select list as a scan of all grants.
         .annotate(a_grant=Subquery(grants.values("pk")[:1]))
-        .order_by("last_name", "first_name", "user_id")
+        .order_by("name_key", "user_id")
         .values_list("user_id", *(f"user__{name}" for name in FIELDS), "a_grant")
     )
     return list(rows[: READ_AT_MOST + 1])
@@ -146,7 +146,7 @@ def _refused(by, now) -> list[Entry]:
     )
     if not refusing:
         return []
-    clerks = User.objects.visible_to(by).clerks().unlocked().order_by("last_name", "first_name")
+    clerks = User.objects.visible_to(by).clerks().unlocked().order_by("name_key", "pk")
     return [
         Entry(
             Person(clerk.pk, clerk.first_name, clerk.last_name),

@@ -84,7 +84,7 @@ def credential_holders(clerk: User) -> list[User]:
         .unlocked()
         .filter(scope_units__member__memberships__user=clerk)
         .distinct()
-        .order_by("last_name", "first_name", "pk")
+        .order_by("name_key", "pk")
     )
     return _registered_for_all(candidates, reach)
 
@@ -120,7 +120,7 @@ def may_lift(*, lock: MemberLock, by: User) -> bool:
 def lift_holders(lock: MemberLock) -> list[User]:
     """The administrators who may lift the lock (as `may_lift`): not Gesperrt, registered for every suspended unit."""
     units = set(lock.suspended_grants.values_list("billing_unit_id", flat=True))
-    candidates = User.objects.administering(lock.member_id).order_by("last_name", "first_name", "pk")
+    candidates = User.objects.administering(lock.member_id).order_by("name_key", "pk")
     return _registered_for_all(candidates, units)
 
 

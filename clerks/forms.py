@@ -108,15 +108,15 @@ ROLE_FILTER = [("", "alle"), (Role.CLERK, "Sachbearbeiter"), (Role.ADMINISTRATOR
 # Each order twice: on the memberships' copy of the name, which finds a page, and on the users, which
 # puts the page's 50 in the same order.
 SORTS = {
-    "name": {"key": ["last_name", "first_name", "user_id"], "users": ["last_name", "first_name", "pk"]},
-    "-name": {"key": ["-last_name", "-first_name", "-user_id"], "users": ["-last_name", "-first_name", "-pk"]},
+    "name": {"key": ["name_key", "user_id"], "users": ["name_key", "pk"]},
+    "-name": {"key": ["-name_key", "-user_id"], "users": ["-name_key", "-pk"]},
     "-login": {
-        "key": [last_login_order(True, "user__last_login"), "last_name", "first_name", "user_id"],
-        "users": [last_login_order(True, "last_login"), "last_name", "first_name", "pk"],
+        "key": [last_login_order(True, "user__last_login"), "name_key", "user_id"],
+        "users": [last_login_order(True, "last_login"), "name_key", "pk"],
     },
     "login": {
-        "key": [last_login_order(False, "user__last_login"), "last_name", "first_name", "user_id"],
-        "users": [last_login_order(False, "last_login"), "last_name", "first_name", "pk"],
+        "key": [last_login_order(False, "user__last_login"), "name_key", "user_id"],
+        "users": [last_login_order(False, "last_login"), "name_key", "pk"],
     },
 }
 

@@ -35,7 +35,7 @@ def rows(*, by, unit=None, status=None):
             confirmed_at=Subquery(last.values("confirmed_at")[:1]),
             confirmed_by_email=Subquery(last.values("confirmed_by__email")[:1]),
         )
-        .order_by("billing_unit__number", "clerk__last_name", "clerk__first_name", "clerk_id")
+        .order_by("billing_unit__number", "clerk__name_key", "clerk_id")
     )
     if unit is not None:
         grants = grants.filter(billing_unit=unit)

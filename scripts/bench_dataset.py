@@ -136,13 +136,13 @@ def insert_rows(model, fields: list[str], rows) -> None:
             cursor.executemany(sql, batch)
 
 
-MEMBERSHIP_COLUMNS = ["user", "member", "created_at", "role", "last_name", "first_name"]
+MEMBERSHIP_COLUMNS = ["user", "member", "created_at", "role", "last_name", "first_name", "name_key"]
 
 
 def membership_rows(users, member, now) -> list[tuple]:
     """Rows for insert_rows, made by Membership.of() (with its copy of the user's role and name)."""
     made = [Membership.of(user, member=member, created_at=now) for user in users]
-    return [(m.user_id, m.member_id, m.created_at, m.role, m.last_name, m.first_name) for m in made]
+    return [(m.user_id, m.member_id, m.created_at, m.role, m.last_name, m.first_name, m.name_key) for m in made]
 
 
 def _person(rng: random.Random, serial: int, domain: str) -> dict:

@@ -590,7 +590,10 @@ def consistency(stats, data, first_audit_pk) -> list[str]:
         "every membership's copy of role and name is its user's (the list's key)",
         list(
             Membership.objects.exclude(
-                role=F("user__role"), last_name=F("user__last_name"), first_name=F("user__first_name")
+                role=F("user__role"),
+                last_name=F("user__last_name"),
+                first_name=F("user__first_name"),
+                name_key=F("user__name_key"),
             ).values_list("pk", flat=True)
         ),
     )

@@ -118,6 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     # Race tests run threads with their own connections: they need a file, not a private in-memory DB.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # Django's backend with the German order of names registered on every connection (base/collation.py).
+    DATABASES["default"]["ENGINE"] = "base.sqlite"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A connection kept open (CONN_MAX_AGE > 0) is checked before a request reuses it, so a database restart

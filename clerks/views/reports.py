@@ -79,7 +79,7 @@ def notice_settings(request):
 @require_safe
 def protocol(request):
     """Every change of the administrator's members: who, what, when and the values; filterable, paginated, CSV."""
-    administrators = User.objects.visible_to(request.user).administrators().order_by("last_name", "first_name")
+    administrators = User.objects.visible_to(request.user).administrators().order_by("name_key", "pk")
     form = ProtocolFilterForm(request.GET or None, administrators=administrators)
     filters = form.cleaned_data if form.is_valid() else {}
     found = protocol_entries(by=request.user, **{k: v for k, v in filters.items() if v not in (None, "")})
@@ -116,7 +116,7 @@ def review(request, member_pk):
         .filter(pk__in=members)
         .unlocked()
         .only(*LIST_FIELDS, "last_login")
-        .order_by("last_name", "first_name", "pk")
+        .order_by("name_key", "pk")
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     units, _lockable = units_by_user(page.object_list, request.user)
