@@ -55,3 +55,29 @@ def test_the_overview_query_budget(client, gera_admin, gera_units, django_assert
     client.get("/berechtigungen/")
     with django_assert_max_num_queries(6):
         assert client.get("/berechtigungen/").status_code == 200
+
+
+def test_every_date_of_the_xlsx_is_a_date_in_german_format_under_an_autofilter(
+    client, gera_admin, gera_admin2, gera_clerk
+):
+    review = AccessReview.objects.create(member=gera_clerk.memberships.get().member, year=2026)
+    Confirmation.objects.create(review=review, user=gera_clerk, confirmed_by=gera_admin2)
+    client.force_login(gera_admin)
+    sheet = load_workbook(io.BytesIO(client.get("/berechtigungen/", {"format": "xlsx"}).content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(row=sheet.max_row, column=len(header)).coordinate}"
+    for name in ("Berechtigt seit", "Zuletzt bestätigt"):
+        column = header.index(name) + 1
+        for row in range(2, sheet.max_row + 1):
+            cell = sheet.cell(row=row, column=column)
+            assert cell.is_date and cell.number_format == "DD.MM.YYYY HH:MM", (name, row, cell.value)
+    numbers = [sheet.cell(row=row, column=header.index("Abrechnungsstellennummer") + 1) for row in (2, 3)]
+    assert [(cell.value, cell.data_type) for cell in numbers] == [("002020", "s"), ("002021", "s")]
+
+
+def test_the_csv_button_says_that_excel_drops_leading_zeros(client, gera_admin, gera_clerk):
+    client.force_login(gera_admin)
+    html = client.get("/berechtigungen/").content.decode()
+    assert 'aria-describedby="csv-leading-zeros"' in html and "wird 4040" in html
+    csv = client.get("/berechtigungen/", {"format": "csv"}).content.decode("utf-8-sig")
+    assert ";002020;" in csv and "'002020" not in csv and "=" not in csv  # the number as it is, never a formula
