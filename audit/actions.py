@@ -25,16 +25,16 @@ class Action(models.TextChoices):
     USER_PSEUDONYMISED = "user.pseudonymised", "Nach Ablauf der Aufbewahrungsfrist pseudonymisiert"
     CLERK_CREATED = "clerk.created", "Sachbearbeiter angelegt"
     USER_PERSONAL_DATA_CHANGED = "user.personal_data_changed", "Persönliche Daten geändert"
-    CLERK_GRANTS_CHANGED = "clerk.grants_changed", "Berechtigungen für Abrechnungsstellen geändert"
+    CLERK_GRANTS_CHANGED = "clerk.grants_changed", "Abrechnungsstellen zugeordnet oder entfernt (+/- Zuordnen)"
     USER_OTP_RESET = "user.otp_reset", "Neues Einmalpasswort gesetzt"
-    CLERK_LOCKED = "clerk.locked", "Berechtigung entzogen"
+    CLERK_LOCKED = "clerk.locked", "Gesperrt (Berechtigung entzogen)"
     CLERK_CASCADE_LOCKED = (
         "clerk.cascade_locked",
         "Gesperrt, weil der letzte Administrator des Mitglieds gesperrt wurde",
     )
-    CLERK_UNLOCKED = "clerk.unlocked", "Berechtigung erteilt"
+    CLERK_UNLOCKED = "clerk.unlocked", "Sperre aufgehoben (Berechtigung erteilt)"
     CLERK_CASCADE_LIFTED = "clerk.cascade_lifted", "Sperre aufgehoben, weil ein neuer Administrator freigegeben wurde"
-    ADMINISTRATOR_LOCKED = "administrator.locked", "Administrator die Berechtigung entzogen"
+    ADMINISTRATOR_LOCKED = "administrator.locked", "Administrator gesperrt (Berechtigung entzogen)"
     ADMINISTRATOR_CREATED = "administrator.created", "Administrator nach Freigabe angelegt"
     LOGIN_SUCCEEDED = "login.succeeded", "Anmeldung erfolgreich"
     LOGIN_FAILED = "login.failed", "Anmeldung fehlgeschlagen"

@@ -106,6 +106,13 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("Protokolleinträge können nicht gelöscht werden.")
 
     @property
+    def actor_name(self) -> str:
+        """ "Nachname, Vorname" of the person who acted, beside `actor_label` (its address then); empty for the portal
+        itself and for a person without a name."""
+        actor = self.actor
+        return f"{actor.last_name}, {actor.first_name}" if actor is not None and actor.last_name else ""
+
+    @property
     def description(self) -> str:
         return describe(self)
 

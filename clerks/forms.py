@@ -178,7 +178,8 @@ class OverviewFilterForm(PageForm):
 
 
 class ProtocolFilterForm(PageForm):
-    """The Änderungsprotokoll's filters: a date range, an administrator, a person, an action."""
+    """The Änderungsprotokoll's filters: a date range, an administrator, a person, one of the administrator's billing
+    units, an action."""
 
     since = forms.DateField(
         label="von",
@@ -199,12 +200,23 @@ class ProtocolFilterForm(PageForm):
         empty_label="alle",
         error_messages={"invalid_choice": "Bitte wählen Sie einen angezeigten Administrator."},
     )
-    person = forms.CharField(label="Benutzer (Name oder E-Mail)", required=False, max_length=100)
+    person = forms.CharField(
+        label="Benutzer (Name oder E-Mail)", required=False, max_length=100, help_text="z. B. „Müller, Hans“"
+    )
+    unit = forms.ModelChoiceField(
+        label="Abrechnungsstelle",
+        queryset=None,
+        required=False,
+        empty_label="alle",
+        error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
+    )
     action = forms.ChoiceField(label="Änderung", required=False)
 
-    def __init__(self, *args, administrators, **kwargs):
+    def __init__(self, *args, administrators, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = administrators
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"
         self.fields["actor"].label_from_instance = lambda user: f"{user.last_name}, {user.first_name} ({user.email})"
         self.fields["action"].choices = [("", "alle"), *ACTION_CHOICES]
 

@@ -80,8 +80,12 @@ def notice_settings(request):
 def protocol(request):
     """Every change of the administrator's members: who, what, when and the values; filterable, paginated, CSV."""
     administrators = User.objects.visible_to(request.user).administrators().order_by("name_key", "pk")
-    form = ProtocolFilterForm(request.GET or None, administrators=administrators)
-    filters = form.cleaned_data if form.is_valid() else {}
+    units = BillingUnit.objects.visible_to(request.user).order_by("number")
+    form = ProtocolFilterForm(request.GET or None, administrators=administrators, units=units)
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # the valid filters apply; an invalid one is shown beside its field and left out
+        filters = form.cleaned_data
     found = protocol_entries(by=request.user, **{k: v for k, v in filters.items() if v not in (None, "")})
     if request.GET.get("format") == "csv":
         services.record_protocol_export(by=request.user)

@@ -47,7 +47,7 @@ def test_postgresql_refuses_update_delete_and_truncate_of_audit_rows(entry, sql)
 
 
 def test_every_action_has_a_german_sentence_and_unknown_codes_are_refused(entry):
-    assert describe(entry) == "Berechtigung entzogen: Elternzeit"
+    assert describe(entry) == "Gesperrt (Berechtigung entzogen): Elternzeit"
     assert all(sentence and sentence[0].isupper() or sentence[0] == "„" for sentence in Action.labels)
     with pytest.raises(ValueError):
         record("something.new")

@@ -177,7 +177,7 @@ def test_history_shows_only_entries_of_the_administrators_members(
     services.lock_clerk(clerk=clerk, by=jena_admin, reason="Geheimer Jena-Grund")
     services.set_grants(clerk=clerk, by=gera_admin, unit_ids=[gera_units[0].pk, gera_units[1].pk])
     html = detail(admin_client, clerk)
-    assert "Berechtigungen für Abrechnungsstellen geändert" in html
+    assert "Abrechnungsstellen zugeordnet oder entfernt (+/- Zuordnen)" in html
     assert "Geheimer Jena-Grund" not in html
 
 
