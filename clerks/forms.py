@@ -159,8 +159,9 @@ class UserFilterForm(PageForm):
         self.fields["unit"].choices = [("", "alle"), *((pk, f"{number} {name}") for pk, number, name in rows)]
 
 
-class OverviewFilterForm(PageForm):
-    """The Berechtigungsübersicht's filters: one of the administrator's billing units, a status."""
+class OwnUnitFilterForm(PageForm):
+    """A filter by one of the administrator's billing units (`units`): another's is refused beside the field and
+    filters nothing."""
 
     unit = forms.ModelChoiceField(
         label="Abrechnungsstelle",
@@ -169,7 +170,6 @@ class OverviewFilterForm(PageForm):
         empty_label="alle",
         error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
     )
-    status = forms.ChoiceField(label="Benutzerstatus", required=False, choices=STATUS_FILTER)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,7 +177,17 @@ class OverviewFilterForm(PageForm):
         self.fields["unit"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"
 
 
-class ProtocolFilterForm(PageForm):
+class OverviewFilterForm(OwnUnitFilterForm):
+    """The Berechtigungsübersicht's filters: one of the administrator's billing units, a status."""
+
+    status = forms.ChoiceField(label="Benutzerstatus", required=False, choices=STATUS_FILTER)
+
+
+class ReviewFilterForm(OwnUnitFilterForm):
+    """ "Berechtigungen bestätigen" for the people of one of the administrator's billing units."""
+
+
+class ProtocolFilterForm(OwnUnitFilterForm):
     """The Änderungsprotokoll's filters: a date range, an administrator, a person, one of the administrator's billing
     units, an action."""
 
@@ -203,20 +213,11 @@ class ProtocolFilterForm(PageForm):
     person = forms.CharField(
         label="Benutzer (Name oder E-Mail)", required=False, max_length=100, help_text="z. B. „Müller, Hans“"
     )
-    unit = forms.ModelChoiceField(
-        label="Abrechnungsstelle",
-        queryset=None,
-        required=False,
-        empty_label="alle",
-        error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
-    )
     action = forms.ChoiceField(label="Änderung", required=False)
 
-    def __init__(self, *args, administrators, units, **kwargs):
+    def __init__(self, *args, administrators, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = administrators
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: f"{unit.number} {unit.name}"
         self.fields["actor"].label_from_instance = lambda user: f"{user.last_name}, {user.first_name} ({user.email})"
         self.fields["action"].choices = [("", "alle"), *ACTION_CHOICES]
 

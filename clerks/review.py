@@ -7,16 +7,18 @@ is ever removed automatically. An administrator cannot confirm itself. The revie
 the member that is not Gesperrt has been confirmed.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import DomainError, Membership, Role, User
 from audit import log as audit
-from billing_units.models import Member
-from clerks import emails
+from billing_units.models import BillingUnit, Member
+from clerks import emails, listing
 from clerks.models import AccessReview, Confirmation
 
 REMINDER_DAYS = (14, 28)
@@ -76,6 +78,45 @@ def _mail(review: AccessReview, *, reminder: bool) -> None:
 
 def open_reviews_for(by: User):
     return list(AccessReview.objects.visible_to(by).open().select_related("member").order_by("member__number"))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a review has come ("112 von 288 bestätigt"), and how many people the page's filter lists."""
+
+    confirmed: int
+    total: int
+    listed: int
+
+
+def listed(review: AccessReview, *, by: User, unit: BillingUnit | None = None):
+    """The people "Berechtigungen bestätigen" lists for `by`, in German name order: the member's people not Gesperrt,
+    or those working on one of `by`'s units; each with when and by whom it was confirmed in this review (or None)."""
+    members = Membership.objects.visible_to(by).filter(member_id=review.member_id)
+    people = User.objects.visible_to(by).filter(pk__in=members.values("user_id")).unlocked()
+    if unit is not None:
+        people = people.filter(pk__in=listing.with_unit(members, unit.pk, by=by).values("user_id"))
+    confirmation = Confirmation.objects.filter(review=review, user_id=OuterRef("pk"))
+    return (
+        people.only("first_name", "last_name", "name_key", "email", "role", "status", "last_login")
+        .annotate(
+            confirmed_at=Subquery(confirmation.values("confirmed_at")[:1]),
+            confirmed_by_email=Subquery(confirmation.values("confirmed_by__email")[:1]),
+        )
+        .order_by("name_key", "pk")
+    )
+
+
+def progress(review: AccessReview, *, by: User, unit: BillingUnit | None = None) -> Progress:
+    """One query: the confirmed and all people of the review, and those the filter lists."""
+    everyone = listed(review, by=by)
+    matching = Q(pk__in=listed(review, by=by, unit=unit).values("pk")) if unit is not None else Q(pk__isnull=False)
+    counts = everyone.order_by().aggregate(
+        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+        total=Count("pk"),
+        listed=Count("pk", filter=matching),
+    )
+    return Progress(**counts)
 
 
 def last_confirmation(user: User):

@@ -6,9 +6,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import DomainError, Membership, User
+from accounts.models import DomainError, User
 from billing_units.models import BillingUnit
 from clerks import overview as overview_export
 from clerks import protocol as protocol_export
@@ -18,12 +19,12 @@ from clerks.forms import (
     NoticeSettingsForm,
     OverviewFilterForm,
     ProtocolFilterForm,
+    ReviewFilterForm,
 )
 from clerks.models import AccessReview
 from clerks.overview import rows as overview_rows
 from clerks.protocol import entries as protocol_entries
 from clerks.views.common import (
-    LIST_FIELDS,
     PAGE_SIZE,
     UNIT_FIELDS,
     administrator_only,
@@ -111,27 +112,42 @@ def _review(request, member_pk):
 @administrator_only
 @require_safe
 def review(request, member_pk):
-    """The review page: every person of the member with its units, status and last login; per person "bestätigen"
-    or "Berechtigung entziehen", and "alle unveränderten bestätigen" for the page shown."""
+    """The review page: every person of the member (or of one of the administrator's units) with its units, status
+    and last login; per person "bestätigen" or "Berechtigung entziehen", and "alle unveränderten bestätigen" for the
+    page shown. How far the review has come stands above."""
     current = _review(request, member_pk)
-    members = Membership.objects.visible_to(request.user).filter(member_id=member_pk).values("user_id")
-    people = (
-        User.objects.visible_to(request.user)
-        .filter(pk__in=members)
-        .unlocked()
-        .only(*LIST_FIELDS, "last_login")
-        .order_by("name_key", "pk")
-    )
+    units = BillingUnit.objects.visible_to(request.user).filter(member_id=member_pk).order_by("number")
+    form = ReviewFilterForm(request.GET or None, units=units)
+    unit = form.cleaned_data.get("unit") if form.is_bound and form.is_valid() else None
+    progress = review_service.progress(current, by=request.user, unit=unit)
+    people = _Counted(review_service.listed(current, by=request.user, unit=unit), progress.listed)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    units, _lockable = units_by_user(page.object_list, request.user)
-    confirmed = {
-        c.user_id: c for c in current.confirmations.filter(user__in=page.object_list).select_related("confirmed_by")
-    }
-    for person in page.object_list:
-        person.units = units.get(person.pk, [])
-        person.confirmation = confirmed.get(person.pk)
-    context = {"review": current, "page": page, "reason": review_service.REVIEW_REASON}
+    units_of, _lockable = units_by_user(page.object_list, request.user)
+    rows = list(page.object_list)
+    for index, person in enumerate(rows):
+        person.units = units_of.get(person.pk, [])
+        # where the page continues after this person's "bestätigen": the next row still to be confirmed
+        person.next_open = next((p.pk for p in rows[index + 1 :] if _open(p, request.user)), None)
+    context = {"review": current, "page": page, "form": form, "unit": unit, "progress": progress}
+    context |= {"query": urlencode({"unit": unit.pk}) if unit else "", "reason": review_service.REVIEW_REASON}
     return render(request, "clerks/review.html", context)
+
+
+def _open(person, by) -> bool:
+    return person.confirmed_at is None and person.pk != by.pk
+
+
+class _Counted:
+    """A queryset with its count known already (from the review's progress): the paginator asks no second time."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, page: slice) -> list:
+        return list(self.queryset[page])
 
 
 @administrator_only
@@ -165,6 +181,11 @@ def review_confirm_page(request, member_pk):
 
 
 def _back_to_review(request, member_pk):
-    page = request.POST.get("page", "")
+    """Back to where the administrator was: the same page and unit filter, at the next row still to be confirmed
+    (or the end of the page)."""
+    kept = {key: request.POST.get(key, "") for key in ("unit", "page")}
+    query = urlencode({key: value for key, value in kept.items() if value.isascii() and value.isdigit()})
+    following = request.POST.get("next", "")
+    anchor = f"person-{following}" if following.isascii() and following.isdigit() else "seitenende"
     url = reverse("clerks:review", args=[member_pk])
-    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+    return redirect(f"{url}?{query}#{anchor}" if query else f"{url}#{anchor}")

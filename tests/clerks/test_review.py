@@ -10,6 +10,7 @@ from accounts.models import Status
 from audit.models import AuditEntry
 from clerks import review
 from clerks.models import AccessReview
+from tests import factories
 from tests.helpers import fresh
 from tests.mail import deliver_outbox
 
@@ -110,8 +111,6 @@ def test_another_members_person_is_not_confirmed_in_ones_own_review(started, cli
 def test_an_administrator_of_both_members_confirms_no_jena_clerk_in_geras_review(
     started, client, gera_units, jena_units, jena_clerk
 ):
-    from tests import factories
-
     both = factories.AdministratorFactory(units=gera_units + jena_units)
     client.force_login(both)
     client.post(f"/berechtigungen-bestaetigen/{started.member_id}/{jena_clerk.pk}/")  # it sees the Jena clerk
@@ -126,3 +125,42 @@ def test_no_administrator_confirms_itself_in_any_way(started, client, gera_admin
     assert "Ihre eigene Berechtigung bestätigt ein anderer Administrator." in response.content.decode()
     client.post(f"{url}/seite/", {"users": [gera_admin.pk, gera_admin.pk, f"{gera_admin.pk} "]})
     assert not started.confirmations.filter(user=gera_admin).exists()
+
+
+def test_the_page_shows_how_far_the_review_has_come(started, client, gera_admin, gera_admin2, gera_clerk):
+    client.force_login(gera_admin)
+    url = f"/berechtigungen-bestaetigen/{started.member_id}/"
+    assert "0 von 3 bestätigt" in client.get(url).content.decode()
+    client.post(f"{url}{gera_clerk.pk}/")
+    assert "1 von 3 bestätigt" in client.get(url).content.decode()
+
+
+def test_the_filter_by_abrechnungsstelle_takes_only_the_administrators_own_units(
+    started, client, gera_admin, gera_clerk, gera_units, jena_units
+):
+    other = factories.ClerkFactory(last_name="Kita", units=gera_units[2:])
+    client.force_login(gera_admin)
+    url = f"/berechtigungen-bestaetigen/{started.member_id}/"
+    html = client.get(url, {"unit": gera_units[2].pk}).content.decode()
+    assert other.email in html and gera_clerk.email not in html
+    # the clerk of 002022 and the two administrators registered for it
+    assert "3 Personen mit der Abrechnungsstelle 002022" in html and "0 von 4 bestätigt" in html
+    refused = client.get(url, {"unit": jena_units[0].pk}).content.decode()
+    assert "Bitte wählen Sie eine angezeigte Abrechnungsstelle." in refused and jena_units[0].name not in refused
+    assert gera_clerk.email in refused and other.email in refused  # no filter applied
+
+
+def test_after_each_confirmation_the_page_goes_on_at_the_next_row(started, client, gera_admin, gera_units):
+    """Page and filter kept, the anchor at the next person still to be confirmed on that page."""
+    people = [factories.ClerkFactory(last_name=f"Zeller{n:02}", units=gera_units[:1]) for n in range(55)]
+    client.force_login(gera_admin)
+    url = f"/berechtigungen-bestaetigen/{started.member_id}/"
+    page = client.get(url, {"unit": gera_units[0].pk, "page": 2}).content.decode()
+    first, second = people[-5], people[-4]  # page 2 of 50: the last people in name order
+    assert f'id="person-{first.pk}"' in page and f'name="next" value="{second.pk}"' in page
+    form = {"page": "2", "unit": str(gera_units[0].pk), "next": str(second.pk)}
+    response = client.post(f"{url}{first.pk}/", form)
+    assert response.url == f"{url}?unit={gera_units[0].pk}&page=2#person-{second.pk}"
+    last = client.post(f"{url}{people[-1].pk}/", {"page": "2", "next": "javascript:alert(1)"})
+    assert last.url == f"{url}?page=2#seitenende"
+    assert started.confirmations.filter(user__in=[first, people[-1]]).count() == 2

@@ -4,9 +4,11 @@ pages, opens a clerk and comes back to the same place of the list."""
 
 import re
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from clerks import notices
+from clerks.models import AccessReview
 from tests import factories
 from tests.mail import deliver_outbox
 
@@ -62,3 +64,27 @@ def test_a_forgotten_password_reaches_the_administrator_and_the_list_keeps_its_p
     admin.open_detail(second_page_email)
     admin.click(page.get_by_role("link", name="Zurück").first)
     expect(page.get_by_role("status").filter(has_text="Seite 2 von 2")).to_be_visible()
+
+
+def test_berechtigungen_bestaetigen_goes_down_the_list_one_confirmation_after_the_other(
+    open_portal, gera_admin, gera_admin2, gera_units
+):
+    """A review of sixty people: the progress above, a filter by unit, and after each "bestätigen" the same page and
+    filter at the next row still to be confirmed."""
+    review = AccessReview.objects.create(member=gera_units[0].member, year=timezone.now().year)
+    people = [factories.ClerkFactory(last_name=f"Zeller{n:02}", units=gera_units[:1]) for n in range(60)]
+    admin = open_portal()
+    page = admin.login(gera_admin)
+    page = admin.goto(f"/berechtigungen-bestaetigen/{review.member_id}/")
+    expect(page.get_by_test_id("review-progress")).to_contain_text("0 von 62 bestätigt")
+    page.get_by_label("Abrechnungsstelle", exact=True).select_option(label="002020 Stadt Gera")
+    admin.click(page.get_by_role("button", name="Anzeigen"))
+    admin.click(page.get_by_role("navigation", name="Seiten").get_by_role("link", name="Letzte Seite"))
+    first, second = people[-12], people[-11]  # page 2: after 50 in name order (the administrators come first)
+    name = f"bestätigen {first.first_name} {first.last_name}"
+    admin.click(page.get_by_role("button", name=name, exact=True))
+    expect(page.get_by_test_id("review-progress")).to_contain_text("1 von 62 bestätigt")
+    assert page.url.endswith(f"page=2#person-{second.pk}") and f"unit={gera_units[0].pk}" in page.url
+    expect(page.get_by_label("Abrechnungsstelle", exact=True)).to_have_value(str(gera_units[0].pk))
+    expect(page.locator(f"#person-{second.pk}")).to_be_in_viewport()
+    expect(page.locator(f"#person-{first.pk}")).to_contain_text("von admin@stadt-gera.example")
