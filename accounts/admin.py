@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 
-from accounts import otp, services
+from accounts import letters, otp, services
 from accounts.models import DomainError, Membership, PasswordRequest, Role, User
 from audit.models import AuditEntry
 from base.admin import ReadOnlyAdmin
@@ -136,7 +136,7 @@ class UserAdmin(ReadOnlyAdmin):
             try:
                 with transaction.atomic():  # the reset and its letter, or neither
                     factor_services.reset_by_staff(user=user, by=request.user)
-                    services.issue_access_letter_otp(user=user, by=request.user)
+                    services.issue_access_letter_otp(user=user, by=request.user, after_factor_reset=True)
             except DomainError as error:
                 self.message_user(request, f"{user.email}: {error.messages[0]}", messages.ERROR)
             else:
@@ -170,10 +170,11 @@ class UserAdmin(ReadOnlyAdmin):
             pk=pk,
         )
         member = letter_member(user)
-        attention = f"z. Hd. {user.first_name} {user.last_name}"
+        attention = f"z. Hd. {user.addressed_name}"
         context = {
             **self.admin_site.each_context(request),
             "recipient": user,
+            "occasion": letters.occasion(user),
             "member": member,
             "address_lines": member.address_lines(attention) if member else [attention],
             "otp_value": otp.readable(user),

@@ -40,6 +40,14 @@ PORTAL_ACCESS = {
 }
 
 
+class Salutation(models.TextChoices):
+    """Anrede: how letters and mails address a person (an administrator gives it with its registration)."""
+
+    NONE = "", "keine Angabe"
+    MS = "frau", "Frau"
+    MR = "herr", "Herr"
+
+
 class NoticePreference(models.TextChoices):
     """How an administrator hears of its clerks' "Passwort vergessen", deactivations and expiring one-time passwords."""
 
@@ -219,6 +227,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Where the name stands in every list: German order (base/collation.py), set by save() from the two names.
     name_key = models.CharField(max_length=310, editable=False, db_collation=collation.NAME)
     phone = models.CharField("Telefonnummer", max_length=40, blank=True)
+    salutation = models.CharField("Anrede", max_length=10, choices=Salutation.choices, blank=True, default="")
     status = models.CharField("Benutzerstatus", max_length=20, choices=Status.choices, default=Status.PENDING)
     # Kept in step with the status by sync_is_active(); Django's backends honour it on every request.
     is_active = models.BooleanField("aktiv", default=True, editable=False)
@@ -281,6 +290,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def greeting(self) -> str:
+        """The opening of a letter or mail: "Sehr geehrte Frau Keller" where the Anrede is known, else "Guten Tag"
+        with the full name."""
+        if self.salutation == Salutation.MS:
+            return f"Sehr geehrte Frau {self.last_name}"
+        if self.salutation == Salutation.MR:
+            return f"Sehr geehrter Herr {self.last_name}"
+        return f"Guten Tag {self.full_name}"
+
+    @property
+    def addressed_name(self) -> str:
+        """The name as an address or a letter names the person: "Frau Maria Keller", else "Maria Keller"."""
+        return f"{self.get_salutation_display()} {self.full_name}" if self.salutation else self.full_name
 
     def get_full_name(self):
         return self.full_name

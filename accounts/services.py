@@ -276,11 +276,12 @@ def _reset_clerk_password(user: User) -> None:
 # --- Fund staff ---------------------------------------------------------------------------------
 
 
-def issue_access_letter_otp(*, user: User, by: User) -> str:
+def issue_access_letter_otp(*, user: User, by: User, after_factor_reset: bool = False) -> str:
     """Fund staff give an administrator (or any non-locked user) a new one-time password for a letter.
 
     Previous OTP and personal password become void, open sessions end; open "Passwort vergessen"
-    requests of the user count as handled. Returns the new one-time password.
+    requests of the user count as handled. `after_factor_reset` is recorded, so that the letter says why it comes.
+    Returns the new one-time password.
     """
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -291,7 +292,8 @@ def issue_access_letter_otp(*, user: User, by: User) -> str:
         PasswordRequest.objects.filter(user=user, handled_at__isnull=True).update(
             handled_at=timezone.now(), handled_by=by
         )
-        audit.record("user.otp_reset", actor=by, target=user, data={"status": [old, new]})
+        data = {"status": [old, new]} | ({"factor_reset": True} if after_factor_reset else {})
+        audit.record("user.otp_reset", actor=by, target=user, data=data)
     return value
 
 

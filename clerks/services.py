@@ -458,7 +458,13 @@ def restore_clerk(*, lock: MemberLock, by: User) -> str | None:
         if not authority.may_lift(lock=lock, by=by):
             raise DomainError(lock_collisions.lift_refused(lock=lock, by=by))
         value = _lift(lock, clerk, by)
-        audit.record("clerk.unlocked", actor=by, target=clerk, member_id=lock.member_id, data={"lock": lock.pk})
+        audit.record(
+            "clerk.unlocked",
+            actor=by,
+            target=clerk,
+            member_id=lock.member_id,
+            data={"lock": lock.pk, "new_otp": value is not None},
+        )
         emails.clerk_restored(clerk, member=lock.member, new_otp=value is not None)
     return value
 

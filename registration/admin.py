@@ -41,6 +41,7 @@ class AdministratorApplicationAdmin(ReadOnlyAdmin):
     search_fields = ["email", "last_name", "first_name", "member__number", "member__name"]
     list_select_related = ["member"]
     fields = [
+        "salutation",
         "first_name",
         "last_name",
         "email",

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from accounts.forms import PHONE_HELP, BusinessEmailField, ReadableText, phone_validator, required
+from accounts.models import Salutation
 from base.forms import PageForm
 from billing_units.models import BillingUnit, Member
 
@@ -18,6 +19,13 @@ UNKNOWN_NUMBERS = (
 
 class RegistrationForm(PageForm):
     # The applicant's own data: `autocomplete` names each field's purpose (WCAG 1.3.5) so browsers can fill it.
+    salutation = forms.ChoiceField(
+        label="Anrede",
+        required=False,
+        choices=Salutation.choices,
+        widget=forms.Select(attrs={"autocomplete": "honorific-prefix"}),
+        help_text="So reden wir Sie in Briefen und E-Mails an.",
+    )
     first_name = forms.CharField(
         label="Vorname",
         max_length=150,

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Salutation, User
 from billing_units.models import BillingUnit
 
 
@@ -19,6 +19,7 @@ class ApplicationStatus(models.TextChoices):
 class AdministratorApplication(models.Model):
     """Registrierung: a person's application to administer a member's billing units (manual §2, §7.2)."""
 
+    salutation = models.CharField("Anrede", max_length=10, choices=Salutation.choices, blank=True, default="")
     first_name = models.CharField("Vorname", max_length=150)
     last_name = models.CharField("Nachname", max_length=150)
     email = models.EmailField("E-Mail")

@@ -48,6 +48,7 @@ def approve_application(*, application: AdministratorApplication, by: User) -> t
             administrator = User(email=application.email, role=Role.ADMINISTRATOR, status=Status.PENDING)
         else:
             administrator.transition(Event.APPROVE)
+        administrator.salutation = application.salutation
         administrator.first_name = application.first_name
         administrator.last_name = application.last_name
         administrator.phone = application.phone

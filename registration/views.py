@@ -26,6 +26,7 @@ def apply(request):
             member=data["member"],
             units=data["units"],
             all_units=not data["units"],
+            salutation=data["salutation"],
             first_name=data["first_name"],
             last_name=data["last_name"],
             email=data["email"],

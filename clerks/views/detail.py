@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import otp, typed_input
+from accounts import letters, otp, typed_input
 from accounts.models import DomainError, Event
 from audit.models import AuditEntry
 from clerks import authority, services
@@ -146,6 +146,7 @@ def handover_slip(request, pk):
     if request.method == "GET":  # a HEAD request prints nothing
         services.record_handover_slip(clerk=clerk, by=request.user)
     context = {"clerk": clerk, "otp_value": value, "administrator": request.user, "now_de": _today_de()}
+    context["occasion"] = letters.occasion(clerk)
     return render(request, "clerks/handover_slip.html", context)
 
 
