@@ -20,9 +20,9 @@ $(STAMP): pyproject.toml
 ## worker beside it (its mails are printed to this console). One Ctrl-C stops both.
 run: venv
 	DEBUG=1 $(BIN)/python manage.py migrate_locked
-	DEBUG=1 $(BIN)/python manage.py demo
-	@# The mails' links point at this server's port unless PORTAL_URL says otherwise.
+	@# The demo's list of logins and the mails' links point at this server's port unless PORTAL_URL says otherwise.
 	@export PORTAL_URL=$${PORTAL_URL:-http://localhost:$(RUN_PORT)}; \
+	DEBUG=1 $(BIN)/python manage.py demo || exit $$?; \
 	DEBUG=1 $(BIN)/python manage.py outbox_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(RUN_PORT)

@@ -60,11 +60,12 @@ def send_again(messages) -> int:
     return len(waiting) + len(copies)
 
 
-def claim(now=None) -> OutboxMessage | None:
-    """Take the next due message for this worker, or None when nothing is due."""
+def claim(now=None, among=None) -> OutboxMessage | None:
+    """Take the next due message (of `among`, a queryset of messages, if given) for this worker, or None when
+    nothing is due."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk")
+        due = (among if among is not None else OutboxMessage.objects).due(now).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         message = due.first()
@@ -115,13 +116,13 @@ def _failed(message: OutboxMessage, error: Exception, result: RunResult) -> None
         result.retried.append(message)
 
 
-def deliver_due(*, limit: int | None = None) -> RunResult:
-    """Send what is due now, one message after the other, over one SMTP connection."""
+def deliver_due(*, limit: int | None = None, among=None) -> RunResult:
+    """Send what is due now (of `among`, if given), one message after the other, over one SMTP connection."""
     result = RunResult()
     mail_connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
     try:
         while limit is None or len(result.sent) + len(result.retried) + len(result.failed) < limit:
-            message = claim()
+            message = claim(among=among)
             if message is None:
                 break
             try:

@@ -7,7 +7,10 @@ from django.test import Client
 from accounts.models import Membership, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
+from clerks import notices
 from clerks.models import Grant, MemberLock
+from outbox.models import MessageStatus, OutboxMessage
+from tests import factories
 from tests.helpers import factor_code, post_factor, post_login
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,21 @@ def test_demo_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError):
         call_command("demo")
     assert not User.objects.exists()
+
+
+def test_demo_prints_the_address_it_was_started_for_and_keeps_its_mails_out_of_the_console(settings, capsys):
+    """`make run RUN_PORT=8001` sets PORTAL_URL for the demo too: the list names that port. The demo's own mails are
+    recorded as sent (the Postausgang shows them), so the worker beside the server does not print them after it."""
+    settings.DEBUG = True
+    settings.PORTAL_URL = "http://localhost:8001"
+    queued_before = factories.OutboxMessageFactory()  # a mail of the portal's own use waits for the worker
+    call_command("demo")
+    printed = capsys.readouterr().out
+    assert "http://localhost:8001/login/" in printed and "http://localhost:8001/admin/" in printed
+    assert "localhost:8000" not in printed
+    demo_mails = OutboxMessage.objects.exclude(pk=queued_before.pk)
+    assert demo_mails.exists() and not demo_mails.filter(status=MessageStatus.QUEUED).exists()
+    assert OutboxMessage.objects.get(pk=queued_before.pk).status == MessageStatus.QUEUED
+    assert "Postausgang" in printed
+    notices.send_due()  # what the worker beside the server does first: the demo's cases are told already
+    assert not OutboxMessage.objects.filter(status=MessageStatus.QUEUED).exclude(pk=queued_before.pk).exists()

@@ -17,7 +17,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import otp, services
 from accounts.models import Role, Status, User
 from billing_units.models import BillingUnit, Member
+from clerks import notices
 from clerks import services as clerk_services
+from outbox import worker
+from outbox.models import OutboxMessage
 from registration import services as registration_services
 from registration.models import AdministratorApplication
 from security import devices
@@ -80,8 +83,9 @@ class Command(BaseCommand):
         # make a clerk Deaktiviert) would only clutter the console: it prints its list of logins and nothing else.
         security_logger = logging.getLogger("security")
         level, security_logger.level = security_logger.level, logging.CRITICAL
+        earlier = list(OutboxMessage.objects.values_list("pk", flat=True))
         try:
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+            with transaction.atomic():
                 staff = self._staff()
                 members = {m["number"]: self._member(m) for m in MEMBERS}
                 admins = [self._administrator(staff, members[member], *person) for *person, member in ADMINISTRATORS]
@@ -91,6 +95,12 @@ class Command(BaseCommand):
                     self._clerk(admins[admin], (email, first, last, phone), units, status)
                     for email, first, last, phone, admin, units, status in CLERKS
                 ]
+            # Its mails, and the notices its events give the administrators, are recorded as sent without being
+            # printed: the worker beside the server (make run) would otherwise print them below the list of logins.
+            # The Postausgang of the Django admin shows them.
+            notices.send_due()
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                worker.deliver_due(among=OutboxMessage.objects.exclude(pk__in=earlier))
         finally:
             security_logger.level = level
         self._print(admins, clerks)
@@ -156,13 +166,20 @@ class Command(BaseCommand):
 
     def _print(self, admins, clerks):
         out = self.stdout.write
+        # The address the server was started for: `make run RUN_PORT=…` sets PORTAL_URL for this command too.
+        portal = settings.PORTAL_URL.rstrip("/").replace("://127.0.0.1", "://localhost")
         out(
             self.style.SUCCESS(
-                "Demodaten sind angelegt. Anmeldung unter http://localhost:8000/login/ (Passkeys brauchen „localhost“, nicht „127.0.0.1“)"
+                f"Demodaten sind angelegt. Anmeldung unter {portal}/login/ (Passkeys brauchen „localhost“, nicht "
+                "„127.0.0.1“)"
             )
         )
         out("")
-        out(f"Verwaltungsoberfläche (ZVK-Mitarbeiter): http://localhost:8000/admin/  {STAFF_EMAIL} / {PASSWORD}")
+        out(f"Verwaltungsoberfläche (ZVK-Mitarbeiter): {portal}/admin/  {STAFF_EMAIL} / {PASSWORD}")
+        out(
+            "Die E-Mails der Demodaten sind nicht hier ausgegeben: Sie stehen als versendet im Postausgang der "
+            "Verwaltungsoberfläche. E-Mails aus Ihrer Nutzung des Portals gibt der Mail-Worker hier in der Konsole aus."
+        )
         out("")
         out(
             "Zweiter Faktor der Administratoren und ZVK-Mitarbeiter: Authenticator-App mit dem Schlüssel "
