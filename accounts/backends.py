@@ -37,6 +37,8 @@ class PortalBackend(ModelBackend):
         if request is not None:
             request.login_outcome = outcome
         if outcome.ok and request is not None:
+            if outcome.passed_refusal:
+                devices.remember_refusal_passed(request, outcome.user)  # its factor step may follow, too
             if not policy.factor_follows(request, outcome.user):
                 # security.devices.DeviceCookieMiddleware sets the cookie; where a second factor follows, only its
                 # confirmation makes the browser trusted (factors.services), never the password alone

@@ -87,7 +87,7 @@ def opens_refusal(user, password: str, *, now) -> bool:
     if user is None or not user.otp_unused:
         burn_hash(password)
         return False
-    return check_password(password, user.otp_hash) and not otp.is_expired(user, now=now)
+    return check_password(password, user.otp_hash) and not user.otp_expired_at(now)
 
 
 def check(user, password: str, *, now, failure_limit: int) -> tuple[str, bool]:

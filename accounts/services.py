@@ -4,7 +4,7 @@ Each service owns one event of DESIGN §4: it locks the row it reads and writes,
 transition, saves with update_fields, writes its audit entry, and sends e-mail only after commit.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,6 +27,7 @@ class LoginOutcome:
     user: User | None
     verdict: str  # password | otp | unknown | wrong | expired | locked | blocked | refused
     refusal: devices.Refusal | None = None
+    passed_refusal: bool = False  # an unused one-time password opened it while untrusted clients are refused
 
     @property
     def ok(self) -> bool:
@@ -65,6 +66,7 @@ def log_in(
     for _attempt in range(5):
         user = User.objects.filter(email=email, role=role).first() if role in Role.values else None
         trusted = devices.trusts(device_tokens, user)
+        passed = False
         if not trusted:
             refusal = devices.refusal(role, email, now=now)
             if refusal is not None:
@@ -73,6 +75,7 @@ def log_in(
                     _record_failure(user, role, email, "refused", ip)
                     return LoginOutcome(None, "refused", refusal)
                 security_log.event("login.refusal_passed", outcome="unused_otp", user=user, ip=ip, role=role)
+                passed = True
         if user is None:
             credentials.burn_hash(password)
             return _untrusted_failure(None, role, email, "unknown", ip)
@@ -83,7 +86,8 @@ def log_in(
                 continue
             if verdict in GRANTED or trusted:
                 keep = verdict in GRANTED and factor_follows is not None and factor_follows(current)
-                return _apply_verdict(current, verdict, password if outdated else None, ip, keep_failures=keep)
+                outcome = _apply_verdict(current, verdict, password if outdated else None, ip, keep_failures=keep)
+                return replace(outcome, passed_refusal=passed and outcome.ok)
         return _untrusted_failure(current, role, email, verdict, ip)
     _record_failure(user, role, email, "busy", ip)
     return LoginOutcome(None, "wrong")

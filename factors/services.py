@@ -200,7 +200,7 @@ def refused_here(*, request, user: User) -> bool:
     """Are untrusted clients refused for the account now (UNTRUSTED_LOGIN_FAILURE_LIMIT failures from elsewhere),
     and is this browser not trusted for it? Then it gets no factor checked, as it would get no password checked at
     the login: a session that passed the password before the refusal guesses no further (security/devices.py)."""
-    if devices.trusts(devices.tokens_from(request), user) or devices.refusal_for(user) is None:
+    if not devices.refuses(request, user):
         return False
     devices.count_refusal(user.role, user.email)
     security_log.warning("factor.refused", outcome="refused", user=user, ip=client_ip(request))

@@ -158,9 +158,7 @@ def verify(request):
 def _ended(request, user) -> bool:
     """After a failure: is the session over (Deaktiviert, or untrusted clients refused for the account)?"""
     current = User.objects.get(pk=user.pk)
-    if current.session_epoch != user.session_epoch or (
-        not devices.trusts(devices.tokens_from(request), user) and devices.refusal_for(user) is not None
-    ):
+    if current.session_epoch != user.session_epoch or devices.refuses(request, user):
         _end(request, user)
         return True
     return False

@@ -192,6 +192,24 @@ def refusal_for(user, *, now=None) -> Refusal | None:
     return refusal(user.role, user.email, now=now)
 
 
+# The session of a login that passed the refusal with a one-time password nobody had used (accounts.services.log_in):
+# its second factor is checked too, although the browser is not trusted yet.
+REFUSAL_PASSED = "security.devices.refusal_passed"
+
+
+def remember_refusal_passed(request, user) -> None:
+    """Kept in the session across Django's `login()` (which keeps an anonymous session's data under a new key)."""
+    request.session[REFUSAL_PASSED] = user.pk
+
+
+def refuses(request, user) -> bool:
+    """Whether this browser is refused for the account now: untrusted clients are refused, it is not trusted for the
+    account, and its session did not pass the refusal with an unused one-time password."""
+    if trusts(tokens_from(request), user) or request.session.get(REFUSAL_PASSED) == user.pk:
+        return False
+    return refusal_for(user) is not None
+
+
 def count_failure(role: str, email: str, *, now=None) -> bool:
     """Count one wrong password from an untrusted client. Returns True when this failure reached the limit."""
     now = now or timezone.now()
