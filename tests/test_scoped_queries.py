@@ -51,6 +51,10 @@ UNSCOPED = {
     ("clerks/review.py", "overdue"): "the reviews past their date (cron)",
     ("clerks/review.py", "run"): "the yearly start of every member's review (cron)",
     ("clerks/review.py", "last_confirmation"): "of a clerk loaded through visible_to",
+    ("clerks/review.py", "listed"): "the confirmation of each person listed through visible_to, in a review loaded "
+    "through visible_to",
+    ("accounts/letters.py", "occasion"): "why a user's one-time password was issued, for the slip of a clerk loaded "
+    "through visible_to and for fund staff's letter",
     ("clerks/review.py", "confirm"): "a service: the review and the people were loaded through visible_to",
     ("factors/views.py", "_ended"): "the logged-in user's own row, read afresh",
     ("registration/forms.py", "RegistrationForm.clean"): "the public registration checks that the member and unit "
