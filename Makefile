@@ -31,23 +31,13 @@ run: venv
 migrate: venv
 	$(BIN)/python manage.py migrate_locked
 
-## Production settings (DEBUG off) under gunicorn on 127.0.0.1:8000, behind a TLS proxy. Needs SECRET_KEY and
-## OTP_ENCRYPTION_KEY (environment or .env); a try-out over plain http adds INSECURE_LOCAL_HTTP=1 (README).
+## Production settings (DEBUG off) under gunicorn on 127.0.0.1:8000 (SERVE_PORT=…) with the outbox worker, behind a
+## TLS proxy: checks the configuration, collectstatic, migrate_locked, then zvk_portal/serve.py supervises both
+## (a worker that dies is started again; SIGTERM or Ctrl-C stops both gracefully). Needs the production .env
+## (docs/operations.md); a try-out over plain http adds INSECURE_LOCAL_HTTP=1.
 serve: venv
-	@error=$$(DEBUG=0 $(BIN)/python -c "import zvk_portal.settings" 2>&1 | tail -n 1); if [ -n "$$error" ]; then \
-		echo "make serve: $$error"; \
-		echo "  Set SECRET_KEY and OTP_ENCRYPTION_KEY (long random strings) in the environment or in .env; see README."; \
-		exit 1; fi
-	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	DEBUG=0 $(BIN)/python manage.py migrate_locked
-	@# The outbox worker runs beside gunicorn; one Ctrl-C (or SIGTERM) stops both. gunicorn's worker timeout
-	@# stays above the database's statement timeout (DB_STATEMENT_TIMEOUT_MS, 15 s), so a slow query ends as
-	@# the German 503 page, not as a killed worker; no control socket, so servers on one host never share one.
-	@DEBUG=0 $(BIN)/python manage.py outbox_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} $(BIN)/gunicorn zvk_portal.wsgi:application \
-		--bind 127.0.0.1:$(SERVE_PORT) --workers $${WEB_CONCURRENCY:-2} --timeout $${GUNICORN_TIMEOUT:-30} \
-		--graceful-timeout 30 --no-control-socket --access-logfile -
+	@# exec: the supervisor is make's own child, so a SIGTERM to make reaches it (make passes SIGTERM to its children).
+	@exec $(BIN)/python -m zvk_portal.serve --port $(SERVE_PORT) $(SERVE_ARGS)
 
 ## Set up everything and run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL says so)
 test: venv

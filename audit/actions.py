@@ -69,6 +69,9 @@ class Action(models.TextChoices):
     APPLICATION_SUBMITTED = "application.submitted", "Registrierung als Administrator beantragt"
     APPLICATION_APPROVED = "application.approved", "Registrierung als Administrator freigegeben"
     APPLICATION_REJECTED = "application.rejected", "Registrierung als Administrator abgelehnt"
+    OUTBOX_PAUSED = "outbox.paused", "Versand der E-Mails angehalten"
+    OUTBOX_RESUMED = "outbox.resumed", "Versand der E-Mails freigegeben"
+    OUTBOX_RECONCILED = "outbox.reconciled", "Wartende E-Mails als bereits versandt abgeglichen"
 
 
 ACTION_CHOICES = sorted(Action.choices, key=lambda item: item[1])

@@ -1,9 +1,11 @@
-"""The database limits of web requests (DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS), and lifting them for
-work that may take long on purpose: migrations, the benchmark's data set."""
+"""The database limits of web requests (DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS), lifting them for work that
+may take long on purpose (migrations, the benchmark's data set), shortening them for answers that must come quickly
+(/healthz), and which database this is (a restored copy is another one: outbox/sending.py)."""
 
+import os
 from contextlib import contextmanager
 
-from django.db import connections
+from django.db import connections, transaction
 
 
 @contextmanager
@@ -24,3 +26,63 @@ def without_timeouts(alias: str = "default"):
             with connection.cursor() as cursor:
                 cursor.execute("RESET statement_timeout")
                 cursor.execute("RESET lock_timeout")
+
+
+@contextmanager
+def short_timeouts(*, statement_ms: int, lock_ms: int, alias: str = "default"):
+    """A transaction whose statements end after `statement_ms` and wait at most `lock_ms` for a lock (PostgreSQL;
+    elsewhere a plain transaction): for answers that must come quickly or not at all, such as /healthz."""
+    with transaction.atomic(using=alias):
+        connection = connections[alias]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(statement_ms)}ms"])
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(lock_ms)}ms"])
+        yield
+
+
+def database_identity(using=None) -> str:
+    """Which database this is: the same after a restart, another one after a restore from a dump or a file copy.
+    PostgreSQL: the cluster's system identifier and the database's OID; SQLite: the file's device and inode."""
+    using = using or connections["default"]
+    if using.vendor == "postgresql":
+        with using.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT system_identifier FROM pg_control_system()), oid "
+                "FROM pg_database WHERE datname = current_database()"
+            )
+            system, oid = cursor.fetchone()
+        return f"postgresql:{system}:{oid}"
+    name = str(using.settings_dict["NAME"])
+    if using.vendor == "sqlite" and os.path.exists(name):
+        stat = os.stat(name)
+        return f"sqlite:{stat.st_dev}:{stat.st_ino}"
+    return f"{using.vendor}:{name}"
+
+
+# A page that only shows, but records that it showed something (who saw a one-time password), waits at most this long
+# for the row it records about: a change under way there is a matter of milliseconds, a row held longer is someone
+# else's long transaction, and the page must not wait for it.
+READ_LOCK_WAIT_MS = 500
+# SQLSTATEs of a row lock that was not granted: lock_timeout, a deadlock broken, a serialisation failure.
+LOCK_CONFLICTS = {"55P03", "40P01", "40001"}
+
+
+@contextmanager
+def brief_lock_wait(ms: int = READ_LOCK_WAIT_MS, alias: str = "default"):
+    """A transaction that waits at most `ms` for a row lock (PostgreSQL; SQLite serialises writers anyway)."""
+    with transaction.atomic(using=alias):
+        connection = connections[alias]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(ms)}ms"])
+        yield
+
+
+def is_lock_conflict(error: BaseException | None) -> bool:
+    """The database did not grant a row lock in time (lock_timeout), broke a deadlock, or (SQLite) stayed busy with
+    another writer: someone else is changing the same rows, and the same request may succeed a moment later."""
+    cause = getattr(error, "__cause__", None)
+    if getattr(cause, "sqlstate", None) in LOCK_CONFLICTS:
+        return True
+    return "database is locked" in str(error)

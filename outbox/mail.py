@@ -1,5 +1,6 @@
 """Putting an e-mail into the outbox. The only way the portal sends mail (accounts.emails.send_templated)."""
 
+from datetime import timedelta
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -30,6 +31,14 @@ def enqueue(*, template: str, to: str, subject: str, body: str, secret: bool = F
         message_id=make_msgid(domain=portal_domain()),
         created_at=timezone.now(),
     )
+
+
+def within_rate(to: str, now=None) -> bool:
+    """May one more mail that can wait (a notice, which otherwise goes into the day's digest) be written to this
+    address now? At most OUTBOX_RATE_PER_RECIPIENT_HOUR mails of any kind in the last hour: a storm of cases stays a
+    trickle in anyone's inbox. Mails a person waits for (a login code, a changed password) are never held."""
+    since = (now or timezone.now()) - timedelta(hours=1)
+    return OutboxMessage.objects.filter(to=to, created_at__gte=since).count() < settings.OUTBOX_RATE_PER_RECIPIENT_HOUR
 
 
 def headers(message: OutboxMessage) -> dict:

@@ -49,7 +49,52 @@ class OutboxMessage(models.Model):
         verbose_name = "E-Mail im Postausgang"
         verbose_name_plural = "E-Mails im Postausgang"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # How many mails an address got in the last hour (outbox.mail.within_rate).
+            models.Index(fields=["to", "created_at"], name="outbox_recipient"),
+        ]
 
     def __str__(self):
         return f"{self.subject} an {self.to}"
+
+
+class Sending(models.Model):
+    """Whether this database may send its mails: one row (outbox/sending.py).
+
+    It names the database it was released for. A copy restored from a dump carries the original's name, so its
+    worker holds every mail until an operator has reconciled the copy with what the original sent and released it
+    (`manage.py outbox resume`); the same .env cannot make a copy send twice."""
+
+    database = models.CharField("Freigegeben für Datenbank", max_length=200)
+    paused_at = models.DateTimeField("Angehalten seit", null=True, blank=True)
+    pause_reason = models.CharField("Grund", max_length=300, blank=True)
+    released_at = models.DateTimeField("Freigegeben am", null=True, blank=True)
+    # A restored copy does not turn cases from before its restore into notices again (clerks/notices.py): the
+    # original told the administrators of them.
+    notices_from = models.DateTimeField("Hinweise erst für Fälle ab", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Versandfreigabe"
+        verbose_name_plural = "Versandfreigabe"
+
+    def __str__(self):
+        return "angehalten" if self.paused_at else "freigegeben"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running outbox worker says it is alive here (every few seconds) and when it last took a mail; /healthz
+    reads it to tell a stopped worker from an idle one."""
+
+    name = models.CharField("Worker", max_length=200, unique=True)  # host:pid
+    started_at = models.DateTimeField("Gestartet am", default=timezone.now)
+    beat_at = models.DateTimeField("Zuletzt gemeldet", default=timezone.now)
+    claimed_at = models.DateTimeField("Zuletzt E-Mail übernommen", null=True, blank=True)
+    paused = models.BooleanField("Versand angehalten", default=False)
+
+    class Meta:
+        verbose_name = "Outbox-Worker"
+        verbose_name_plural = "Outbox-Worker"
+
+    def __str__(self):
+        return self.name

@@ -6,11 +6,17 @@ takes it while it is being sent. The SMTP conversation runs outside any transact
 EMAIL_TIMEOUT. A temporary failure schedules the next attempt with exponential back-off; a permanent one
 (the server refuses the recipient with a 5xx code) or the last allowed attempt marks the message failed,
 for fund staff to see and resend in the Django admin.
+
+Nothing is sent while sending is held on this database (outbox/sending.py: a restored copy, or paused by hand). A
+running worker writes its heartbeat (WorkerHeartbeat) every few seconds, so that /healthz tells a stopped worker from
+an idle one.
 """
 
 import logging
+import os
 import signal
 import smtplib
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,12 +28,15 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from outbox import sending
 from outbox.mail import as_email, enqueue
-from outbox.models import SECRET_REMOVED, MessageStatus, OutboxMessage
+from outbox.models import SECRET_REMOVED, MessageStatus, OutboxMessage, WorkerHeartbeat
 
 log = logging.getLogger("outbox")
 
 MAX_ERROR_LENGTH = 2000
+BEAT_SECONDS = 5  # how often a running worker writes its heartbeat at most
+PAUSED_LOG_SECONDS = 600  # how often a held worker says so in the log
 
 
 @dataclass
@@ -36,6 +45,36 @@ class RunResult:
     retried: list = field(default_factory=list)
     failed: list = field(default_factory=list)
     interrupted: bool = False  # the mail server could not be reached: the rest waits for the next run
+    paused: bool = False  # sending is held on this database (outbox/sending.py): nothing was sent
+
+
+class Heartbeat:
+    """This worker's row in WorkerHeartbeat: written at most every BEAT_SECONDS, removed when it stops."""
+
+    def __init__(self):
+        self.name = f"{socket.gethostname()}:{os.getpid()}"[:200]
+        self._written = float("-inf")
+        self._claimed = False
+
+    def claimed(self) -> None:
+        self._claimed = True
+        self.beat()
+
+    def beat(self, *, paused: bool = False, force: bool = False) -> None:
+        if not force and time.monotonic() - self._written < BEAT_SECONDS:
+            return
+        now = timezone.now()
+        values = {"beat_at": now, "paused": paused} | ({"claimed_at": now} if self._claimed else {})
+        WorkerHeartbeat.objects.update_or_create(name=self.name, defaults=values, create_defaults=values)
+        self._written, self._claimed = time.monotonic(), False
+
+    def stop(self) -> None:
+        WorkerHeartbeat.objects.filter(name=self.name).delete()
+
+    @staticmethod
+    def forget_old(now=None) -> None:
+        """Rows of workers that ended without saying so (killed), once nobody can mistake them for running ones."""
+        WorkerHeartbeat.objects.filter(beat_at__lt=(now or timezone.now()) - timedelta(days=1)).delete()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -116,15 +155,21 @@ def _failed(message: OutboxMessage, error: Exception, result: RunResult) -> None
         result.retried.append(message)
 
 
-def deliver_due(*, limit: int | None = None, among=None) -> RunResult:
-    """Send what is due now (of `among`, if given), one message after the other, over one SMTP connection."""
+def deliver_due(*, limit: int | None = None, among=None, heartbeat: Heartbeat | None = None) -> RunResult:
+    """Send what is due now (of `among`, if given), one message after the other, over one SMTP connection; nothing
+    while sending is held."""
     result = RunResult()
+    if not sending.state().allowed:
+        result.paused = True
+        return result
     mail_connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
     try:
         while limit is None or len(result.sent) + len(result.retried) + len(result.failed) < limit:
             message = claim(among=among)
             if message is None:
                 break
+            if heartbeat is not None:
+                heartbeat.claimed()
             try:
                 as_email(message, connection=mail_connection).send()
             except Exception as error:  # noqa: BLE001 - every failure of one mail is recorded on it
@@ -142,6 +187,11 @@ def deliver_due(*, limit: int | None = None, among=None) -> RunResult:
     finally:
         _close(mail_connection)
     return result
+
+
+def first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}".strip()
 
 
 def _close(mail_connection) -> None:
@@ -171,22 +221,41 @@ def run(*, poll_seconds: float, stop: threading.Event | None = None) -> None:
     log.info("outbox.worker_started", extra={"poll_seconds": poll_seconds})
     tasks = [import_string(path) for path in settings.OUTBOX_WORKER_TASKS]
     tasks_due = 0.0
+    heartbeat = Heartbeat()
+    paused_logged = float("-inf")
+    old_rows_forgotten = False
     try:
         while not stop.is_set():
             close_old_connections()
-            if tasks and time.monotonic() >= tasks_due:
-                tasks_due = time.monotonic() + settings.OUTBOX_WORKER_TASK_SECONDS
-                _run_tasks(tasks)
             try:
-                result = deliver_due(limit=100)
-            except DatabaseError:
-                log.warning("outbox.database_unavailable", exc_info=True)
+                if not old_rows_forgotten:
+                    Heartbeat.forget_old()
+                    old_rows_forgotten = True
+                state = sending.state()
+                heartbeat.beat(paused=not state.allowed)
+                if not state.allowed:
+                    if time.monotonic() - paused_logged >= PAUSED_LOG_SECONDS:
+                        paused_logged = time.monotonic()
+                        log.warning("outbox.paused", extra={"reason": state.reason})
+                    stop.wait(poll_seconds)
+                    continue
+                if tasks and time.monotonic() >= tasks_due:
+                    tasks_due = time.monotonic() + settings.OUTBOX_WORKER_TASK_SECONDS
+                    _run_tasks(tasks)
+                result = deliver_due(limit=100, heartbeat=heartbeat)
+            except DatabaseError as error:
+                # One line per poll while the database is away, not a traceback each time.
+                log.warning("outbox.database_unavailable", extra={"error": first_line(error)})
                 connection.close()
                 result = RunResult(interrupted=True)
             busy = result.sent or result.retried or result.failed
-            if not busy or result.interrupted:
+            if not busy or result.interrupted or result.paused:
                 stop.wait(poll_seconds)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        try:
+            heartbeat.stop()
+        except DatabaseError:
+            log.debug("outbox.heartbeat_not_removed", exc_info=True)
     log.info("outbox.worker_stopped")

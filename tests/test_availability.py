@@ -20,7 +20,8 @@ from django.utils import timezone
 from accounts.models import Status, User
 from base.db import without_timeouts
 from billing_units.models import Member
-from outbox.models import MessageStatus
+from outbox import sending
+from outbox.models import MessageStatus, WorkerHeartbeat
 from tests import factories
 from tests.test_logging import log_output, records  # noqa: F401 - the fixture
 
@@ -99,32 +100,80 @@ def test_a_member_row_held_by_another_transaction_gives_a_503_not_a_stalled_requ
 # --- /healthz --------------------------------------------------------------------------------------------
 
 
+def _worker_seen(seconds_ago: int, now=None):
+    return WorkerHeartbeat.objects.create(
+        name=f"server:{seconds_ago}", beat_at=(now or timezone.now()) - timedelta(seconds=seconds_ago)
+    )
+
+
 @pytest.mark.django_db
-def test_health_answers_without_login_with_the_outbox_counts(client):
+def test_health_answers_without_login_with_the_outbox_counts_and_the_worker(client):
     now = timezone.now()
     with time_machine.travel(now - timedelta(seconds=90), tick=False):
         factories.OutboxMessageFactory()
     factories.OutboxMessageFactory()
     factories.OutboxMessageFactory(status=MessageStatus.FAILED)
     factories.OutboxMessageFactory(status=MessageStatus.SENT)
+    _worker_seen(3, now)
     with time_machine.travel(now, tick=False):
         response = client.get("/healthz")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert json.loads(response.content) == {
         "database": "ok",
         "outbox": {"queued": 2, "failed": 1, "oldest_queued_age_seconds": 90},
+        "worker": "ok",
+        "worker_last_seen_seconds": 3,
     }
     assert "Set-Cookie" not in response  # no session is written
     assert response.cookies == {}
 
 
 @pytest.mark.django_db
-def test_health_with_an_empty_outbox(client):
-    assert json.loads(client.get("/healthz").content)["outbox"] == {
-        "queued": 0,
-        "failed": 0,
-        "oldest_queued_age_seconds": 0,
-    }
+def test_health_with_an_empty_outbox_and_no_worker_is_well_but_says_so(client):
+    body = json.loads(client.get("/healthz").content)
+    assert body["outbox"] == {"queued": 0, "failed": 0, "oldest_queued_age_seconds": 0}
+    assert (body["worker"], body["worker_last_seen_seconds"]) == ("stale", None)
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_mails_wait_for_a_worker_that_is_gone(client, settings):
+    settings.OUTBOX_WORKER_STALE_SECONDS = 60
+    now = timezone.now()
+    _worker_seen(200, now)  # killed three minutes ago
+    with time_machine.travel(now - timedelta(seconds=30), tick=False):
+        factories.OutboxMessageFactory()
+    with time_machine.travel(now, tick=False):
+        young = client.get("/healthz")  # due for 30 s: a worker may be about to take it
+    with time_machine.travel(now + timedelta(seconds=40), tick=False):
+        old = client.get("/healthz")  # due for 70 s and nobody took it
+    assert young.status_code == 200 and json.loads(young.content)["worker"] == "stale"
+    assert old.status_code == 503
+    assert json.loads(old.content)["worker"] == "stale" and json.loads(old.content)["database"] == "ok"
+    _worker_seen(1, now + timedelta(seconds=40))  # a worker runs again (make serve restarted it)
+    with time_machine.travel(now + timedelta(seconds=40), tick=False):
+        assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_health_says_paused_on_a_held_database(client):
+    _worker_seen(1)
+    sending.pause(by="Betrieb")
+    with time_machine.travel(timezone.now() - timedelta(minutes=5), tick=False):
+        factories.OutboxMessageFactory()
+    response = client.get("/healthz")
+    assert response.status_code == 503 and json.loads(response.content)["worker"] == "paused"
+
+
+@pytest.mark.django_db
+def test_health_answers_monitoring_on_the_server_itself_over_plain_http(client, settings):
+    """The production settings redirect http to https and accept only the public host name; /healthz is asked by
+    monitoring on 127.0.0.1 and answers there all the same."""
+    settings.ALLOWED_HOSTS = ["portal.meinezvk.de"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200 and json.loads(response.content)["database"] == "ok"
+    assert client.get("/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400  # the rest stays refused
+    assert client.post("/healthz", HTTP_HOST="portal.meinezvk.de", secure=True).status_code == 405
 
 
 @pytest.mark.django_db

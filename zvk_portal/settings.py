@@ -23,7 +23,7 @@ def _secret(name: str, development_default: str) -> str:
         return value
     if DEBUG:
         return development_default
-    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (in the environment or in .env).")
 
 
 SECRET_KEY = _secret("SECRET_KEY", "dev-only-insecure-secret-key-not-for-production-use-0123456789")
@@ -34,7 +34,12 @@ OTP_ENCRYPTION_KEY = _secret("OTP_ENCRYPTION_KEY", DEVELOPMENT_OTP_ENCRYPTION_KE
 # the new key in OTP_ENCRYPTION_KEY, the old one here, then `manage.py rotate_otp_key`).
 OTP_ENCRYPTION_KEY_FALLBACKS = env.list("OTP_ENCRYPTION_KEY_FALLBACKS", default=[])
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+# Production sits behind a TLS proxy: Secure cookies, HSTS, redirect to HTTPS. INSECURE_LOCAL_HTTP lets
+# `make serve` be tried over plain http on this machine only (no Secure flag, no redirect); default off.
+INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+# The host names the portal answers to; loopback only for development and the local try-out.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=LOOPBACK_HOSTS if DEBUG or INSECURE_LOCAL_HTTP else [])
 
 INSTALLED_APPS = [
     "zvk_portal.apps.PortalAdminConfig",  # django.contrib.admin with the portal's AdminSite
@@ -63,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zvk_portal.health.HealthCheckMiddleware",  # /healthz on its own short path, before sessions and host checks
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -248,6 +254,15 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+# Mails that can wait (notices to administrators) are written at once only while their recipient got fewer than
+# this many mails in the last hour; the rest goes into the day's digest (outbox.mail.within_rate).
+OUTBOX_RATE_PER_RECIPIENT_HOUR = env.int("OUTBOX_RATE_PER_RECIPIENT_HOUR", default=6)
+# /healthz reports the worker "stale" (and answers 503 while mails wait) when no worker has said it is alive for
+# this many seconds; a running worker writes its heartbeat every few seconds.
+OUTBOX_WORKER_STALE_SECONDS = env.int("OUTBOX_WORKER_STALE_SECONDS", default=60)
+# /healthz's own statement timeout (milliseconds; it waits half as long for a lock): it answers within this time
+# whatever else holds the database.
+HEALTHZ_TIMEOUT_MS = env.int("HEALTHZ_TIMEOUT_MS", default=2000)
 # Days a sent mail stays in the outbox (`manage.py clear_expired_otps` deletes it afterwards).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 # What the outbox worker also runs, every OUTBOX_WORKER_TASK_SECONDS: the administrators' notices of their clerks'
@@ -289,9 +304,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Production hardening (SECURITY.md) -------------------------------------------------------
-# Production sits behind a TLS proxy: Secure cookies, HSTS, redirect to HTTPS. INSECURE_LOCAL_HTTP lets
-# `make serve` be tried over plain http on this machine only (no Secure flag, no redirect); default off.
-INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
 if INSECURE_LOCAL_HTTP and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]"}:
     raise ImproperlyConfigured("INSECURE_LOCAL_HTTP is for a local try-out only: ALLOWED_HOSTS must be loopback.")
 HTTPS_ONLY = not DEBUG and not INSECURE_LOCAL_HTTP

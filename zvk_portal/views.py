@@ -6,22 +6,21 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import Count, Min, Q
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError, transaction
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import emails
 from audit import log as audit
-from outbox.models import MessageStatus, OutboxMessage
+from base.db import is_lock_conflict
 from security import security_log, throttling
 from security.client_address import client_ip
 from security.pages import throttled
+from zvk_portal import health
 from zvk_portal.forms import BarrierReportForm
 
 error_log = logging.getLogger("zvk_portal.errors")
@@ -55,6 +54,8 @@ def server_error(request):
     suppressed (`_has_been_logged`), so the log holds one line per failed request, not two tracebacks."""
     incident = uuid.uuid4().hex[:12].upper()
     error = sys.exc_info()[1]
+    if is_lock_conflict(error):
+        return row_busy(request, incident, error)
     if is_database_unavailable(error):
         error_log.error(
             "database_unavailable",
@@ -65,6 +66,29 @@ def server_error(request):
         error_log.error("server_error", exc_info=True, extra={"incident": incident, "path": request.path})
         template, response_class = "500.html", HttpResponseServerError
     response = response_class(loader.get_template(template).render({"incident": incident}))
+    response._has_been_logged = True
+    return response
+
+
+# Fields of a form never written back into a page (by their name): whoever sent them types them again.
+SECRET_FIELD_WORDS = ("password", "passwort", "code", "otp", "token", "secret", "credential")
+
+
+def row_busy(request, incident: str, error: BaseException):
+    """A change met a row that another transaction holds longer than lock_timeout (another administrator's action, a
+    long job): the German page "Gerade in Bearbeitung", 409, within lock_timeout. Nothing was saved; what was typed
+    is kept in the page, to be sent once more with one click, unless the form held a password or a code."""
+    error_log.warning("row_busy", extra={"incident": incident, "path": request.path, "method": request.method})
+    fields = [(name, values) for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"]
+    secret = any(word in name.lower() for name, _values in fields for word in SECRET_FIELD_WORDS)
+    context = {
+        "resend": None
+        if secret or request.method != "POST"
+        else [(n, value) for n, values in fields for value in values],
+        "secret": secret,
+    }
+    response = render(request, "409_busy.html", context, status=409)
+    response["Retry-After"] = "5"
     response._has_been_logged = True
     return response
 
@@ -81,20 +105,9 @@ class ServiceUnavailable(HttpResponse):
 @require_safe
 @never_cache
 def healthz(request):
-    """For the load balancer and monitoring: does the database answer, and is mail getting out? No login, no
-    session, no personal data."""
-    try:
-        counts = OutboxMessage.objects.aggregate(
-            queued=Count("pk", filter=Q(status=MessageStatus.QUEUED)),
-            failed=Count("pk", filter=Q(status=MessageStatus.FAILED)),
-            oldest=Min("created_at", filter=Q(status=MessageStatus.QUEUED)),
-        )
-    except DatabaseError:
-        return JsonResponse({"database": "unavailable"}, status=503)
-    oldest = counts["oldest"]
-    age = max(0, int((timezone.now() - oldest).total_seconds())) if oldest else 0
-    outbox = {"queued": counts["queued"], "failed": counts["failed"], "oldest_queued_age_seconds": age}
-    return JsonResponse({"database": "ok", "outbox": outbox})
+    """For the load balancer and monitoring (zvk_portal/health.py answers GET and HEAD before the middleware; this
+    view stands behind the URL for everything else, which it refuses)."""
+    return health.answer(request)
 
 
 @login_not_required

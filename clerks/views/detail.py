@@ -16,6 +16,7 @@ from clerks.forms import (
 )
 from clerks.models import Grant, MemberLock
 from clerks.views.common import (
+    BUSY,
     FRESH_OTP,
     HISTORY_ROWS,
     PERSON_INPUT,
@@ -54,8 +55,9 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
     otp_value = authority.readable_otp(by=request.user, clerk=clerk, handles_credentials=handles_credentials)
     just_set = request.session.pop(FRESH_OTP, None) == clerk.pk
-    if otp_value:
-        services.record_otp_shown(clerk=clerk, by=request.user)
+    otp_busy = bool(otp_value) and not services.record_otp_shown(clerk=clerk, by=request.user)
+    if otp_busy:
+        otp_value = None  # never shown without its audit entry
     personal_form = personal_form or PersonalDataForm(
         initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")},
         email_locked=not handles_credentials,
@@ -72,6 +74,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "credential_holders": None if handles_credentials else authority.credential_holders(clerk),
         "personal_form": personal_form,
         "otp_value": otp_value,
+        "otp_busy": otp_busy,
         "fresh_otp": just_set and bool(otp_value),
         "already_saved": "" if personal_form.is_bound else already_saved(request, "personal", clerk),
         "otp_unreadable": handles_credentials and otp.unreadable(clerk),
@@ -143,8 +146,10 @@ def handover_slip(request, pk):
     if not value:
         messages.info(request, "Es gibt kein gültiges Einmalpasswort. Setzen Sie zuerst ein neues Einmalpasswort.")
         return redirect("clerks:detail", pk=clerk.pk)
-    if request.method == "GET":  # a HEAD request prints nothing
-        services.record_handover_slip(clerk=clerk, by=request.user)
+    # A HEAD request prints nothing; a GET is audited, and while the clerk's row is held it prints no slip.
+    if request.method == "GET" and not services.record_handover_slip(clerk=clerk, by=request.user):
+        messages.error(request, BUSY)
+        return redirect("clerks:detail", pk=clerk.pk)
     context = {"clerk": clerk, "otp_value": value, "administrator": request.user, "now_de": _today_de()}
     context["occasion"] = letters.occasion(clerk)
     return render(request, "clerks/handover_slip.html", context)

@@ -1,0 +1,31 @@
+"""gunicorn's settings for `make serve` and the systemd unit: gunicorn reads ./gunicorn.conf.py of its working
+directory by itself, so both run the same server (command-line options win; docs/operations.md).
+
+The worker model was chosen by measurement (`make loadtest`, docs/performance.md): gthread workers, one process per
+core and four threads each. A thread waiting for the database or a lock leaves the process's other threads serving,
+and pages spend much of their time in the database and in Argon2 (which releases the GIL), so threads add
+headroom at little memory; more processes than cores only add memory and context switches.
+"""
+
+import os
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (a container's or a cgroup's share)
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+bind = "127.0.0.1:8000"  # `make serve` and the systemd unit name the port; behind the TLS proxy on the same host
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+# Stays above the database's statement timeout (DB_STATEMENT_TIMEOUT_MS, 15 s): a slow query ends as the German 503
+# page, not as a killed worker.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+graceful_timeout = 30  # SIGTERM: requests under way get this long to finish
+keepalive = 5
+accesslog = "-"
+# No control socket: several servers on one host never share ~/.gunicorn/gunicorn.ctl.
+control_socket_disable = True
