@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -111,3 +112,92 @@ def test_a_restored_backup_logs_in_and_reads_one_time_passwords_with_the_kept_ke
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **_server_args()) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+def _copy_url(copy: str) -> str:
+    server = _server_args()
+    return f"postgres://{server['user']}@{server.get('host', '127.0.0.1')}:{server.get('port', 5432)}/{copy}"
+
+
+@postgresql_only
+@pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump and pg_restore are not installed")
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_dump_sends_none_of_its_queued_mails_until_released(settings, tmp_path):
+    """The copy is started with the very same .env as the original, as docs/operations.md restores: its worker holds
+    every mail the dump carried; `outbox mark-sent` takes out what the original sent after the dump and `outbox
+    resume` lets the rest go, each exactly once."""
+    from outbox import sending
+    from tests.smtp import SMTPServer
+
+    queued = factories.OutboxMessageFactory.create_batch(3)
+    sending.state()  # the original has named itself (migrate does so for a new database)
+    dump = tmp_path / "portal.dump"
+    subprocess.run(
+        ["pg_dump", *_cli_args(), "--format=custom", "--file", str(dump), settings.DATABASES["default"]["NAME"]],
+        check=True,
+        capture_output=True,
+    )
+    copy = f"restore_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **_server_args()) as server:
+        server.execute(f'CREATE DATABASE "{copy}"')
+    smtp = SMTPServer().start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _copy_url(copy),
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "OTP_ENCRYPTION_KEY": settings.OTP_ENCRYPTION_KEY,
+        "ALLOWED_HOSTS": "portal.meinezvk.de",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
+        "OUTBOX_POLL_SECONDS": "0.2",
+    }
+    worker = None
+    try:
+        subprocess.run(
+            ["pg_restore", *_cli_args(), "--no-owner", "--exit-on-error", "--dbname", copy, str(dump)],
+            check=True,
+            capture_output=True,
+        )
+
+        def manage(*args, stdin=None):
+            result = subprocess.run(
+                [sys.executable, "manage.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True
+            )
+            assert result.returncode == 0, result.stderr
+            return result.stdout
+
+        worker = subprocess.Popen([sys.executable, "manage.py", "outbox_worker"], cwd=ROOT, env=env)
+        with psycopg.connect(dbname=copy, autocommit=True, **_server_args()) as on_copy:
+
+            def heartbeat():
+                return on_copy.execute("SELECT paused FROM outbox_workerheartbeat").fetchone()
+
+            deadline = time.monotonic() + 30
+            while heartbeat() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert heartbeat() == (True,)  # the worker runs on the copy and says it is held
+            time.sleep(1)  # several polls
+            assert smtp.messages == []
+            assert "Versand: ANGEHALTEN" in manage("outbox", "status")
+
+            # what the original sent after the dump (its outbox, or its mail server's log) is marked, then released
+            assert "1 wartende E-Mail(s)" in manage("outbox", "mark-sent", "-", stdin=queued[0].message_id + "\n")
+            assert "Versand freigegeben" in manage("outbox", "resume")
+            deadline = time.monotonic() + 30
+            while len(smtp.messages) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(1)  # nothing more comes
+            arrived = sorted(message["Message-ID"] for _rcpts, message in smtp.messages)
+            assert arrived == sorted(m.message_id for m in queued[1:])
+            statuses = on_copy.execute("SELECT status FROM outbox_outboxmessage").fetchall()
+            assert sorted(s for (s,) in statuses) == ["sent", "sent", "sent"]
+        worker.terminate()
+        assert worker.wait(timeout=30) == 0
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+        smtp.stop()
+        with psycopg.connect(dbname="postgres", autocommit=True, **_server_args()) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    # the original sends as before
+    assert sending.state().allowed

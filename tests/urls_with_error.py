@@ -18,4 +18,14 @@ def database_timeout(request):
     raise OperationalError("canceling statement due to statement timeout")
 
 
-urlpatterns = [path("kaputt/", broken), path("zeitueberschreitung/", database_timeout), *portal_urlpatterns]
+@login_not_required
+def busy(request):
+    raise OperationalError("database is locked")  # SQLite's word for a writer that waited in vain
+
+
+urlpatterns = [
+    path("kaputt/", broken),
+    path("zeitueberschreitung/", database_timeout),
+    path("in-bearbeitung/", busy),
+    *portal_urlpatterns,
+]

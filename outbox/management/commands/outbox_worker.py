@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from outbox import worker
+from outbox import sending, worker
 
 
 class Command(BaseCommand):
     help = (
         "Versendet die E-Mails des Postausgangs, mit Wiederholungen bei Fehlern. Läuft dauerhaft neben dem "
-        "Portal (make run, make serve, systemd); mit --once nur die fälligen E-Mails und dann Ende."
+        "Portal (make run, make serve, systemd); mit --once nur die fälligen E-Mails und dann Ende. Auf einer "
+        "wiederhergestellten Kopie sendet er nichts, bis `manage.py outbox resume` den Versand freigibt."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["once"]:
             result = worker.deliver_due()
+            if result.paused:
+                self.stdout.write(f"Versand angehalten, nichts gesendet: {sending.state().reason}")
+                self.stdout.write("Freigeben nach dem Abgleich: manage.py outbox resume (docs/operations.md)")
+                return
             self.stdout.write(
                 f"{len(result.sent)} gesendet, {len(result.retried)} später erneut, {len(result.failed)} fehlgeschlagen."
             )
