@@ -193,3 +193,52 @@ def test_two_servers_starting_together_migrate_once_and_both_start(empty_databas
     assert [start.returncode for start in starts] == [0, 0], outputs
     applied = [out.count("Applying ") for out, _err in outputs]
     assert sorted(applied)[0] == 0 and sorted(applied)[1] > 10, applied  # one migrated, the other found it done
+
+
+# --- cron with the database down ------------------------------------------------------------------------
+
+CRON_COMMANDS = [
+    ["clear_expired_otps"],
+    ["send_notice_digest"],
+    ["start_access_reviews"],
+    ["lock_inactive_accounts"],
+    ["apply_retention"],
+    ["outbox", "status"],
+    ["outbox_worker", "--once"],
+    ["migrate_locked"],
+]
+
+
+def test_cron_commands_with_the_database_down_exit_1_with_one_line_each():
+    import os
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on: the database server is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "s" * 50,
+        "OTP_ENCRYPTION_KEY": "k" * 43,
+        "ALLOWED_HOSTS": "portal.meinezvk.de",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/zvk",
+    }
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in CRON_COMMANDS
+    ]
+    for command, run in zip(CRON_COMMANDS, runs, strict=True):
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 1, (command, out, err)
+        assert "Traceback" not in out + err, (command, err)
+        [line] = err.strip().splitlines()
+        assert line.startswith(f"{command[0]}: Die Datenbank ist nicht erreichbar (database unavailable): "), line
+        assert str(port) in line  # which server did not answer

@@ -73,3 +73,37 @@ def test_check_deploy_fails_without_email_url_and_portal_url():
 def test_check_deploy_fails_with_the_development_otp_key():
     result = run_manage("check", "--deploy", env=production_env(OTP_ENCRYPTION_KEY="dev-only-insecure-otp-key"))
     assert result.returncode != 0 and "zvk.E003" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("tls", "ssl", "host", "expected"),
+    [
+        (False, False, "mail.meinezvk.de", ["zvk.W011"]),  # smtp:// to a server elsewhere
+        (True, False, "mail.meinezvk.de", []),  # smtp+tls://
+        (False, True, "mail.meinezvk.de", []),  # smtp+ssl://
+        (False, False, "127.0.0.1", []),  # a relay on this machine
+        (False, False, "localhost", []),
+    ],
+)
+def test_mail_to_a_server_elsewhere_without_tls_is_warned_about(settings, tls, ssl, host, expected):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL, settings.EMAIL_HOST = tls, ssl, host
+    found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+    assert [message.id for message in found if message.id == "zvk.W011"] == expected
+
+
+def test_check_deploy_fails_at_warning_level_on_email_url_without_tls():
+    env = production_env(EMAIL_URL="smtp://portal:geheim@mail.meinezvk.de:25")
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0 and "zvk.W011" in result.stdout + result.stderr
+    assert "ohne TLS" in result.stdout + result.stderr
+
+
+def test_check_deploy_fails_on_a_proxy_header_without_trusted_proxy_count():
+    env = production_env(SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO", TRUSTED_PROXY_COUNT="0")
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0 and "zvk.E010" in result.stdout + result.stderr
+    assert (
+        run_manage("check", "--deploy", "--fail-level", "WARNING", env={**env, "TRUSTED_PROXY_COUNT": "1"}).returncode
+        == 0
+    )

@@ -84,3 +84,24 @@ def trusted_proxy_configured(app_configs, **kwargs):
             )
         ]
     return []
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def mail_over_tls(app_configs=None, **kwargs):
+    """Mail to a server elsewhere goes over TLS: the SMTP login and every mail (names, addresses, login codes) would
+    otherwise cross the network in clear text. A relay on this machine (127.0.0.1) may be spoken to without."""
+    if settings.DEBUG or settings.EMAIL_BACKEND != SMTP_BACKEND:
+        return []
+    if settings.EMAIL_USE_TLS or settings.EMAIL_USE_SSL or _is_loopback(settings.EMAIL_HOST):
+        return []
+    return [
+        checks.Warning(
+            f"EMAIL_URL spricht den Mailserver {settings.EMAIL_HOST} ohne TLS an: Anmeldung am Mailserver und alle "
+            "E-Mails (Namen, Adressen, Anmeldecodes) gingen unverschlüsselt über das Netz.",
+            hint="EMAIL_URL=smtp+tls://benutzer:passwort@mail.example:587 (STARTTLS) oder smtp+ssl://…:465 setzen.",
+            id="zvk.W011",
+        )
+    ]

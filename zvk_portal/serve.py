@@ -155,7 +155,8 @@ class Supervisor:
                 log("ERROR", "killed_after_stop_timeout", pid=process.pid)
                 process.kill()
                 process.wait()
-        log("INFO", "stopped")
+        codes = {"gunicorn": self.server, "outbox_worker": self.worker}
+        log("INFO", "stopped", returncodes={name: p.returncode for name, p in codes.items() if p is not None})
 
 
 def main(argv=None) -> int:

@@ -110,3 +110,82 @@ def test_a_clerk_now_beyond_the_registration_is_not_named_in_the_digest(gera_adm
     notices.send_digest()
 
     assert deliver_outbox() == []
+
+
+# --- a storm stays a trickle ------------------------------------------------------------------------------
+
+
+def _forgotten(clerks, at):
+    with time_machine.travel(at, tick=False):
+        for clerk in clerks:
+            account_services.request_password_reset(role=Role.CLERK, email=clerk.email)
+
+
+def test_twenty_new_administrators_are_not_told_of_the_cases_before_them(gera_admin, gera_units):
+    now = timezone.now()
+    User.objects.filter(pk=gera_admin.pk).update(date_joined=now - timedelta(days=30))
+    clerks = factories.ClerkFactory.create_batch(10, units=gera_units[:1])
+    _forgotten(clerks, now - timedelta(hours=3))
+    deliver_outbox()  # the clerks' own mails
+    with time_machine.travel(now - timedelta(hours=3), tick=False):
+        assert notices.send_due() == 10  # the administrator who was there
+    assert [m.to for m in deliver_outbox()] == [[gera_admin.email]]  # in one mail
+    newcomers = factories.AdministratorFactory.create_batch(20, units=gera_units)
+    assert notices.send_due() == 0
+    assert not Notice.objects.filter(administrator__in=newcomers).exists()
+    # ... and they are told of what happens from now on
+    _forgotten(clerks[:1], timezone.now())
+    assert notices.send_due() == 21
+    mails = deliver_outbox()
+    assert len(mails) == 1 + 21  # the clerk's own mail and one per administrator
+
+
+def test_the_cases_of_one_run_reach_an_administrator_in_one_mail(gera_admin, gera_units):
+    clerks = factories.ClerkFactory.create_batch(5, units=gera_units[:1])
+    _forgotten(clerks, timezone.now())
+    deliver_outbox()
+    assert notices.send_due() == 5
+    [mail] = deliver_outbox()
+    assert mail.to == [gera_admin.email] and "5 Hinweise zu Ihren Sachbearbeitern" in mail.subject
+    assert all(f"/benutzer/{clerk.pk}/" in mail.body for clerk in clerks)
+
+
+def test_the_same_case_again_within_minutes_is_counted_as_told(gera_admin, gera_clerk, settings):
+    settings.FORGOT_PASSWORD_LIMIT_PER_HOUR = 10
+    now = timezone.now()
+    for minutes in (0, 4, 9):
+        _forgotten([gera_clerk], now + timedelta(minutes=minutes))
+        with time_machine.travel(now + timedelta(minutes=minutes, seconds=30), tick=False):
+            notices.send_due()
+    with time_machine.travel(now + timedelta(minutes=10), tick=False):
+        told = [m for m in deliver_outbox() if m.to == [gera_admin.email]]
+    assert len(told) == 1  # three requests in nine minutes: one mail
+    assert Notice.objects.filter(administrator=gera_admin, sent_at__isnull=True).count() == 0
+    assert Notice.objects.filter(administrator=gera_admin).count() == 3  # each case recorded once
+    _forgotten([gera_clerk], now + timedelta(minutes=40))  # a new request after the window is news again
+    with time_machine.travel(now + timedelta(minutes=40, seconds=30), tick=False):
+        notices.send_due()
+        assert [m.to for m in deliver_outbox() if m.to == [gera_admin.email]] == [[gera_admin.email]]
+
+
+def test_beyond_the_hourly_rate_notices_wait_for_the_digest(gera_admin, gera_units, settings):
+    settings.OUTBOX_RATE_PER_RECIPIENT_HOUR = 3
+    factories.OutboxMessageFactory.create_batch(3, to=gera_admin.email)  # the hour's share is used up
+    deliver_outbox()
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    _forgotten([clerk], timezone.now())
+    assert notices.send_due() == 1
+    assert [m.to for m in deliver_outbox() if m.to == [gera_admin.email]] == []  # not at once
+    [waiting] = Notice.objects.filter(administrator=gera_admin, sent_at__isnull=True)
+    assert notices.send_digest() == 1
+    [digest] = [m for m in deliver_outbox() if m.to == [gera_admin.email]]
+    assert f"/benutzer/{clerk.pk}/" in digest.body
+    waiting.refresh_from_db()
+    assert waiting.sent_at is not None
+
+
+def test_mails_a_person_waits_for_are_never_held_by_the_rate(gera_clerk, settings):
+    settings.OUTBOX_RATE_PER_RECIPIENT_HOUR = 1
+    factories.OutboxMessageFactory.create_batch(2, to=gera_clerk.email)
+    account_services.request_password_reset(role=Role.CLERK, email=gera_clerk.email)
+    assert any(m.to == [gera_clerk.email] and "Passwort" in m.subject for m in deliver_outbox())
