@@ -72,6 +72,7 @@ class Action(models.TextChoices):
     OUTBOX_PAUSED = "outbox.paused", "Versand der E-Mails angehalten"
     OUTBOX_RESUMED = "outbox.resumed", "Versand der E-Mails freigegeben"
     OUTBOX_RECONCILED = "outbox.reconciled", "Wartende E-Mails als bereits versandt abgeglichen"
+    MEMBERS_IMPORTED = "members.imported", "Mitglieder und Abrechnungsstellen importiert"
 
 
 ACTION_CHOICES = sorted(Action.choices, key=lambda item: item[1])
