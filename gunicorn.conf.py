@@ -8,6 +8,12 @@ headroom at little memory; more processes than cores only add memory and context
 """
 
 import os
+from pathlib import Path
+
+import environ
+
+# WEB_CONCURRENCY, GUNICORN_THREADS and GUNICORN_TIMEOUT may stand in .env beside the portal's other settings.
+environ.Env.read_env(Path(__file__).resolve().parent / ".env", overwrite=False)
 
 
 def _cores() -> int:

@@ -1,31 +1,38 @@
 #!/usr/bin/env python
-"""Load test on loopback: the portal under gunicorn on PostgreSQL, busy administrators and clerks.
+"""Load test on loopback: the portal under gunicorn on PostgreSQL, administrators and clerks at work.
 
-    .venv/bin/python scripts/loadtest.py            # or: make loadtest
+    .venv/bin/python scripts/loadtest.py            # or: make loadtest (LOADTEST_ARGS="--scenario busy …")
+
+Scenarios (--scenario):
+- office (default): 20 administrators and 100 clerks of 5 members, each at its own browser at the same time without
+  pausing (120 client threads), for 60 s: the load of a busy morning at the fund's largest members, all at once.
+- busy: 50 administrators and 200 clerks kept busy by 16 client threads.
 
 1. (Re)creates its own PostgreSQL database (default postgres://postgres@127.0.0.1:5432/loadtest; the name must
-   start with "loadtest"), migrates it and writes the data: 5 members with 4 billing units each, 10
-   administrators per member (50), 40 clerks per member (200) who log in, and 10 more clerks per member whom the
-   administrators lock and unlock ("Springer", they never log in, so no clerk session is ended by the test).
+   start with "loadtest"), migrates it and writes the data: members with 4 billing units each, the administrators
+   and clerks spread over them, and 10 more clerks per member whom the administrators lock and unlock ("Springer",
+   they never log in, so no clerk session is ended by the test).
 2. Starts gunicorn with the production settings (DEBUG off) on 127.0.0.1, over plain HTTP thanks to the
-   loopback-only switch INSECURE_LOCAL_HTTP.
-3. Logs in the 50 administrators and 200 clerks, each from its own loopback address (127.0.1.x), as town halls
-   would from their own networks, and then keeps them busy for --duration seconds with a fixed number of client
-   threads: administrators open the list, detail pages, "+/- Zuordnen" (and save it), and lock or unlock a
-   Springer; clerks open their start page. Every POST carries the CSRF token of its form.
-   Bounded: it stops at the deadline or after --max-requests requests, whichever comes first; every request has a
-   timeout, and gunicorn is stopped at the end whatever happens.
-4. Prints requests, errors and p50/p95/p99 per page, then checks every row the run wrote: statuses valid,
-   no grant outside the granting administrator's scope, no Gesperrt clerk with a member left unlocked (and no
-   other clerk without one), at most one open lock per clerk and member, Springer grants all there (granted or
-   suspended, nothing lost), one-time passwords where the status needs them, and audit entries = actions the
-   client saw succeed. Exit code 0 only with zero errors and zero inconsistencies.
-5. Mail: before the busy phase --mails mails wait in the outbox; --mail-workers outbox workers
+   loopback-only switch INSECURE_LOCAL_HTTP, with the worker model of gunicorn.conf.py (what `make serve` runs) unless
+   --worker-class, --workers or --threads say otherwise.
+3. Logs everyone in, each from its own loopback address (127.0.x.y), as town halls would from their own networks.
+4. Idle: one client alone clicks through the same pages for --idle-seconds (the pages' p95 without load).
+5. Busy: --concurrency client threads (default: everyone at once) for --duration seconds: administrators open the
+   list, detail pages, "+/- Zuordnen" (and save it), and lock or unlock a Springer; clerks open their start page.
+   Every POST carries the CSRF token of its form. Bounded by --max-requests; every request has a timeout, and
+   gunicorn is stopped at the end whatever happens.
+6. Prints requests, errors and p50/p95/p99 per page with the p95 under load against the idle p95 as a ratio, the
+   machine's load average, then checks every row the run wrote: statuses valid, no grant outside the granting
+   administrator's scope, no Gesperrt clerk with a member left unlocked (and no other clerk without one), at most
+   one open lock per clerk and member, Springer grants all there (granted or suspended, nothing lost), one-time
+   passwords where the status needs them, and audit entries = actions the client saw succeed. Exit code 0 only
+   with zero errors and zero inconsistencies.
+7. Mail: before the busy phase --mails mails wait in the outbox; --mail-workers outbox workers
    (`manage.py outbox_worker`, production settings) send them during the busy phase to an SMTP server on
    127.0.0.1 (aiosmtpd, as in the tests). Afterwards every outbox row must be sent and every Message-ID must
    have arrived exactly once.
 
-Only loopback addresses are contacted. Not part of `make test` or CI: it takes about two minutes.
+Only loopback addresses are contacted. Not part of `make test` or CI: it takes two to three minutes.
 """
 
 import argparse
@@ -61,23 +68,57 @@ UNLOCKED = "Die Berechtigung wurde erteilt."
 # --- Set-up ----------------------------------------------------------------------------------------------------
 
 
+SCENARIOS = {
+    "office": {"members": 5, "admins": 20, "clerks": 100, "concurrency": None},
+    "busy": {"members": 5, "admins": 50, "clerks": 200, "concurrency": 16},
+}
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="office")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/loadtest")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of the busy phase")
-    parser.add_argument("--concurrency", type=int, default=16, help="client threads")
+    parser.add_argument("--idle-seconds", type=float, default=20.0, help="seconds of the idle phase (one client)")
+    parser.add_argument("--concurrency", type=int, help="client threads (default: the scenario's)")
+    parser.add_argument(
+        "--think-seconds",
+        type=float,
+        default=0.0,
+        help="busy phase: each person reads a page for 0.5 to 1.5 times this long before the next click (default 0)",
+    )
     parser.add_argument("--max-requests", type=int, default=200_000, help="upper bound of requests in the busy phase")
-    parser.add_argument("--members", type=int, default=5)
-    parser.add_argument("--admins", type=int, default=50, help="administrators (spread over the members)")
-    parser.add_argument("--clerks", type=int, default=200, help="clerks who log in (spread over the members)")
+    parser.add_argument("--members", type=int)
+    parser.add_argument("--admins", type=int, help="administrators (spread over the members)")
+    parser.add_argument("--clerks", type=int, help="clerks who log in (spread over the members)")
     parser.add_argument("--springers", type=int, default=10, help="clerks per member that are locked and unlocked")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--smtp-port", type=int, default=0, help="the test SMTP server's port (default: any free one)")
+    parser.add_argument("--worker-class", help="gunicorn worker class (default: gunicorn.conf.py's)")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py's)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--mails", type=int, default=300, help="mails waiting in the outbox at the start")
     parser.add_argument("--mail-workers", type=int, default=2, help="outbox workers sending at the same time")
-    return parser.parse_args()
+    args = parser.parse_args()
+    for name, value in SCENARIOS[args.scenario].items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.concurrency is None:
+        args.concurrency = args.admins + args.clerks  # everyone at once
+    return args
+
+
+def gunicorn_model(args) -> dict:
+    """The worker model gunicorn will run: gunicorn.conf.py's (what `make serve` runs), or the options'."""
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return {
+        "worker_class": args.worker_class or conf["worker_class"],
+        "workers": args.workers or conf["workers"],
+        "threads": args.threads or conf["threads"],
+    }
 
 
 def server_environment(args) -> dict:
@@ -186,15 +227,16 @@ def seed(args) -> dict:
 
 
 def start_server(args, env, log_path) -> subprocess.Popen:
+    model = gunicorn_model(args)
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "zvk_portal.wsgi:application",
         f"--bind={HOST}:{args.port}",
-        f"--workers={args.workers}",
-        f"--threads={args.threads}",
-        "--worker-class=gthread",
+        f"--workers={model['workers']}",
+        f"--threads={model['threads']}",
+        f"--worker-class={model['worker_class']}",
         "--timeout=60",
         "--graceful-timeout=10",
         "--no-control-socket",  # another gunicorn on this host keeps its own
@@ -505,6 +547,21 @@ def run_phase(people, work, concurrency, deadline, max_requests, stats, label):
         thread.join(timeout=max(1.0, deadline - time.monotonic()) + TIMEOUT + 5)
 
 
+def probe_health(args, deadline, probes) -> None:
+    """What monitoring sees while everyone is busy: /healthz twice a second, each answer's time and status."""
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection(HOST, args.port, timeout=TIMEOUT)
+            connection.request("GET", "/healthz")
+            status = connection.getresponse().status
+            connection.close()
+        except (OSError, http.client.HTTPException):
+            status = None
+        probes.append((time.perf_counter() - started, status))
+        time.sleep(0.5)
+
+
 # --- After the run -------------------------------------------------------------------------------------------
 
 
@@ -513,12 +570,25 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def report(stats, seconds):
+def report(stats, seconds, idle):
+    """Per page: the busy phase's percentiles, and its p95 against the same page's p95 when one client was alone."""
     print(f"\nBusy phase: {stats.requests} requests in {seconds:.1f} s = {stats.requests / seconds:.1f} requests/s")
-    print(f"{'page':16} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    header = ["requests", "p50 ms", "p95 ms", "p99 ms", "max ms", "idle p95", "p95 ratio"]
+    print(f"{'page':16} " + " ".join(f"{h:>9}" for h in header))
     for label, values in sorted(stats.latencies.items()):
         row = [percentile(values, q) * 1000 for q in (0.5, 0.95, 0.99)] + [max(values) * 1000]
-        print(f"{label:16} {len(values):9d} " + " ".join(f"{v:8.1f}" for v in row))
+        alone = idle.latencies.get(label)
+        ratio = f"{row[1] / (percentile(alone, 0.95) * 1000):8.1f}x" if alone else "        –"
+        baseline = f"{percentile(alone, 0.95) * 1000:9.1f}" if alone else "        –"
+        print(f"{label:16} {len(values):9d} " + " ".join(f"{v:9.1f}" for v in row) + f" {baseline} {ratio}")
+    busy_all = [v for values in stats.latencies.values() for v in values]
+    idle_all = [v for values in idle.latencies.values() for v in values]
+    if busy_all and idle_all:
+        busy_p95, idle_p95 = percentile(busy_all, 0.95) * 1000, percentile(idle_all, 0.95) * 1000
+        print(
+            f"{'all pages':16} {len(busy_all):9d} p95 {busy_p95:.1f} ms under load, {idle_p95:.1f} ms idle "
+            f"({len(idle_all)} requests): ratio {busy_p95 / idle_p95:.1f}x"
+        )
     print(f"\nErrors: {sum(stats.errors.values())}" + (f" {dict(stats.errors)}" if stats.errors else ""))
     for example in stats.error_examples:
         print("  ", example)
@@ -665,15 +735,26 @@ def main():
     first_audit_pk = (AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
     log = Path(tempfile.gettempdir()) / "zvk-loadtest-gunicorn.log"
-    print(f"gunicorn: {args.workers} workers x {args.threads} threads on http://{HOST}:{args.port} (log {log})")
+    model = gunicorn_model(args)
+    print(
+        f"Scenario {args.scenario}: {args.concurrency} client threads for {args.duration:.0f} s, think time "
+        f"{args.think_seconds:g} s; machine: "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run"
+    )
+    print(
+        f"gunicorn: {model['worker_class']}, {model['workers']} workers x {model['threads']} threads on "
+        f"http://{HOST}:{args.port} (log {log})"
+    )
     server = start_server(args, env, log)
     from tests.smtp import SMTPServer
 
-    smtp = SMTPServer().start()
+    smtp = SMTPServer()
+    smtp.port = args.smtp_port
+    smtp.start()
     mail_log = Path(tempfile.gettempdir()) / "zvk-loadtest-outbox.log"
     print(f"{args.mail_workers} outbox workers, SMTP on {HOST}:{smtp.port} (log {mail_log})")
     mail_workers = []
-    stats = Stats()
+    logins, idle, stats, probes = Stats(), Stats(), Stats(), []
     try:
         people = []
         from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -682,13 +763,13 @@ def main():
         from factors import services as factor_services
 
         for i, (member_pk, email) in enumerate(data["admins"]):
-            person = Person("admin", email, member_pk, f"127.0.1.{1 + i}", args.port, stats)
+            person = Person("admin", email, member_pk, f"127.0.1.{1 + i}", args.port, logins)
             administrator = User.objects.get(email=email, role=Role.ADMINISTRATOR)
             TOTPDevice.objects.get_or_create(user=administrator, name="Lasttest", defaults={"confirmed": True})
             person.recovery_code = factor_services.renew_recovery_codes(user=administrator)[0]
             people.append(person)
         for i, (member_pk, email) in enumerate(data["clerks"]):
-            people.append(Person("clerk", email, member_pk, f"127.0.{2 + i // 250}.{1 + i % 250}", args.port, stats))
+            people.append(Person("clerk", email, member_pk, f"127.0.{2 + i // 250}.{1 + i % 250}", args.port, logins))
         random.Random(args.seed).shuffle(people)
 
         started = time.monotonic()
@@ -697,10 +778,9 @@ def main():
             person.log_in()
             return False  # once per person
 
-        run_phase(people, log_in, args.concurrency, started + 300, 10**9, stats, "login")
-        logged_in = stats.outcomes["login.succeeded"]
+        run_phase(people, log_in, args.concurrency, started + 300, 10**9, logins, "login")
+        logged_in = logins.outcomes["login.succeeded"]
         print(f"Logged in {logged_in} of {len(people)} people in {time.monotonic() - started:.1f} s")
-        login_requests = stats.requests
 
         scenario = Scenario(data["plan"], data["springer_grants"], random.Random(args.seed + 1))
 
@@ -708,14 +788,31 @@ def main():
             scenario.turn(person)
             return True
 
+        pauses = random.Random(args.seed + 2)
+
+        def busy_with_thinking(person):
+            scenario.turn(person)
+            time.sleep(args.think_seconds * pauses.uniform(0.5, 1.5))
+            return True
+
+        # One client alone first: each page's p95 without load, the measure of the busy phase's p95.
+        idle_started = time.monotonic()
+        for person in people:
+            person.stats = idle
+        run_phase(people, busy, 1, idle_started + args.idle_seconds, 10**9, idle, "busy")
+        print(f"Idle phase: {idle.requests} requests by one client in {time.monotonic() - idle_started:.1f} s")
+        for person in people:
+            person.stats = stats
         busy_started = time.monotonic()
         mail_workers = start_mail_workers(env, smtp.port, args.mail_workers, mail_log)
+        probe = threading.Thread(target=probe_health, args=(args, busy_started + args.duration, probes), daemon=True)
+        probe.start()
         run_phase(
             people,
-            busy,
+            busy_with_thinking if args.think_seconds else busy,
             args.concurrency,
             busy_started + args.duration,
-            login_requests + args.max_requests,
+            args.max_requests,
             stats,
             "busy",
         )
@@ -727,8 +824,19 @@ def main():
             stop_server(worker)
         smtp.stop()
 
-    stats.requests -= login_requests
-    report(stats, busy_seconds)
+    for phase in (logins, idle):  # their actions wrote rows too, and their errors count
+        stats.outcomes.update(phase.outcomes)
+        stats.errors.update(phase.errors)
+        stats.error_examples += phase.error_examples
+    report(stats, busy_seconds, idle)
+    if probes:
+        answered = [seconds for seconds, status in probes if status == 200]
+        print(
+            f"/healthz during the busy phase: {len(answered)} of {len(probes)} probes 200, p50 "
+            f"{percentile([s for s, _ in probes], 0.5) * 1000:.0f} ms, p95 {percentile([s for s, _ in probes], 0.95) * 1000:.0f} ms, "
+            f"max {max(s for s, _ in probes) * 1000:.0f} ms"
+        )
+    print(f"Load average after the run: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
     print("\nConsistency of the rows the run wrote:")
     problems = consistency(stats, data, first_audit_pk)
     print("\nMail:")

@@ -12,7 +12,8 @@
    (its graceful timeout), the worker the mail it is sending; whatever still runs after STOP_SECONDS is killed.
 
 The children run in their own process group, so a Ctrl-C reaches them only through the supervisor (gracefully),
-and they are told to stop if the supervisor itself is killed (Linux: PR_SET_PDEATHSIG).
+and they are told to stop if the supervisor itself is killed, as the supervisor is when `make` is (Linux:
+PR_SET_PDEATHSIG).
 """
 
 import argparse
@@ -58,14 +59,16 @@ def configuration_problem() -> str | None:
                 f"{text} INSECURE_LOCAL_HTTP=1 ist nur zum Ausprobieren auf diesem Rechner: für den Betrieb "
                 "INSECURE_LOCAL_HTTP=0 (hinter dem TLS-Proxy), zum Ausprobieren ALLOWED_HOSTS=127.0.0.1,localhost."
             )
-        return (
-            f"{text} SECRET_KEY und OTP_ENCRYPTION_KEY einmal erzeugen und in .env festhalten "
-            "(docs/operations.md, „Production“)."
-        )
+        if "SECRET_KEY" in text or "OTP_ENCRYPTION_KEY" in text:
+            return (
+                f"{text} Beide Schlüssel einmal erzeugen und in .env festhalten (docs/operations.md, Abschnitt 1); "
+                "zum Ausprobieren ohne .env siehe dort „Trying the production settings“."
+            )
+        return f"{text} (docs/operations.md, Abschnitt 1)"
     if not hosts:
         return (
             "ALLOWED_HOSTS ist leer: das Portal wiese jede Anfrage ab. In .env den Namen setzen, unter dem es "
-            "erreichbar ist, z. B. ALLOWED_HOSTS=portal.meinezvk.de (docs/operations.md, „Production“)."
+            "erreichbar ist, z. B. ALLOWED_HOSTS=portal.meinezvk.de (docs/operations.md, Abschnitt 1)."
         )
     return None
 
@@ -160,6 +163,7 @@ class Supervisor:
 
 
 def main(argv=None) -> int:
+    _stop_with_parent()  # `make serve` killed outright: the supervisor stops the rest gracefully
     parser = argparse.ArgumentParser(description="Das Portal mit gunicorn und dem Outbox-Worker (make serve).")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SERVE_PORT", 8000)))
     parser.add_argument("--no-release", action="store_true", help="collectstatic und migrate_locked auslassen")
