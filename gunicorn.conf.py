@@ -1,10 +1,10 @@
 """gunicorn's settings for `make serve` and the systemd unit: gunicorn reads ./gunicorn.conf.py of its working
 directory by itself, so both run the same server (command-line options win; docs/operations.md).
 
-The worker model was chosen by measurement (`make loadtest`, docs/performance.md): gthread workers, one process per
-core and four threads each. A thread waiting for the database or a lock leaves the process's other threads serving,
-and pages spend much of their time in the database and in Argon2 (which releases the GIL), so threads add
-headroom at little memory; more processes than cores only add memory and context switches.
+The worker model was chosen by measurement (`make loadtest`, docs/performance.md "Load test"): gthread workers, one
+process per core with eight threads each. A thread waiting for PostgreSQL, for a row lock or for Argon2 (which
+releases the GIL) leaves the process's other threads serving, and keep-alive connections stay open; sync workers
+served a third to a half as many requests with twice the p95, and more processes than cores only add memory.
 """
 
 import os
@@ -26,7 +26,7 @@ def _cores() -> int:
 bind = "127.0.0.1:8000"  # `make serve` and the systemd unit name the port; behind the TLS proxy on the same host
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 # Stays above the database's statement timeout (DB_STATEMENT_TIMEOUT_MS, 15 s): a slow query ends as the German 503
 # page, not as a killed worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)

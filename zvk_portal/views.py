@@ -55,7 +55,7 @@ def server_error(request):
     incident = uuid.uuid4().hex[:12].upper()
     error = sys.exc_info()[1]
     if is_lock_conflict(error):
-        return row_busy(request, incident, error)
+        return row_busy(request, incident)
     if is_database_unavailable(error):
         error_log.error(
             "database_unavailable",
@@ -74,20 +74,17 @@ def server_error(request):
 SECRET_FIELD_WORDS = ("password", "passwort", "code", "otp", "token", "secret", "credential")
 
 
-def row_busy(request, incident: str, error: BaseException):
+def row_busy(request, incident: str):
     """A change met a row that another transaction holds longer than lock_timeout (another administrator's action, a
     long job): the German page "Gerade in Bearbeitung", 409, within lock_timeout. Nothing was saved; what was typed
     is kept in the page, to be sent once more with one click, unless the form held a password or a code."""
     error_log.warning("row_busy", extra={"incident": incident, "path": request.path, "method": request.method})
     fields = [(name, values) for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"]
     secret = any(word in name.lower() for name, _values in fields for word in SECRET_FIELD_WORDS)
-    context = {
-        "resend": None
-        if secret or request.method != "POST"
-        else [(n, value) for n, values in fields for value in values],
-        "secret": secret,
-    }
-    response = render(request, "409_busy.html", context, status=409)
+    resend = None
+    if request.method == "POST" and not secret:
+        resend = [(name, value) for name, values in fields for value in values]
+    response = render(request, "409_busy.html", {"resend": resend, "secret": secret}, status=409)
     response["Retry-After"] = "5"
     response._has_been_logged = True
     return response

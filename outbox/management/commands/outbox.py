@@ -3,7 +3,9 @@ docs/operations.md "Backup and restore")."""
 
 import getpass
 import sys
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -67,12 +69,15 @@ class Command(BaseCommand):
             first=Min("created_at"), last=Max("created_at")
         )
         counts = {status: OutboxMessage.objects.filter(status=status).count() for status in MessageStatus}
+        written = f" (geschrieben {_when(queued['first'])} bis {_when(queued['last'])})" if queued["first"] else ""
         self.stdout.write(
-            f"Wartend: {counts[MessageStatus.QUEUED]} (erstellt {_when(queued['first'])} bis {_when(queued['last'])}), "
-            f"fehlgeschlagen: {counts[MessageStatus.FAILED]}, gesendet: {counts[MessageStatus.SENT]}"
+            f"Wartend: {counts[MessageStatus.QUEUED]}{written}, fehlgeschlagen: {counts[MessageStatus.FAILED]}, "
+            f"gesendet: {counts[MessageStatus.SENT]}"
         )
+        silent_since = timezone.now() - timedelta(seconds=settings.OUTBOX_WORKER_STALE_SECONDS)
         for worker in WorkerHeartbeat.objects.order_by("-beat_at"):
+            gone = " – meldet sich nicht mehr (beendet?)" if worker.beat_at < silent_since else ""
             self.stdout.write(
                 f"Worker {worker.name}: zuletzt gemeldet {_when(worker.beat_at)}, "
-                f"zuletzt E-Mail übernommen {_when(worker.claimed_at)}"
+                f"zuletzt E-Mail übernommen {_when(worker.claimed_at)}{gone}"
             )
