@@ -22,6 +22,7 @@ from security.throttling import ACCOUNT_SCOPE
 
 EXPIRY_WARNING_DAYS = 3
 SHOWN_PER_GROUP = 20  # the filter "Handlungsbedarf" lists them all
+OTP_ANCHOR = "#einmalpasswort"  # the Detailansicht's panel "Einmalpasswort"
 READ_AT_MOST = 200  # clerks read for the panel: a member with hundreds of dormant clerks costs no more than this
 
 
@@ -41,6 +42,7 @@ class Entry:
     step: str  # the next step's label
     url_name: str  # its URL (with the person's pk)
     moment: datetime | None = None
+    anchor: str = ""  # the part of the page the step is on ("#einmalpasswort"), or the page's top
 
     @property
     def why(self) -> str:
@@ -68,7 +70,7 @@ def _pending(person, status, password, otp_created_at, last_login) -> Entry:
         why, moment = "neu angelegt", None
     else:
         why, moment = "wieder freigeschaltet oder neues Einmalpasswort gesetzt", None
-    return Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", moment)
+    return Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", moment, OTP_ANCHOR)
 
 
 # What an entry needs of a clerk (after its pk).
@@ -117,7 +119,7 @@ def groups(*, by, now=None) -> list[Group]:
                 handover.append(_pending(person, status, password, otp_created_at, last_login))
                 if expires <= soon:
                     why = "Einmalpasswort läuft am {:%d.%m.%Y %H:%M} ab"
-                    expiring.append(Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", expires))
+                    expiring.append(Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", expires, OTP_ANCHOR))
         if a_grant is None:
             without_units.append(Entry(person, "keine Abrechnungsstelle", "+/- Zuordnen", "clerks:assign"))
         last = last_login or joined

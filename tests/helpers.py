@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def page_text(response) -> str:
-    """A page's HTML with its e-mail addresses whole: without the parts and line-break hints of `email_breaks`."""
-    return re.sub(r'<span class="email-part">([^<]*)</span>(?:<wbr>)?', r"\1", response.content.decode())
+    """A page's HTML with its e-mail addresses and one-time passwords whole: without the parts and line-break hints
+    of `email_breaks` and the 3-3-4 groups of `otp_groups`."""
+    html = response if isinstance(response, str) else response.content.decode()
+    html = re.sub(r'<span class="email-part">([^<]*)</span>(?:<wbr>)?', r"\1", html)
+    return re.sub(r'<span class="otp-group">(\d*)</span>', r"\1", html)
 
 
 def fresh(user) -> User:

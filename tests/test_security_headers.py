@@ -18,7 +18,7 @@ from django.test import Client
 from accounts import otp
 from accounts.models import Role
 from tests import factories
-from tests.helpers import post_login
+from tests.helpers import page_text, post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_every_authenticated_page_is_marked_no_store(gera_admin, gera_clerk, ger
         response = administrator.get(path, secure=True)
         assert response.status_code == 200, path
         assert "no-store" in response["Cache-Control"], path
-    assert otp.readable(pending) in administrator.get(f"/benutzer/{pending.pk}/", secure=True).content.decode()
+    assert otp.readable(pending) in page_text(administrator.get(f"/benutzer/{pending.pk}/", secure=True))
     clerk = logged_in_client(gera_clerk)
     assert "no-store" in clerk.get("/start/", secure=True)["Cache-Control"]
     fund = Client()

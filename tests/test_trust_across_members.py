@@ -50,7 +50,7 @@ def partial_admin(gera_units):
 
 def test_jena_sees_no_one_time_password_of_a_clerk_that_also_works_for_gera(client, jena_admin, shared_clerk):
     client.force_login(jena_admin)
-    html = client.get(f"/benutzer/{shared_clerk.pk}/").content.decode()
+    html = helpers.page_text(client.get(f"/benutzer/{shared_clerk.pk}/"))
     assert otp.readable(shared_clerk) not in html
     assert "Einmalpasswort setzen" not in html
     # the sentence names who can: the administrator of both members
@@ -72,7 +72,7 @@ def test_jena_cannot_set_a_one_time_password_for_the_shared_clerk(client, jena_a
 
 def test_the_administrator_of_both_members_handles_the_shared_clerks_credentials(client, both_admin, shared_clerk):
     client.force_login(both_admin)
-    assert otp.readable(shared_clerk) in client.get(f"/benutzer/{shared_clerk.pk}/").content.decode()
+    assert otp.readable(shared_clerk) in helpers.page_text(client.get(f"/benutzer/{shared_clerk.pk}/"))
     client.post(f"/benutzer/{shared_clerk.pk}/einmalpasswort/")
     assert "user.otp_reset" in actions(shared_clerk)
 

@@ -8,7 +8,7 @@ below leaves them to the second engine in `TEMPLATES`.
 
 What the pages use beyond plain Jinja2: `url()`, `url_pk()`, `static()`, `users_list_url(request)` (the
 list "Verwaltung der Benutzer" where the administrator left it, for every "Zurück"), the `datetime_de` / `date_de`
-filters, and `csrf_input` (given by Django's Jinja2 backend). The context processors of `TEMPLATES` run as
+filters, `otp_groups`, and `csrf_input` (given by Django's Jinja2 backend). The context processors of `TEMPLATES` run as
 for Django templates (user, messages, fund).
 """
 
@@ -46,6 +46,15 @@ def email_breaks(value) -> Markup:
     not wrap; a <wbr> between two parts is where a line may end."""
     parts = re.split(r"(?<=[@.])", str(value))
     return Markup("<wbr>").join(Markup('<span class="email-part">%s</span>') % part for part in parts if part)
+
+
+def otp_groups(value) -> Markup:
+    """`{{ otp_value|otp_groups }}`: the ten digits of a one-time password as 3-3-4 groups, to read aloud on the
+    phone ("793 267 3462"). The gaps are CSS margins between spans, not spaces: copying the password, or reading
+    its text, gives the ten digits alone."""
+    digits = str(value)
+    groups = [digits[:3], digits[3:6], digits[6:]] if len(digits) == 10 else [digits]
+    return Markup("").join(Markup('<span class="otp-group">%s</span>') % group for group in groups if group)
 
 
 def url(name: str, *args) -> str:
@@ -88,6 +97,10 @@ def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update(static=static, url=url, url_pk=url_pk, users_list_url=list_url)
     env.filters.update(
-        email_breaks=email_breaks, datetime_de=datetime_de, datetime_de_seconds=datetime_de_seconds, date_de=date_de
+        email_breaks=email_breaks,
+        otp_groups=otp_groups,
+        datetime_de=datetime_de,
+        datetime_de_seconds=datetime_de_seconds,
+        date_de=date_de,
     )
     return env

@@ -75,7 +75,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "personal_form": personal_form,
         "otp_value": otp_value,
         "otp_busy": otp_busy,
-        "fresh_otp": just_set and bool(otp_value),
+        "otp_place": _otp_place(clerk, handles_credentials, fresh=just_set and bool(otp_value)),
         "already_saved": "" if personal_form.is_bound else already_saved(request, "personal", clerk),
         "otp_unreadable": handles_credentials and otp.unreadable(clerk),
         "otp_expired": clerk.otp_has_expired,
@@ -88,6 +88,17 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "last_confirmation": review_service.last_confirmation(clerk),
     }
     return render(request, "clerks/clerk_detail.html", context, status=status)
+
+
+def _otp_place(clerk, handles_credentials: bool, *, fresh: bool) -> str | None:
+    """Where the Detailansicht shows the one-time password: "fresh" at the very top right after it was set, "first"
+    above the personal data while one waits to be handed over (manual §6), "usual" below them otherwise, nowhere
+    for an administrator who may not handle the clerk's credentials (DESIGN §8)."""
+    if not handles_credentials:
+        return None
+    if fresh:
+        return "fresh"
+    return "first" if clerk.awaits_handover else "usual"
 
 
 @administrator_only

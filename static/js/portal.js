@@ -90,9 +90,17 @@ document.addEventListener("click", function (event) {
   }
 });
 
-// A panel the page opens with (the new one-time password): it takes the focus, so a screen reader reads it first.
+// A panel the page opens with (the new one-time password), or the panel a link leads to ("Einmalpasswort anzeigen"
+// in "Handlungsbedarf": #einmalpasswort), takes the focus, so a screen reader reads it first and the keyboard goes on
+// from there. The browser scrolls to an anchor but leaves the focus at the top of the page.
 document.addEventListener("DOMContentLoaded", function () {
   var panel = document.querySelector("[data-focus-on-load]");
+  if (!panel && window.location.hash.length > 1) {
+    panel = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    if (panel && !panel.hasAttribute("tabindex")) {
+      panel = null;
+    }
+  }
   if (panel) {
     panel.focus();
   }

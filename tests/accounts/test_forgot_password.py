@@ -7,6 +7,7 @@ from django.contrib.admin.sites import site
 from accounts.models import PasswordRequest, Role, Status
 from audit.models import AuditEntry
 from tests import factories
+from tests.helpers import page_text
 from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_clerk_gets_a_new_otp_for_the_administrator_and_an_email(client, gera_cl
     client.force_login(gera_admin)
     from accounts import otp
 
-    assert otp.readable(gera_clerk) in client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    assert otp.readable(gera_clerk) in page_text(client.get(f"/benutzer/{gera_clerk.pk}/"))
 
 
 def test_administrator_request_waits_for_fund_staff(client, gera_admin, staff):

@@ -13,7 +13,7 @@ from accounts import otp
 from accounts.models import Membership, Role, Status, User
 from audit.models import AuditEntry
 from tests import factories
-from tests.helpers import post_login
+from tests.helpers import page_text, post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_setting_the_personal_password_activates_and_clears_the_otp(client, gera
     assert clerk.status == Status.ACTIVE and clerk.otp_hash == "" and clerk.otp_ciphertext == ""
     assert client.get("/start/").status_code == 200  # the session survives its own password change
     client.force_login(gera_admin)
-    detail = client.get(f"/benutzer/{clerk.pk}/").content.decode()
+    detail = page_text(client.get(f"/benutzer/{clerk.pk}/"))
     assert clerk.otp_plain not in detail
     assert not post_login(client, clerk.email, clerk.otp_plain, role=Role.CLERK).has_header("Location")
 
@@ -249,7 +249,7 @@ def test_five_wrong_passwords_through_the_page_deactivate(client, gera_clerk, ge
     # attempt N+1 with the right (old) password fails with the same message
     assert LOGIN_FAILED in post_login(client, gera_clerk.email, factories.PASSWORD, role=Role.CLERK).content.decode()
     client.force_login(gera_admin)
-    detail = client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    detail = page_text(client.get(f"/benutzer/{gera_clerk.pk}/"))
     assert otp.readable(gera_clerk) in detail and "Deaktiviert" in detail
     client.logout()
     assert post_login(client, gera_clerk.email, otp.readable(gera_clerk), role=Role.CLERK).url == "/passwort-aendern/"

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from accounts import otp
 from accounts.models import User
 from tests import factories
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +26,10 @@ def pending_clerk(settings, gera_units):
 
 
 def test_a_wrong_key_shows_unreadable_on_the_detail_page_and_is_logged(settings, admin_client, pending_clerk, caplog):
-    assert pending_clerk.otp_plain in admin_client.get(f"/benutzer/{pending_clerk.pk}/").content.decode()
+    assert pending_clerk.otp_plain in page_text(admin_client.get(f"/benutzer/{pending_clerk.pk}/"))
     settings.OTP_ENCRYPTION_KEY = NEW_KEY
     with caplog.at_level(logging.WARNING, logger="security"):
-        html = admin_client.get(f"/benutzer/{pending_clerk.pk}/").content.decode()
+        html = page_text(admin_client.get(f"/benutzer/{pending_clerk.pk}/"))
     assert UNREADABLE in html and pending_clerk.otp_plain not in html
     (record,) = [r for r in caplog.records if r.getMessage() == "otp.unreadable"]
     assert record.user_id == pending_clerk.pk and record.levelno == logging.WARNING

@@ -9,7 +9,7 @@ from accounts.models import Role, Status, User
 from audit.models import AuditEntry
 from clerks.models import Grant
 from tests import factories
-from tests.helpers import post_login
+from tests.helpers import page_text, post_login
 from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_happy_path_creates_pending_clerk_with_grants_and_mail(admin_client, ger
     assert clerk.status == Status.PENDING
     assert set(Grant.objects.filter(clerk=clerk).values_list("billing_unit__number", flat=True)) == {"002020", "002022"}
     assert [m.to for m in deliver_outbox()] == [[PERSON["email"]]]
-    detail = admin_client.get(f"/benutzer/{clerk.pk}/").content.decode()
+    detail = page_text(admin_client.get(f"/benutzer/{clerk.pk}/"))
     assert otp.readable(clerk) in detail
 
 
@@ -209,7 +209,7 @@ def test_fresh_clerk_logs_in_with_the_otp_from_the_detail_view(admin_client, cli
     step1(admin_client)
     admin_client.post("/benutzer/neu/abrechnungsstellen/", {"token": token(admin_client), "units": [gera_units[1].pk]})
     clerk = User.objects.get(email=PERSON["email"])
-    detail = admin_client.get(f"/benutzer/{clerk.pk}/").content.decode()
+    detail = page_text(admin_client.get(f"/benutzer/{clerk.pk}/"))
     value = otp.readable(clerk)
     assert value in detail
     from django.test import Client

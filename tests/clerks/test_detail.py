@@ -11,14 +11,14 @@ from accounts.models import Status, User
 from audit.models import AuditEntry
 from clerks import services
 from tests import factories
-from tests.helpers import fresh
+from tests.helpers import fresh, page_text
 from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
 
 def detail(client, clerk):
-    return client.get(f"/benutzer/{clerk.pk}/").content.decode()
+    return page_text(client.get(f"/benutzer/{clerk.pk}/"))
 
 
 def test_panels_and_labels_of_the_manual(admin_client, gera_clerk):
@@ -51,7 +51,7 @@ def test_panels_and_labels_of_the_manual(admin_client, gera_clerk):
 def test_pending_clerk_shows_otp_and_expiry_and_no_store(admin_client, gera_units):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
     response = admin_client.get(f"/benutzer/{clerk.pk}/")
-    html = response.content.decode()
+    html = page_text(response)
     assert clerk.otp_plain in html
     assert timezone.localtime(clerk.otp_expires_at).strftime("%d.%m.%Y %H:%M") in html
     assert "no-store" in response["Cache-Control"]
@@ -151,7 +151,7 @@ def test_set_otp_asks_first_then_replaces_every_password(admin_client, gera_cler
     assert User.objects.get(pk=gera_clerk.pk).status == Status.ACTIVE  # GET changes nothing
     response = admin_client.post(f"/benutzer/{gera_clerk.pk}/einmalpasswort/", follow=True)
     clerk = User.objects.get(pk=gera_clerk.pk)
-    html = response.content.decode()
+    html = page_text(response)
     assert clerk.status == Status.PENDING
     assert otp.readable(clerk) in html and "Ein neues Einmalpasswort wurde gesetzt." in html
     assert [m.to for m in deliver_outbox()] == [[clerk.email]]  # the clerk is told (AUTH-16)

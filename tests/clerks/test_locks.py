@@ -9,7 +9,7 @@ from audit.models import AuditEntry
 from clerks import services
 from clerks.models import Grant, LockKind, MemberLock
 from tests import factories
-from tests.helpers import fresh, post_login
+from tests.helpers import fresh, page_text, post_login
 from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_unlock_restores_grants_pending_and_a_new_otp(admin_client, gera_clerk, 
     assert "Berechtigung erteilen" in confirm
     assert fresh(gera_clerk).status == Status.LOCKED
     response = admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/", follow=True)
-    html = response.content.decode()
+    html = page_text(response)
     clerk = fresh(gera_clerk)
     assert "Die Berechtigung wurde erteilt." in html
     assert clerk.status == Status.PENDING and clerk.portal_access == "Aktiv"

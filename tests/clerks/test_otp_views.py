@@ -8,7 +8,7 @@ from accounts import otp
 from audit.models import AuditEntry
 from clerks import services
 from tests import factories
-from tests.helpers import fresh
+from tests.helpers import fresh, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_showing_a_one_time_password_is_audited_once_per_password_and_administra
 ):
     clerk = factories.PendingClerkFactory(units=gera_units[:1])
     client.force_login(gera_admin)
-    page = client.get(f"/benutzer/{clerk.pk}/").content.decode()
+    page = page_text(client.get(f"/benutzer/{clerk.pk}/"))
     assert clerk.otp_plain in page and "Einmalpasswort angezeigt" in page  # the per-clerk protocol shows it
     client.get(f"/benutzer/{clerk.pk}/")
     assert views_of(clerk) == [gera_admin.email]
@@ -64,7 +64,7 @@ def test_no_slip_without_a_password_or_for_a_clerk_beyond_the_registration(
     shared = factories.PendingClerkFactory(units=[gera_units[0], jena_units[0]])
     client.force_login(jena_admin)
     response = client.get(f"/benutzer/{shared.pk}/uebergabeblatt/", follow=True)
-    assert shared.otp_plain not in response.content.decode()
+    assert shared.otp_plain not in page_text(response)
     assert views_of(shared, "user.otp_slip_printed") == []
 
 
@@ -79,9 +79,10 @@ def test_a_one_time_password_just_set_opens_the_detailansicht_once(client, gera_
     assert response.url == f"/benutzer/{gera_clerk.pk}/#neues-einmalpasswort"
     html = client.get(response.url).content.decode()
     value = otp.readable(fresh(gera_clerk))
-    assert _panel_first(html) and f'data-testid="fresh-otp">{value}<' in html
+    grouped = f'<span class="otp-group">{value[:3]}</span><span class="otp-group">{value[3:6]}</span>'
+    assert _panel_first(html) and f'data-testid="otp">{grouped}' in html
     assert 'id="neues-einmalpasswort" tabindex="-1" data-focus-on-load' in html
-    again = client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    again = page_text(client.get(f"/benutzer/{gera_clerk.pk}/"))
     assert "fresh-otp-panel" not in again and value in again  # later it stays in its own panel
 
 
@@ -109,7 +110,7 @@ def test_a_colleague_opening_the_clerk_sees_the_password_in_its_usual_place(
     client.post(f"/benutzer/{gera_clerk.pk}/einmalpasswort/")
     colleague = Client()
     colleague.force_login(gera_admin2)
-    html = colleague.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
+    html = page_text(colleague.get(f"/benutzer/{gera_clerk.pk}/"))
     assert "fresh-otp-panel" not in html and otp.readable(fresh(gera_clerk)) in html
 
 
