@@ -90,6 +90,16 @@ document.addEventListener("click", function (event) {
   }
 });
 
+// On a narrow screen the main menu starts folded under "Menü" (a <details> that is open without script), so that the
+// header and the menu take less than a third of the screen.
+(function () {
+  if (window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-fold-when-narrow]"), function (details) {
+      details.open = false;
+    });
+  }
+})();
+
 // A panel the page opens with (the new one-time password), or the panel a link leads to ("Einmalpasswort anzeigen"
 // in "Handlungsbedarf": #einmalpasswort), takes the focus, so a screen reader reads it first and the keyboard goes on
 // from there. The browser scrolls to an anchor but leaves the focus at the top of the page.

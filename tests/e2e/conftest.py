@@ -167,10 +167,17 @@ class Portal:
     def logout(self) -> Page:
         return self.click(self.page.get_by_role("button", name="Abmelden"))
 
+    def menu(self) -> Locator:
+        """The main menu, unfolded where a narrow screen shows it folded under "Menü"."""
+        menu = self.page.get_by_role("navigation", name="Hauptmenü")
+        fold = menu.locator("details")
+        if fold.count() and not fold.evaluate("details => details.open"):
+            menu.locator("summary").click()
+        return menu
+
     def open_user_list(self) -> Page:
         """§3 b: the menu item "Verwaltung der Benutzer"."""
-        menu = self.page.get_by_role("navigation", name="Hauptmenü")
-        return self.click(menu.get_by_role("link", name="Verwaltung der Benutzer"))
+        return self.click(self.menu().get_by_role("link", name="Verwaltung der Benutzer"))
 
     def open_detail(self, email: str) -> Page:
         """§3 i: "Detailansicht" in the row of the person with this e-mail, on the user list."""
