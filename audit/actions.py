@@ -21,6 +21,7 @@ class Action(models.TextChoices):
     REVIEW_COMPLETED = "review.completed", "Überprüfung der Berechtigungen abgeschlossen"
     USER_ACCESS_CONFIRMED = "user.access_confirmed", "Berechtigung bei der Überprüfung bestätigt"
     USER_OTP_VIEWED = "user.otp_viewed", "Einmalpasswort angezeigt"
+    ATTENTION_MARKED = "attention.marked", "Handlungsbedarf als erledigt markiert"
     USER_OTP_SLIP_PRINTED = "user.otp_slip_printed", "Übergabeblatt mit Einmalpasswort gedruckt"
     USER_PSEUDONYMISED = "user.pseudonymised", "Nach Ablauf der Aufbewahrungsfrist pseudonymisiert"
     CLERK_CREATED = "clerk.created", "Sachbearbeiter angelegt"

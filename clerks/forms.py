@@ -153,6 +153,13 @@ class UserFilterForm(PageForm):
         ],
     )
 
+    NARROWING = ("status", "role", "unit", "sort")  # folded under "Weitere Filter" on a narrow screen
+
+    @property
+    def narrows(self) -> bool:
+        """Whether a filter besides the search is set (or wrong): "Weitere Filter" then stays open."""
+        return any(self.data.get(name) not in (None, "", "name") for name in self.NARROWING)
+
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         rows = units.values_list("pk", "number", "name")

@@ -247,3 +247,40 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.clerk} an {self.administrator}"
+
+
+class AttentionKind(models.TextChoices):
+    """The kinds of "Handlungsbedarf" (clerks/attention.py), with the title each shows."""
+
+    HANDOVER = "handover", "Einmalpasswort übergeben"
+    EXPIRY = "expiry", "Einmalpasswort läuft ab oder ist abgelaufen"
+    WITHOUT_UNITS = "without_units", "Ohne Abrechnungsstelle"
+    DORMANT = "dormant", "Lange nicht angemeldet"
+    REFUSED = "refused", "Unbekannte Geräte werden abgewiesen"
+
+
+class AttentionMark(models.Model):
+    """An administrator's "übergeben" / "erledigt" on an entry of "Handlungsbedarf": the entry leaves that
+    administrator's box until its case happens again. The occurrence names the case: the one-time password's
+    creation (übergeben) or expiry, the last login (lange nicht angemeldet), the start of the refusal window; a clerk
+    without billing units has none, and its mark is void once the clerk is given a unit."""
+
+    administrator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="Administrator"
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="Sachbearbeiter"
+    )
+    kind = models.CharField("Handlungsbedarf", max_length=20, choices=AttentionKind.choices)
+    occurrence = models.DateTimeField("Fall vom", null=True, blank=True)
+    marked_at = models.DateTimeField("markiert am", default=timezone.now)
+
+    class Meta:
+        verbose_name = "erledigter Handlungsbedarf"
+        verbose_name_plural = "erledigter Handlungsbedarf"
+        constraints = [
+            models.UniqueConstraint(fields=["clerk", "administrator", "kind"], name="one_attention_mark_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.clerk} von {self.administrator}"

@@ -31,7 +31,7 @@ from audit.models import AuditEntry
 from base.db import brief_lock_wait, is_lock_conflict
 from base.transactions import inside_transaction
 from billing_units.models import BillingUnit, Member
-from clerks import authority, emails, lock_collisions
+from clerks import attention, authority, emails, lock_collisions
 from clerks.models import CASCADE_REASON, Grant, LockKind, MemberLock, SuspendedGrant
 from factors import services as factor_services
 from security import devices
@@ -250,6 +250,8 @@ def set_grants(*, clerk: User, by: User, unit_ids) -> dict:
             return {"added": [], "removed": []}
         Grant.objects.filter(clerk=clerk, billing_unit__in=removed).delete()
         Grant.objects.bulk_create([Grant(clerk=clerk, billing_unit_id=pk, granted_by=by) for pk in added])
+        if added:
+            attention.forget_without_units(clerk)
         _join_members(clerk, {allowed[pk].member_id for pk in added})
         change = {
             "added": sorted(allowed[pk].number for pk in added),
@@ -498,6 +500,7 @@ def _lift(lock: MemberLock, clerk: User, by: User | None) -> str | None:
         ],
         ignore_conflicts=True,
     )
+    attention.forget_without_units(clerk)
     if not clerk.is_locked:
         return None
     clerk.transition(Event.UNLOCK)

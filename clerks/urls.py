@@ -12,6 +12,7 @@ urlpatterns = [
     path("benutzer/neu/abrechnungsstellen/", views.create_units, name="create_units"),
     path("benutzer/<int:pk>/angelegt/", views.created, name="created"),
     path("benutzer/<int:pk>/", views.detail, name="detail"),
+    path("benutzer/<int:pk>/handlungsbedarf/", views.attention_mark, name="attention_mark"),
     path("benutzer/<int:pk>/persoenliche-daten/", views.personal_data, name="personal_data"),
     path("benutzer/<int:pk>/zuordnen/", views.assign, name="assign"),
     path("benutzer/<int:pk>/einmalpasswort/", views.reset_otp, name="reset_otp"),

@@ -274,6 +274,7 @@ def post_data(world: World, owner: str | None) -> dict:
         "role": "clerk",
         "password": "irgendein Passwort 2026",
         "token": "entwurf",
+        "kind": "handover",
     }
 
 

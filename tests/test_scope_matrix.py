@@ -86,6 +86,13 @@ PORTAL = {
     "clerks:create_units": row("login/login", "403/403", "302/302", "302/302", "403/403"),  # no draft: to step 1
     "clerks:created": row("login/login", "403/403", GERA_ONLY, JENA_ONLY, "403/403"),
     "clerks:detail": row("login/login", "403/403", GERA_ONLY, JENA_ONLY, "403/403"),
+    "clerks:attention_mark": row(  # "übergeben" / "erledigt": the clerks here are no case of the posted kind
+        "login/login",
+        "403/403",
+        owners("405/302", "405/404", "405/302"),
+        owners("405/404", "405/302", "405/302"),
+        "403/403",
+    ),
     "clerks:personal_data": row(
         "login/login",
         "403/403",

@@ -42,6 +42,9 @@ UNSCOPED = {
     ("clerks/authority.py", "lift_holders"): "the administrators of the lock's member who may lift it, named",
     ("clerks/authority.py", "liftable_lock_ids"): "the suspended grants of locks the administrator already sees",
     ("clerks/attention.py", "_concerned"): "whether a listed clerk holds any grant at all ('ohne Abrechnungsstelle')",
+    ("clerks/attention.py", "occurrence"): "whether a clerk loaded through visible_to still is the case an "
+    "administrator marks: its grants at all, its refusal window",
+    ("clerks/attention.py", "mark"): "a service: the clerk was loaded through visible_to, and is locked afresh",
     ("clerks/listing.py", "search"): "addresses matched through their index; the outer query keeps the scope",
     ("clerks/lock_collisions.py", "already_locked"): "the open locks of the administrator's own members",
     ("clerks/overview.py", "rows"): "the last confirmation of each grant's clerk, a subquery of the scoped grants",

@@ -8,12 +8,13 @@ from clerks.views.create import create, create_units, created
 from clerks.views.detail import detail, handover_slip, personal_data, reset_factor, reset_otp
 from clerks.views.grants import assign
 from clerks.views.locks import lock, lock_administrator, lock_administrator_confirm, unlock
-from clerks.views.people import administrator, user_list
+from clerks.views.people import administrator, attention_mark, user_list
 from clerks.views.reports import notice_settings, overview, protocol, review, review_confirm, review_confirm_page
 
 __all__ = [
     "administrator",
     "assign",
+    "attention_mark",
     "create",
     "create_units",
     "created",

@@ -1,10 +1,11 @@
 """Verwaltung der Benutzer (the list, manual §2) and a co-administrator's page."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import User
+from accounts.models import DomainError, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit
 from clerks import attention, listing, services
@@ -13,12 +14,14 @@ from clerks.forms import (
     SORTS,
     UserFilterForm,
 )
+from clerks.models import AttentionKind
 from clerks.views.common import (
     HISTORY_ROWS,
     LIST_FIELDS,
     PAGE_SIZE,
     administrator_only,
     administrator_or_404,
+    clerk_or_404,
     units_by_user,
 )
 
@@ -47,10 +50,32 @@ def user_list(request):
         "single_administrator_members": services.members_with_a_single_administrator(by=request.user),
         "open_reviews": review_service.open_reviews_for(request.user),
         "attention": attention.groups(by=request.user),
+        "attention_open": request.COOKIES.get(attention.FOLDED_COOKIE) != "zu",
     }
     response = render(request, "clerks/user_list.html", context)
     listing.remember(request, response)
     return response
+
+
+@administrator_only
+@require_POST
+def attention_mark(request, pk):
+    """ "übergeben" / "erledigt" beside an entry of "Handlungsbedarf": it leaves the administrator's box until the case
+    happens again."""
+    clerk = clerk_or_404(request, pk)
+    kind = request.POST.get("kind", "")
+    try:
+        attention.mark(clerk=clerk, kind=kind, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.messages[0])
+    else:
+        what = "als übergeben markiert" if kind == AttentionKind.HANDOVER else "als erledigt markiert"
+        messages.success(
+            request,
+            f"„{AttentionKind(kind).label}“ für {clerk.first_name} {clerk.last_name} {what}. Der Eintrag erscheint "
+            "wieder, wenn der Fall erneut eintritt.",
+        )
+    return redirect(listing.list_url(request))
 
 
 def _own_units(by):

@@ -90,15 +90,27 @@ document.addEventListener("click", function (event) {
   }
 });
 
-// On a narrow screen the main menu starts folded under "Menü" (a <details> that is open without script), so that the
-// header and the menu take less than a third of the screen.
+// On a narrow screen the main menu starts folded under "Menü", and the list's filters besides the search under
+// "Weitere Filter" (each a <details> that is open without script), so that the page starts with what it is for.
 (function () {
   if (window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-fold-when-narrow]"), function (details) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-fold-when-narrow]:not([data-keep-open])"), function (details) {
       details.open = false;
     });
   }
 })();
+
+// A box that remembers whether it is folded ("Handlungsbedarf"): a cookie of this browser, read by the server when it
+// draws the page, so the box is drawn as it was left. A display preference, nothing more.
+document.addEventListener("toggle", function (event) {
+  var box = event.target;
+  if (!box.hasAttribute || !box.hasAttribute("data-remember-open")) {
+    return;
+  }
+  var secure = window.location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = box.getAttribute("data-remember-open") + "=" + (box.open ? "auf" : "zu") +
+    "; path=/; max-age=31536000; SameSite=Lax" + secure;
+}, true);
 
 // A panel the page opens with (the new one-time password), or the panel a link leads to ("Einmalpasswort anzeigen"
 // in "Handlungsbedarf": #einmalpasswort), takes the focus, so a screen reader reads it first and the keyboard goes on

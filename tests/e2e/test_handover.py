@@ -1,9 +1,13 @@
 """The job's most frequent task (manual §6): a clerk waits for its one-time password, and the administrator reads it
 out on the phone. From "Handlungsbedarf" one click leads to the password itself, at 1280 px and at 320 px."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from clerks.models import Grant
 from tests import factories
 
 SIZES = [{"width": 1280, "height": 900}, {"width": 320, "height": 640}]
@@ -58,3 +62,75 @@ def test_einmalpasswort_anzeigen_lands_on_the_password_grouped_for_reading_aloud
     for before, after in ((first, second), (second, third)):
         assert after["top"] > before["top"] + 2 or after["left"] >= before["right"] + 4, "a visible gap between groups"
     assert read["fits"], "the password fits the window"
+
+
+# --- "Handlungsbedarf" that clears and does not bury the list ----------------------------------------------------
+
+
+def busy_member(gera_units, settings):
+    """A large employer's morning: passwords to hand over, clerks without a unit, and dormant ones."""
+    factories.PendingClerkFactory.create_batch(25, units=gera_units[:1])
+    without = factories.ClerkFactory.create_batch(8, units=gera_units[:1])
+    Grant.objects.filter(clerk__in=without).delete()  # still Gera's clerks, without a unit
+    long_ago = timezone.now() - timedelta(days=settings.INACTIVITY_DAYS + 5)
+    factories.ClerkFactory.create_batch(8, units=gera_units[:1], last_login=long_ago)
+    factories.ClerkFactory.create_batch(30, units=gera_units[:2])
+
+
+def above_the_fold(page, locator, height) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+# Where a cell's own text ends on the screen (a card shows the column's name above it).
+TEXT_BOTTOM = (
+    "cell => { const r = document.createRange(); r.selectNodeContents(cell); return r.getBoundingClientRect().bottom; }"
+)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1280px", "320px"])
+def test_handlungsbedarf_counts_per_kind_and_leaves_search_and_results_above_the_fold(
+    portal, gera_admin, gera_units, settings, size
+):
+    busy_member(gera_units, settings)
+    portal.page.set_viewport_size(size)
+    page = portal.login(gera_admin)
+    attention = page.get_by_test_id("attention")
+    handover = attention.get_by_test_id("attention-handover")
+    expect(handover.locator("summary")).to_have_text("Einmalpasswort übergeben: 25")
+    expect(attention.get_by_test_id("attention-without_units").locator("summary")).to_have_text(
+        "Ohne Abrechnungsstelle: 8"
+    )
+    expect(attention.get_by_test_id("attention-dormant").locator("summary")).to_have_text("Lange nicht angemeldet: 8")
+    expect(handover.get_by_role("link").first).to_be_hidden()  # the names one click away
+    search = page.get_by_label("Suche nach Name, E-Mail oder Abrechnungsstelle")
+    first_result = page.get_by_test_id("user-table").locator("tbody tr").first
+    assert above_the_fold(page, search, size["height"]), "the search"
+    assert above_the_fold(page, page.get_by_role("button", name="Anzeigen"), size["height"]), "its button"
+    assert above_the_fold(page, page.get_by_role("status").filter(has_text="Benutzer"), size["height"]), "the count"
+    assert first_result.locator("td").first.evaluate(TEXT_BOTTOM) <= size["height"], "the first result's name"
+    handover.locator("summary").click()
+    expect(handover.get_by_role("link").first).to_be_visible()
+
+
+def test_handlungsbedarf_remembers_it_was_folded_and_clears_what_was_handed_over(portal, gera_admin, gera_units):
+    clerk = factories.PendingClerkFactory(first_name="Jürgen", last_name="Weiß", units=gera_units[:1])
+    without = factories.ClerkFactory(first_name="Ohne", last_name="Einheit", units=gera_units[:1])
+    Grant.objects.filter(clerk=without).delete()
+    page = portal.login(gera_admin)
+    attention = page.get_by_test_id("attention")
+    attention.get_by_text("Einmalpasswort übergeben:").click()
+    portal.click(attention.get_by_role("button", name="übergeben für Jürgen Weiß"))
+    expect(portal.messages).to_contain_text("„Einmalpasswort übergeben“ für Jürgen Weiß als übergeben markiert")
+    expect(attention.get_by_test_id("attention-handover")).to_have_count(0)
+    expect(attention.get_by_test_id("attention-without_units")).to_be_visible()
+    assert clerk.pk  # the clerk is still listed below
+    expect(page.get_by_test_id("user-table")).to_contain_text("Weiß, Jürgen")
+
+    attention.locator("summary").first.click()  # fold the box
+    expect(attention.get_by_test_id("attention-without_units")).to_be_hidden()
+    portal.open_user_list()
+    expect(page.get_by_test_id("attention").get_by_test_id("attention-without_units")).to_be_hidden()
+    page.get_by_test_id("attention").locator("summary").first.click()  # and unfold it again
+    portal.open_user_list()
+    expect(page.get_by_test_id("attention").get_by_test_id("attention-without_units")).to_be_visible()
