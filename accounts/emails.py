@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 
 from outbox.mail import enqueue
 
@@ -22,8 +23,15 @@ def send_templated(name: str, to: str, context: dict | None = None, *, secret: b
     enqueue(template=name, to=to, subject=subject, body=body, secret=secret)
 
 
+def clerk_contacts(clerk) -> list:
+    """The administrators a clerk's mail names, with phone and e-mail (templates/emails/_clerk_contacts.txt): those who
+    may act for the clerk (DESIGN §8); none sends the clerk to the fund. The rule is the clerks app's, above accounts:
+    the setting CLERK_CONTACTS names it."""
+    return list(import_string(settings.CLERK_CONTACTS)(clerk))
+
+
 def forgot_password_clerk(user) -> None:
-    send_templated("forgot_password_clerk", user.email, {"user": user})
+    send_templated("forgot_password_clerk", user.email, {"user": user, "administrators": clerk_contacts(user)})
 
 
 def forgot_password_administrator(user) -> None:
@@ -35,4 +43,5 @@ def password_set(user) -> None:
 
 
 def deactivated(user) -> None:
-    send_templated("deactivated", user.email, {"user": user})
+    contacts = clerk_contacts(user) if user.is_clerk else []
+    send_templated("deactivated", user.email, {"user": user, "administrators": contacts})

@@ -1,44 +1,44 @@
 """E-mails to clerks about what their administrator did. Written to the outbox (accounts.emails.send_templated)."""
 
-from accounts.emails import send_templated
+from accounts.emails import clerk_contacts, send_templated
+
+
+def _to_clerk(name: str, clerk, **context) -> None:
+    """A mail to a clerk, naming the administrators who can act for it (or the fund where nobody can)."""
+    send_templated(name, clerk.email, {"user": clerk, "administrators": clerk_contacts(clerk), **context})
 
 
 def clerk_created(clerk) -> None:
     """§3 Hinweis: the clerk learns of its access and asks its administrator for the one-time password."""
-    send_templated("clerk_created", clerk.email, {"user": clerk})
+    _to_clerk("clerk_created", clerk)
 
 
 def email_changed(clerk, *, old_email: str) -> None:
     """§4 Hinweis: the e-mail is the login name; both the old and the new address are told, each in its own
     mail, so that a server refusing the old address does not hold up the mail to the new one."""
-    context = {"user": clerk, "old_email": old_email}
+    context = {"user": clerk, "old_email": old_email, "administrators": clerk_contacts(clerk)}
     send_templated("email_changed", old_email, context)
     send_templated("email_changed", clerk.email, context)
 
 
 def otp_reset(clerk) -> None:
-    send_templated("otp_reset", clerk.email, {"user": clerk})
+    _to_clerk("otp_reset", clerk)
 
 
 def clerk_locked(clerk, *, members, locked: bool, by_administrator: bool = True, ask_fund: bool = False) -> None:
     """A member lock (§7.1): by "Berechtigung entziehen", or by the portal itself (the last-administrator cascade,
-    inactivity). The clerk learns for which members, and whether it can still log in at all; a clerk whose member
-    has no administrator left (`ask_fund`) is sent to the fund. The reason stays with the administrators: it may be
-    a personnel matter."""
-    context = {
-        "user": clerk,
-        "members": members,
-        "locked": locked,
-        "by_administrator": by_administrator,
-        "ask_fund": ask_fund,
-    }
-    send_templated("clerk_locked", clerk.email, context)
+    inactivity). The clerk learns for which members, and whether it can still log in at all; it is sent to the
+    administrators who can act for it, or to the fund where its member has no administrator left (`ask_fund`) or
+    nobody can. The reason stays with the administrators: it may be a personnel matter."""
+    administrators = [] if ask_fund else clerk_contacts(clerk)
+    context = {"members": members, "locked": locked, "by_administrator": by_administrator, "ask_fund": ask_fund}
+    send_templated("clerk_locked", clerk.email, {"user": clerk, "administrators": administrators, **context})
 
 
 def clerk_restored(clerk, *, member, new_otp: bool) -> None:
     """Berechtigung erteilen (§7.1 g–h): the grants are back; a new one-time password comes from the administrator,
     never by mail."""
-    send_templated("clerk_restored", clerk.email, {"user": clerk, "member": member, "new_otp": new_otp})
+    _to_clerk("clerk_restored", clerk, member=member, new_otp=new_otp)
 
 
 def inactivity_warning(user, *, deadline) -> None:

@@ -378,6 +378,9 @@ FUND_ADDRESS = ["Steile Hohle 6", "06556 Artern"]
 FUND_EMAIL = "portal@kvt-zvk.de"
 FUND_PHONE = "03466 / 3364 - 75"
 FUND_WEB = "portal.meinezvk.de"
+# Whom a clerk's mail names to turn to: the administrators who may act for it (DESIGN §8). The rule lives in clerks,
+# above accounts, whose mails need it too ("Passwort vergessen", deactivation): the project wires it here.
+CLERK_CONTACTS = "clerks.authority.credential_holders"
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 # Origins passkeys may be used from: the portal's own https address (browsers allow passkeys on plain http only for
 # localhost, never for 127.0.0.1); factors/webauthn.py adds the request's own origin, which ALLOWED_HOSTS validated.

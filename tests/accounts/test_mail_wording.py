@@ -49,6 +49,7 @@ def test_an_administrators_mail_names_the_funds_telephone(name, gera_units):
     assert settings.FUND_PHONE in render(name, admin)
 
 
-def test_a_clerk_is_still_sent_to_its_administrator(gera_clerk):
+def test_a_clerk_is_still_sent_to_its_administrator(gera_clerk, gera_admin):
     assert "Ihren Administrator" in render("password_set", gera_clerk)
-    assert "Ihren Administrator" in render("deactivated", gera_clerk)
+    assert "Ihren Administrator" in render("deactivated", gera_clerk, administrators=[gera_admin])
+    assert settings.FUND_PHONE in render("deactivated", gera_clerk, administrators=[])  # nobody can act: the fund

@@ -181,7 +181,7 @@ def test_locked_clerk_cannot_log_in_and_counts_nothing(gera_units):
 
 
 @pytest.mark.parametrize("status", [Status.ACTIVE, Status.PENDING])
-def test_forgot_password_makes_pending_with_new_otp(gera_units, status):
+def test_forgot_password_makes_pending_with_new_otp(gera_units, gera_admin, status):
     clerk = factories.ClerkFactory(status=status, units=gera_units[:1])
     services.request_password_reset(role=Role.CLERK, email=clerk.email)
     clerk = fresh(clerk)
