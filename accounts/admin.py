@@ -19,6 +19,7 @@ from accounts import letters, otp, services
 from accounts.models import DomainError, Membership, PasswordRequest, Role, User
 from audit.models import AuditEntry
 from base.admin import ReadOnlyAdmin
+from factors import policy as factor_policy
 from factors import services as factor_services
 from registration.models import AdministratorApplication, ApplicationStatus
 
@@ -179,6 +180,9 @@ class UserAdmin(ReadOnlyAdmin):
             "address_lines": member.address_lines(attention) if member else [attention],
             "otp_value": otp.readable(user),
             "expires_at": user.otp_expires_at,
+            # What the first login asks besides the password (DESIGN §8): a passkey or an app, or a clerk's e-mail code.
+            "strong_factor": factor_policy.requires_strong_factor(user),
+            "email_code": factor_policy.clerk_mode() != "off",
         }
         response = TemplateResponse(request, "admin/accounts/user/access_letter.html", context)
         add_never_cache_headers(response)

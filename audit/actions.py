@@ -57,6 +57,7 @@ class Action(models.TextChoices):
     )
     FACTOR_ADDED = "factor.added", "Zweiter Faktor eingerichtet"
     FACTOR_REMOVED = "factor.removed", "Zweiter Faktor entfernt"
+    FACTOR_RENAMED = "factor.renamed", "Passkey umbenannt"
     FACTOR_USED = "factor.used", "Anmeldung mit dem zweiten Faktor bestätigt"
     FACTOR_FAILED = "factor.failed", "Bestätigung mit dem zweiten Faktor fehlgeschlagen"
     FACTOR_EMAIL_CODE_THROTTLED = (
@@ -94,6 +95,7 @@ FIELD_LABELS = {
     "phone": "Telefonnummer",
     "email": "E-Mail",
     "notices": "Hinweise per E-Mail",
+    "name": "Bezeichnung",
 }
 
 

@@ -1,6 +1,7 @@
 """E-mails to clerks about what their administrator did. Written to the outbox (accounts.emails.send_templated)."""
 
 from accounts.emails import clerk_contacts, send_templated
+from factors import policy
 
 
 def _to_clerk(name: str, clerk, **context) -> None:
@@ -10,7 +11,7 @@ def _to_clerk(name: str, clerk, **context) -> None:
 
 def clerk_created(clerk) -> None:
     """§3 Hinweis: the clerk learns of its access and asks its administrator for the one-time password."""
-    _to_clerk("clerk_created", clerk)
+    _to_clerk("clerk_created", clerk, email_code=policy.clerk_mode() != "off")
 
 
 def email_changed(clerk, *, old_email: str) -> None:

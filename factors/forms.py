@@ -34,3 +34,15 @@ class TotpEnrolForm(PageForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         error_messages=required("den Code aus der App") | {"max_length": CODE_INVALID},
     )
+
+
+class PasskeyNameForm(PageForm):
+    """The passkey's name, as "Sicherheit" lists it."""
+
+    name = forms.CharField(
+        label="Bezeichnung des Passkeys",
+        max_length=64,
+        help_text="Woran Sie ihn erkennen, zum Beispiel „Büro-PC“ oder „Sicherheitsschlüssel blau“.",
+        error_messages=required("eine Bezeichnung")
+        | {"max_length": "Die Bezeichnung darf höchstens 64 Zeichen lang sein."},
+    )

@@ -107,6 +107,27 @@ def _added(user: User, device) -> None:
     _mail(user, "factor_added", kind=KIND_LABELS[kind])
 
 
+def rename_passkey(*, device: WebAuthnCredential, name: str, by: User) -> bool:
+    """ "Büro-PC": the owner names its passkey, so that "Sicherheit" tells its passkeys apart. Audited with the old and
+    the new name; returns whether the name changed."""
+    with transaction.atomic():
+        by = _lock(by)
+        device = WebAuthnCredential.objects.select_for_update().get(pk=device.pk, user=by)
+        name = " ".join(name.split())
+        if not name or name == device.name:
+            return False
+        old, device.name = device.name, name
+        device.save(update_fields=["name"])
+        audit.record("factor.renamed", actor=by, target=by, data={"changes": {"name": [old, name]}})
+    return True
+
+
+def needs_recovery_codes(user: User) -> bool:
+    """No unused recovery code left: the next step after a passkey is to make (and print) them."""
+    device = policy.recovery_device(user)
+    return device is None or not device.token_set.exists()
+
+
 def renew_recovery_codes(*, user: User) -> list[str]:
     """New recovery codes; the earlier ones are void. Returned once, to be printed; kept only as keyed hashes."""
     codes = [

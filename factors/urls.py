@@ -11,6 +11,8 @@ urlpatterns = [
     path("anmeldung-bestaetigen/neuer-code/", views.email_code, name="email_code"),
     path("sicherheit/", views.security, name="security"),
     path("sicherheit/passkey/<int:pk>/entfernen/", views.remove_passkey, name="remove_passkey"),
+    path("sicherheit/passkey/<int:pk>/umbenennen/", views.rename_passkey, name="rename_passkey"),
+    path("sicherheit/passkey-eingerichtet/", views.passkey_added, name="passkey_added"),
     path("sicherheit/app/<int:pk>/entfernen/", views.remove_totp, name="remove_totp"),
 ]
 # django-otp-webauthn's JSON endpoints, with the portal's rules around them (factors/webauthn.py).

@@ -1,6 +1,7 @@
 """Zweiten Faktor einrichten, Anmeldung bestätigen, Sicherheit (a user's own factors)."""
 
 from base64 import b32encode
+from urllib.parse import quote
 
 import segno
 from django.conf import settings
@@ -20,7 +21,7 @@ from markupsafe import Markup
 from accounts import next_page
 from accounts.models import DomainError, User
 from factors import policy, services
-from factors.forms import CODE_INVALID, CodeForm, EmailCodeForm, TotpEnrolForm
+from factors.forms import CODE_INVALID, CodeForm, EmailCodeForm, PasskeyNameForm, TotpEnrolForm
 from factors.login_step import after_verification
 from factors.models import EmailCodeDevice
 from security import devices, throttling
@@ -114,11 +115,58 @@ def recovery_codes(request):
     if not policy.requires_strong_factor(user) or not policy.is_enrolled(user):
         return redirect("factors:enrol" if policy.requires_strong_factor(user) else "factors:security")
     if request.method == "POST":
-        codes = services.renew_recovery_codes(user=user)
-        return render(request, "factors/recovery_codes.html", {"codes": codes})
+        return _codes_page(request, services.renew_recovery_codes(user=user))
     device = policy.recovery_device(user)
     left = device.token_set.count() if device is not None else 0
     return render(request, "factors/recovery_codes.html", {"codes": None, "left": left})
+
+
+def _codes_page(request, codes: list[str], passkey=None):
+    """The new recovery codes, shown once: to print, or to download as a text file made in the page itself."""
+    text = "\n".join(
+        [
+            f"Wiederherstellungscodes für das Mitgliederportal der {settings.FUND_NAME}",
+            f"Benutzername: {request.user.email} ({request.user.get_role_display()})",
+            "Jeder Code gilt nur einmal. Bewahren Sie diese Datei getrennt von Ihrem Passwort auf.",
+            "",
+            *codes,
+            "",
+        ]
+    )
+    context = {"codes": codes, "passkey": passkey, "download": "data:text/plain;charset=utf-8," + quote(text)}
+    return render(request, "factors/recovery_codes.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def passkey_added(request):
+    """After a passkey was set up: the page confirms it, asks for its name ("Büro-PC") and, while no recovery code is
+    left, makes them in the same step and shows them to print or download, so they cannot be skipped unnoticed."""
+    device = WebAuthnCredential.objects.filter(user=request.user, confirmed=True).order_by("-created_at", "-pk").first()
+    if device is None:
+        return redirect("factors:security")
+    needs_codes = services.needs_recovery_codes(request.user)
+    number = WebAuthnCredential.objects.filter(user=request.user, confirmed=True).count()
+    form = PasskeyNameForm(request.POST or None, initial={"name": device.name or f"Passkey {number}"})
+    if request.method == "POST" and form.is_valid():
+        services.rename_passkey(device=device, name=form.cleaned_data["name"], by=request.user)
+        device.refresh_from_db(fields=["name"])
+        if needs_codes:
+            return _codes_page(request, services.renew_recovery_codes(user=request.user), passkey=device)
+        messages.success(request, "Der Passkey ist eingerichtet.")
+        return redirect("factors:security")
+    return render(request, "factors/passkey_added.html", {"form": form, "device": device, "needs_codes": needs_codes})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def rename_passkey(request, pk):
+    """Umbenennen on "Sicherheit": one's own passkeys only."""
+    device = get_object_or_404(WebAuthnCredential.objects.filter(user=request.user, confirmed=True), pk=pk)
+    form = PasskeyNameForm(request.POST or None, initial={"name": device.name})
+    if request.method == "POST" and form.is_valid():
+        if services.rename_passkey(device=device, name=form.cleaned_data["name"], by=request.user):
+            messages.success(request, "Die Bezeichnung des Passkeys wurde gespeichert.")
+        return redirect("factors:security")
+    return render(request, "factors/passkey_rename.html", {"form": form, "device": device})
 
 
 # --- Anmeldung bestätigen ---------------------------------------------------------------------------------------

@@ -240,6 +240,7 @@ def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
         # id names no passkey of anybody's)
         "factors:remove_totp": {"pk": TOTPDevice.objects.get(user=side.admin).pk},
         "factors:remove_passkey": {"pk": TOTPDevice.objects.get(user=side.admin).pk},
+        "factors:rename_passkey": {"pk": TOTPDevice.objects.get(user=side.admin).pk},
         "admin/(?P<url>.*)$": {"url": "nicht-vorhanden/"},
     }
     if pattern.key in explicit:

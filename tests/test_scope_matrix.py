@@ -206,6 +206,8 @@ PORTAL = {
         gera_partial="404/404",
     ),
     "factors:remove_passkey": row("login/login", "404/404", "404/404", "404/404", "404/404"),
+    "factors:rename_passkey": row("login/login", "404/404", "404/404", "404/404", "404/404"),  # one's own only
+    "factors:passkey_added": row("login/login", "302/302", "302/302", "302/302", "302/302"),  # no passkey: Sicherheit
     # django-otp-webauthn's JSON endpoints (POST; the matrix's form body is no ceremony): clerks register none
     "otp_webauthn:credential-registration-begin": row("login/login", "403/403", "405/200", "405/200", "405/200"),
     "otp_webauthn:credential-registration-complete": row("login/login", "403/403", "405/400", "405/400", "405/400"),

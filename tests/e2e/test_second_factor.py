@@ -49,8 +49,8 @@ def test_passkey_enrolment_login_and_a_recovery_code_once(portal, gera_units):
     page = portal.goto("/benutzer/")
     expect(page.get_by_role("heading", name="Zweiten Faktor einrichten")).to_be_visible()
     page = portal.click(page.get_by_role("button", name="Passkey einrichten"))
-    expect(page.get_by_role("heading", name="Wiederherstellungscodes")).to_be_visible()
-    page = portal.click(page.get_by_role("button", name="Wiederherstellungscodes erzeugen"))
+    expect(page.get_by_role("heading", name="Passkey eingerichtet")).to_be_visible()
+    page = portal.click(page.get_by_role("button", name="Speichern und Wiederherstellungscodes anzeigen"))
     codes = [c.strip() for c in page.get_by_role("list", name="Ihre Wiederherstellungscodes").all_inner_texts()]
     codes = re.findall(r"[a-z2-9]{5}-[a-z2-9]{5}", " ".join(codes))
     assert len(codes) == 10
@@ -113,6 +113,8 @@ def test_sicherheit_adds_a_second_passkey_and_never_removes_the_last(portal, ger
     page = portal.goto("/sicherheit/")
     assert page.get_by_role("link", name=re.compile("^Entfernen")).count() == 0  # the only passkey stays
     page = portal.click(page.get_by_role("button", name="Passkey einrichten"))
+    portal.click(page.get_by_role("button", name=re.compile("^Speichern")))  # its name, as offered
+    page = portal.goto("/sicherheit/")
     passkeys = page.get_by_role("region", name="Passkeys")
     expect(passkeys.get_by_role("row")).to_have_count(3)  # the header and two passkeys
     page = portal.click(passkeys.get_by_role("link", name=re.compile("^Entfernen")).first)
