@@ -1,5 +1,6 @@
 """Berechtigungsübersicht: who may work on which of the administrator's billing units, since when, granted by whom,
-and when the access was last confirmed in the yearly review — on the page, as CSV for German Excel and as XLSX.
+and when the access was last confirmed in the yearly review — on the page, as CSV for German Excel, as XLSX and
+printed whole ("Drucken": every row of the filter, with what was filtered, when and by whom).
 
 The rows are the administrator's visible grants (`Grant.objects.visible_to`), filtered by unit and status: the page
 and both exports show exactly the same rows, and nothing outside the administrator's registration.
@@ -7,6 +8,7 @@ and both exports show exactly the same rows, and nothing outside the administrat
 
 from django.db.models import OuterRef, Subquery
 
+from accounts.models import Status
 from clerks.models import Confirmation, Grant
 from exports import spreadsheets
 
@@ -42,6 +44,15 @@ def rows(*, by, unit=None, status=None):
     if status:
         grants = grants.filter(clerk__status=status)
     return grants
+
+
+def filters_described(filters: dict) -> str:
+    """What a printed overview was filtered by, as its header says it."""
+    unit = filters.get("unit")
+    status = filters.get("status")
+    unit_text = f"{unit.number} {unit.name}" if unit else "alle"
+    status_text = Status(status).label if status else "alle"
+    return f"Abrechnungsstelle: {unit_text} · Benutzerstatus: {status_text}"
 
 
 def values(grant) -> list:

@@ -22,8 +22,10 @@ from tests import factories
 # the viewer may handle the clerk's credentials and whether untrusted clients are refused for it (DESIGN §8).
 # The Änderungsprotokoll, "Berechtigungen bestätigen" and a co-administrator's page show one page of entries or people
 # each, whatever the member's size; the first two also offer the viewer's billing units as a filter, and the review
-# counts its progress and its page in one query.
+# counts its progress and its page in one query. The printed Berechtigungsübersicht reads every grant of its filter in
+# one query.
 BUDGETS = {"list": 11, "detail": 10, "assign": 6, "start": 5, "protocol": 8, "review": 8, "administrator": 8}
+BUDGETS["overview_print"] = 8
 
 
 def queries(client, url) -> int:
@@ -121,6 +123,15 @@ def test_protocol_queries_do_not_grow_with_the_member(client, gera, gera_admin, 
     large, large_filtered = queries(client, "/protokoll/"), queries(client, filtered)
     assert small == large <= BUDGETS["protocol"], (small, large)
     assert small_filtered == large_filtered <= BUDGETS["protocol"]
+
+
+def test_the_printed_overview_reads_every_grant_in_one_query(client, gera_admin, gera_units, grow):
+    small_gera(gera_units)
+    client.force_login(gera_admin)
+    small = queries(client, "/berechtigungen/?format=print")
+    grow()
+    large = queries(client, "/berechtigungen/?format=print")
+    assert small == large <= BUDGETS["overview_print"], (small, large)
 
 
 def test_review_queries_do_not_grow_with_the_member(client, gera, gera_admin, gera_admin2, gera_units, grow):

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -52,10 +53,15 @@ def overview(request):
         body = overview_export.as_csv(grants) if export == "csv" else overview_export.as_xlsx(grants)
         services.record_overview_export(by=request.user, export=export, filters=filters)
         return spreadsheets.attachment(body, kind=export, name="berechtigungen")
-    page = Paginator(grants, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
+    if export == "print":  # every row of the filter, not one page: a printout, audited as an export is
+        services.record_overview_export(by=request.user, export="print", filters=filters)
+        context = {"grants": grants, "filters": overview_export.filters_described(filters), "now": timezone.now()}
+        context["back"] = f"{reverse('clerks:overview')}?{query.urlencode()}"
+        return render(request, "clerks/overview_print.html", context)
+    page = Paginator(grants, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "clerks/overview.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
