@@ -128,7 +128,7 @@ class UserFilterForm(PageForm):
         label="Suche nach Name, E-Mail oder Abrechnungsstelle",
         required=False,
         max_length=100,
-        help_text="z. B. „Müller, Hans“, „mueller@gera.de“ oder „002021“",
+        help_text="z. B. „Müller, Hans“, „002021“ oder „Kita“",
     )
     status = forms.ChoiceField(
         label="Benutzerstatus", required=False, choices=[*STATUS_FILTER, (ATTENTION, "Handlungsbedarf")]

@@ -1,6 +1,7 @@
 """What "Verwaltung der Benutzer" lists: the search, the filters and the place the list keeps.
 
-The search takes words; each must appear in the name, the e-mail or a billing unit number of a listed user.
+The search takes words; each must appear in the name, the e-mail, or a billing unit's number or name of a listed user
+(only the units the list shows beside the user: another member's unit finds nobody).
 Names match however the umlauts are spelt ("Müller", "Mueller" and "Muller" find each other): both sides
 are folded the same way (`accounts/spelling.py`), in Python for the words and in SQL for the columns. "Nachname, Vorname" as the
 list shows it is two words. The list's place (search, filters, sort, page) is kept in the browser, so that
@@ -47,7 +48,7 @@ def matching(filters: dict, *, by):
 
 def search(memberships, query: str, *, by):
     """The memberships whose user matches every word of the search: in its name (the membership's copy, folded),
-    its e-mail address, or for a number also in a billing unit the list shows beside it."""
+    its e-mail address, or a billing unit the list shows beside it (its number for a number, else its name)."""
     words_ = words(query)
     if not words_:
         return memberships
@@ -62,6 +63,11 @@ def search(memberships, query: str, *, by):
             match |= Exists(_granted(by).filter(billing_unit__number__contains=word)) | Exists(
                 _registered(by).filter(number__contains=word)
             )
+        else:  # a billing unit's name ("Kita", "Bäder"), folded like the person's: only units the list shows
+            unit_name = fold(word)
+            match |= Exists(
+                _granted(by).alias(unit_name=folded(F("billing_unit__name"))).filter(unit_name__contains=unit_name)
+            ) | Exists(_registered(by).alias(unit_name=folded(F("name"))).filter(unit_name__contains=unit_name))
         memberships = memberships.filter(match)
     return memberships
 

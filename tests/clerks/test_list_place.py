@@ -61,6 +61,21 @@ def test_a_billing_unit_number_finds_who_works_on_it(admin_client, gera_admin, g
     assert "baeder@stadt-gera.example" not in listed(admin_client, q="002022")
 
 
+def test_a_billing_unit_name_finds_who_works_on_it_however_its_umlauts_are_spelt(admin_client, gera_admin, gera_units):
+    factories.ClerkFactory(last_name="Schwimmer", email="baeder@stadt-gera.example", units=gera_units[1:2])
+    factories.ClerkFactory(email="kita@stadt-gera.example", units=gera_units[2:3])
+    for query in ("Bäder", "baeder", "Eigenbetrieb Bader"):
+        assert set(listed(admin_client, q=query)) == {"baeder@stadt-gera.example", gera_admin.email}, query
+    assert listed(admin_client, q="Kita Schwimmer") == []  # every word must match the same person
+    assert "kita@stadt-gera.example" in listed(admin_client, q="kita-verbund")
+
+
+def test_a_neighbouring_members_unit_name_finds_nobody(admin_client, shared_clerk, jena_units):
+    """The shared clerk's Jena unit ("Kommunale Immobilien") is not Gera's to see: its name must not find the clerk."""
+    factories.GrantFactory(clerk=shared_clerk, billing_unit=jena_units[1])
+    assert listed(admin_client, q="Immobilien") == []
+
+
 def test_a_neighbouring_members_unit_number_finds_nobody(admin_client, shared_clerk, jena_units):
     """The shared clerk's Jena unit is not shown to Gera's administrator, so searching for it must not reveal it."""
     assert shared_clerk.email in listed(admin_client)
