@@ -125,12 +125,26 @@ def lift_holders(lock: MemberLock) -> list[User]:
 
 
 def liftable_lock_ids(*, locks, by: User) -> set[int]:
-    """Of the given open locks, those the administrator may lift (one query for the Detailansicht)."""
-    registered = BillingUnit.objects.visible_to(by).values("pk")
+    """Of the given open locks, those the administrator may lift."""
+    return open_locks_seen(locks=locks, by=by)[0]
+
+
+def open_locks_seen(*, locks, by: User) -> tuple[set[int], dict[int, list[tuple[str, str]]]]:
+    """Of the given locks, the open ones the administrator may lift (registered for every suspended unit), and per open
+    lock the units of its registration that "Berechtigung erteilen" restores, as (number, name) in number order. One
+    query for the Detailansicht, none without an open lock."""
+    registered = BillingUnit.objects.visible_to(by).filter(pk=OuterRef("billing_unit_id"))
     open_ids = [lock.pk for lock in locks if lock.is_open]
-    blocked = set(
+    rows = (
         SuspendedGrant.objects.filter(lock_id__in=open_ids)
-        .exclude(billing_unit__in=registered)
-        .values_list("lock_id", flat=True)
+        .annotate(registered=Exists(registered))
+        .order_by("billing_unit__number")
+        .values_list("lock_id", "billing_unit__number", "billing_unit__name", "registered")
     )
-    return set(open_ids) - blocked
+    blocked, restores = set(), {}
+    for lock_id, number, name, mine in rows:
+        if mine:
+            restores.setdefault(lock_id, []).append((number, name))
+        else:
+            blocked.add(lock_id)
+    return set(open_ids) - blocked, restores

@@ -40,7 +40,8 @@ UNSCOPED = {
     ): "the clerk's grants outside the registration, counted per member",
     ("clerks/authority.py", "_registered_for_all"): "which of the candidates named above are registered for every unit",
     ("clerks/authority.py", "lift_holders"): "the administrators of the lock's member who may lift it, named",
-    ("clerks/authority.py", "liftable_lock_ids"): "the suspended grants of locks the administrator already sees",
+    ("clerks/authority.py", "open_locks_seen"): "the suspended grants of locks the administrator already sees, "
+    "each marked whether it lies in the administrator's registration",
     ("clerks/attention.py", "_concerned"): "whether a listed clerk holds any grant at all ('ohne Abrechnungsstelle')",
     ("clerks/attention.py", "occurrence"): "whether a clerk loaded through visible_to still is the case an "
     "administrator marks: its grants at all, its refusal window",

@@ -66,6 +66,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     lockable = services.lockable_member_ids(
         clerk=clerk, by=request.user, shared=shared_members, locks=locks, handles_credentials=handles_credentials
     )
+    liftable, restores = authority.open_locks_seen(locks=locks, by=request.user)
     context = {
         "clerk": clerk,
         "can_lock": clerk.can(Event.LOCK) and bool(lockable),
@@ -82,7 +83,8 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
         "untrusted_refusal": devices.refusal_for(clerk),
         "grants": grants,
         "locks": locks,
-        "liftable_locks": authority.liftable_lock_ids(locks=locks, by=request.user),
+        "liftable_locks": liftable,
+        "restores": restores,
         "has_open_lock": any(lock.is_open for lock in locks),
         "history": history,
         "last_confirmation": review_service.last_confirmation(clerk),

@@ -241,3 +241,30 @@ def test_a_refused_lock_or_unlock_sends_no_mail(admin_client, gera_clerk, gera_a
     deliver_outbox()
     admin_client.post(f"/benutzer/{gera_clerk.pk}/sperren/{lock.pk}/aufheben/")
     assert deliver_outbox() == []
+
+
+def test_a_locked_clerks_detailansicht_names_the_units_berechtigung_erteilen_restores(
+    admin_client, gera_admin, gera_units, django_assert_max_num_queries
+):
+    clerk = factories.ClerkFactory(units=gera_units[:2])
+    services.lock_clerk(clerk=clerk, by=gera_admin, reason="Elternzeit")
+    admin_client.get(f"/benutzer/{clerk.pk}/")  # warm: the first request after login writes the session once
+    # The units come in the query that decides which locks may be lifted: a locked clerk's page costs what it did.
+    with django_assert_max_num_queries(11):
+        html = page_text(admin_client.get(f"/benutzer/{clerk.pk}/"))
+    cell = html.split('data-testid="lock-units">')[1].split("</td>")[0]
+    assert (
+        f"{gera_units[0].number} {gera_units[0].name}" in cell
+        and f"{gera_units[1].number} {gera_units[1].name}" in cell
+    )
+    assert gera_units[2].number not in cell
+    assert "stellt die Berechtigungen für die genannten Abrechnungsstellen wieder her" in html
+
+
+def test_a_narrower_registration_sees_only_its_own_units_of_the_lock(client, gera_admin, gera_units):
+    clerk = factories.ClerkFactory(units=gera_units[:2])
+    services.lock_clerk(clerk=clerk, by=gera_admin, reason="Elternzeit")
+    narrow = factories.AdministratorFactory(units=gera_units[1:2])
+    client.force_login(narrow)
+    cell = page_text(client.get(f"/benutzer/{clerk.pk}/")).split('data-testid="lock-units">')[1].split("</td>")[0]
+    assert gera_units[1].number in cell and gera_units[0].number not in cell
