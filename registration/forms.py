@@ -17,6 +17,18 @@ UNKNOWN_NUMBERS = (
 )
 
 
+def padded(number: str) -> str:
+    """A member or unit number as the fund writes it: six digits with leading zeros ("4040" is 004040; spreadsheets
+    drop the zeros, and people copy from them)."""
+    number = number.strip()
+    return number.zfill(6) if number.isascii() and number.isdigit() and len(number) < 6 else number
+
+
+class SixDigitField(forms.CharField):
+    def to_python(self, value):
+        return padded(super().to_python(value))
+
+
 class RegistrationForm(PageForm):
     # The applicant's own data: `autocomplete` names each field's purpose (WCAG 1.3.5) so browsers can fill it.
     salutation = forms.ChoiceField(
@@ -55,11 +67,11 @@ class RegistrationForm(PageForm):
         help_text=PHONE_HELP,
         error_messages=required("Ihre dienstliche Telefonnummer"),
     )
-    member_number = forms.CharField(
+    member_number = SixDigitField(
         label="Mitgliedsnummer",
         max_length=6,
         validators=[member_number],
-        help_text="Sechsstellig, mit führenden Nullen, z. B. 002020.",
+        help_text="Sechsstellig, z. B. 002020 (fehlende führende Nullen ergänzen wir).",
         error_messages=required("die Mitgliedsnummer") | {"max_length": "Die Mitgliedsnummer hat genau sechs Ziffern."},
     )
     unit_numbers = forms.CharField(
@@ -78,7 +90,7 @@ class RegistrationForm(PageForm):
     )
 
     def clean_unit_numbers(self):
-        raw = [part.strip() for part in re.split(r"[\s,;]+", self.cleaned_data["unit_numbers"]) if part.strip()]
+        raw = [padded(part) for part in re.split(r"[\s,;]+", self.cleaned_data["unit_numbers"]) if part.strip()]
         bad = [part for part in raw if not re.fullmatch(r"\d{6}", part)]
         if bad:
             raise forms.ValidationError(

@@ -1,6 +1,7 @@
 """The Erklärung zur Barrierefreiheit with its "Barriere melden" form (ThürBITVO §3), and the idle clock that
 "Sitzung verlängern" starts again (WCAG 2.2.1)."""
 
+import re
 import time
 
 import pytest
@@ -29,6 +30,13 @@ def test_a_barrier_report_reaches_the_fund_by_mail(client, settings):
     assert response.status_code == 302
     [mail] = deliver_outbox()
     assert mail.to == [settings.FUND_EMAIL] and "Bildschirmleser" in mail.body and "Detailansicht" in mail.body
+
+
+def test_the_reporters_own_data_name_their_purpose_so_the_browser_can_fill_them(client):
+    """WCAG 1.3.5: fields about the user themselves carry `autocomplete`."""
+    html = client.get("/barrierefreiheit/melden/").content.decode()
+    assert re.search(r'<input type="text" name="name" autocomplete="name"', html)
+    assert re.search(r'<input type="email" name="email" autocomplete="email"', html)
 
 
 def test_an_empty_report_gets_a_message_and_sends_nothing(client):

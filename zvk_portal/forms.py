@@ -17,9 +17,16 @@ class BarrierReportForm(PageForm):
     page = forms.CharField(
         label="Auf welcher Seite? (freiwillig)", max_length=300, required=False, help_text="z. B. „Detailansicht“"
     )
-    name = forms.CharField(label="Ihr Name (freiwillig)", max_length=150, required=False)
+    # `autocomplete` names the purpose of the reporter's own data (WCAG 1.3.5), so browsers can fill it in.
+    name = forms.CharField(
+        label="Ihr Name (freiwillig)",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.EmailField(
         label="Ihre E-Mail-Adresse für eine Antwort (freiwillig)",
         required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": "Bitte geben Sie eine gültige E-Mail-Adresse ein."},
     )

@@ -66,10 +66,20 @@ def test_registration_for_chosen_units(client, gera_units):
     assert set(application.billing_units.values_list("number", flat=True)) == {"002021", "002022"}
 
 
+def test_numbers_without_their_leading_zeros_are_padded_as_the_fund_writes_them(client, gera_units):
+    """A spreadsheet turns 002020 into 2020; the registration reads it as 002020."""
+    response = register(client, member_number="2020", unit_numbers="2021\n 2022")
+    assert response.url == "/registrierung/eingegangen/"
+    application = AdministratorApplication.objects.get()
+    assert application.member.number == "002020"
+    assert set(application.billing_units.values_list("number", flat=True)) == {"002021", "002022"}
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"member_number": "2020"}, "sechsstellige Nummer"),
+        ({"member_number": "20x20"}, "sechsstellige Nummer"),
+        ({"member_number": "1234567"}, "genau sechs Ziffern"),
         ({"unit_numbers": "002021, abc"}, "nur sechsstellige Abrechnungsstellennummern"),
         ({"email": "info@stadt-gera.example"}, "keine allgemeine E-Mail-Adresse"),
         ({"responsibilities": ""}, "Bitte bestätigen Sie"),

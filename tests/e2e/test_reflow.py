@@ -93,3 +93,10 @@ def test_at_320_px_a_co_administrators_page_with_a_long_address_needs_no_sideway
     page = portal.goto(f"/administratoren/{colleague.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Gutenberg")
     assert overflowing(page) == []
+
+
+def test_the_logins_e_mail_field_shows_a_long_address_whole_at_1280_px(portal):
+    page = portal.goto("/login/")
+    field = page.get_by_label("E-Mail", exact=True)
+    field.fill("hans-joachim.mueller-luedenscheidt@personalamt.stadt-gera.example")  # 66 characters
+    assert field.evaluate("input => input.scrollWidth <= input.clientWidth")
