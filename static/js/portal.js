@@ -112,11 +112,13 @@ document.addEventListener("toggle", function (event) {
     "; path=/; max-age=31536000; SameSite=Lax" + secure;
 }, true);
 
-// A panel the page opens with (the new one-time password), or the panel a link leads to ("Einmalpasswort anzeigen"
+// After a refused submit the error summary takes the focus (GOV.UK pattern), so the keyboard and a screen reader start
+// at the list of what to correct. Otherwise a panel the page opens with (the new one-time password), or the panel a link
+// leads to ("Einmalpasswort anzeigen"
 // in "Handlungsbedarf": #einmalpasswort), takes the focus, so a screen reader reads it first and the keyboard goes on
 // from there. The browser scrolls to an anchor but leaves the focus at the top of the page.
 document.addEventListener("DOMContentLoaded", function () {
-  var panel = document.querySelector("[data-focus-on-load]");
+  var panel = document.querySelector("[data-error-summary]") || document.querySelector("[data-focus-on-load]");
   if (!panel && window.location.hash.length > 1) {
     panel = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
     if (panel && !panel.hasAttribute("tabindex")) {
@@ -134,4 +136,21 @@ window.addEventListener("pageshow", function (event) {
   if (event.persisted && document.querySelector("[data-fresh-on-return]")) {
     window.location.reload();
   }
+});
+
+// A link of the error summary puts the focus into its field, with the field's label in view (a browser scrolls to an
+// anchor but does not focus it).
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("[data-error-link]");
+  if (!link) {
+    return;
+  }
+  var field = document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) {
+    return;
+  }
+  event.preventDefault();
+  var label = document.querySelector('label[for="' + field.id + '"]') || field.closest("fieldset");
+  (label || field).scrollIntoView();
+  field.focus({ preventScroll: true });
 });

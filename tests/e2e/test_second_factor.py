@@ -77,7 +77,7 @@ def test_passkey_enrolment_login_and_a_recovery_code_once(portal, gera_units):
         if attempt == 0:
             expect(page.get_by_role("heading", name="Verwaltung der Benutzer")).to_be_visible()
         else:
-            expect(page.get_by_text("Der Code ist ungültig oder abgelaufen.")).to_be_visible()
+            expect(page.locator("#id_code_error").get_by_text("Der Code ist ungültig oder abgelaufen.")).to_be_visible()
 
 
 def test_authenticator_app_enrolment_page(portal, gera_units):
@@ -88,7 +88,7 @@ def test_authenticator_app_enrolment_page(portal, gera_units):
     expect(page.get_by_role("img", name="QR-Code für die Authenticator-App")).to_be_visible()
     page.get_by_label("Code aus der App").fill("000000")
     page = portal.click(page.get_by_role("button", name="Bestätigen"))
-    expect(page.get_by_text("Der Code ist ungültig oder abgelaufen.")).to_be_visible()
+    expect(page.locator("#id_code_error").get_by_text("Der Code ist ungültig oder abgelaufen.")).to_be_visible()
 
 
 def test_a_clerk_confirms_a_new_browser_with_the_e_mail_code(portal, gera_clerk):
