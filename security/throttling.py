@@ -117,6 +117,14 @@ def attempt(scope: str, *, ip: str) -> Decision:
     limit = getattr(settings, LIMIT_SETTINGS[scope])
     window = timedelta(seconds=window_seconds(scope))
     now = timezone.now()
+    # Within a running window and its budget, one UPDATE counts the attempt (its WHERE is checked again under the
+    # row's lock, so parallel attempts cannot pass the limit); a new window, a missing row or a spent budget takes
+    # the locked way below.
+    counted = ThrottleWindow.objects.filter(
+        scope=scope, client=client_key(ip), started_at__gt=now - window, attempts__lt=limit
+    ).update(attempts=F("attempts") + 1)
+    if counted:
+        return Decision(True, scope=scope)
     with transaction.atomic():
         row, _created = ThrottleWindow.objects.select_for_update().get_or_create(
             scope=scope, client=client_key(ip), defaults={"started_at": now}

@@ -230,6 +230,8 @@ GENERIC_EMAIL_LOCAL_PARTS = env.list(
 )
 
 # --- Sessions -----------------------------------------------------------------------------------
+# Django's database sessions, written once per login (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS

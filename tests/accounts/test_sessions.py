@@ -6,11 +6,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import otp, services
 from accounts.models import Role
+from accounts.sessions import SessionStore
 from clerks import services as clerk_services
 from tests import factories
 from tests.helpers import post_login
@@ -32,6 +35,27 @@ def test_login_issues_a_new_session_key(client, gera_clerk):
     post_login(client, gera_clerk, factories.PASSWORD)
     assert client.session.session_key != before
     assert not Session.objects.filter(session_key=before).exists()
+
+
+def test_a_login_writes_its_new_session_once_with_the_login_in_it(gera_clerk, settings):
+    settings.CLERK_SECOND_FACTOR = "off"
+    client = Client()
+    client.get("/login/")
+    with CaptureQueriesContext(connection) as queries:
+        post_login(client, gera_clerk, factories.PASSWORD)
+    writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+    assert client.get("/start/").status_code == 200  # the session the INSERT wrote holds the login
+
+
+def test_a_new_session_key_that_exists_already_is_drawn_again(gera_clerk, monkeypatch, settings):
+    settings.CLERK_SECOND_FACTOR = "off"
+    taken = logged_in(gera_clerk).session.session_key
+    keys = iter([taken, "z" * 32])
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+    client = logged_in(gera_clerk)
+    assert client.session.session_key == "z" * 32
+    assert Session.objects.filter(session_key=taken).exists()  # the other browser's session is untouched
 
 
 def test_logout_is_a_post_and_deletes_the_session(gera_clerk):

@@ -241,3 +241,16 @@ def test_head_requests_of_the_public_forms_count_no_attempt(client, settings):
         for _ in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS + 2):
             assert client.head(url).status_code == 200, url
     assert not ThrottleWindow.objects.exists()
+
+
+def test_an_attempt_inside_a_running_window_is_counted_by_one_statement(settings, frozen, django_assert_num_queries):
+    assert throttling.attempt(throttling.LOGIN, ip="192.0.2.77").allowed  # the window starts: the locked way
+    with django_assert_num_queries(1):
+        assert throttling.attempt(throttling.LOGIN, ip="192.0.2.77").allowed
+    for _ in range(settings.LOGIN_ATTEMPTS_PER_ADDRESS - 2):
+        assert throttling.attempt(throttling.LOGIN, ip="192.0.2.77").allowed
+    assert not throttling.attempt(throttling.LOGIN, ip="192.0.2.77").allowed  # the budget is spent
+    frozen.shift(timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS))
+    assert throttling.attempt(throttling.LOGIN, ip="192.0.2.77").allowed  # a new window
+    row = ThrottleWindow.objects.get(scope=throttling.LOGIN, client="192.0.2.77")
+    assert (row.attempts, row.refused) == (1, 0)
