@@ -77,6 +77,32 @@ class Action(models.TextChoices):
     MEMBERS_IMPORTED = "members.imported", "Mitglieder und Abrechnungsstellen importiert"
 
 
+# Entries of a read, a login, a message or a setting of one's own: they change nothing of what an administrator's list
+# of a member shows, so they leave the member's change counter (audit.models.MemberChange) alone, and a busy morning of
+# logins does not make "Verwaltung der Benutzer" compute its panels anew.
+QUIET = {
+    "login.succeeded",
+    "login.failed",
+    "login.throttled",
+    "factor.used",
+    "factor.failed",
+    "factor.email_code_sent",
+    "factor.email_code_throttled",
+    "factor.renamed",
+    "factor.recovery_codes_renewed",
+    "user.logged_out",
+    "user.otp_viewed",
+    "user.otp_slip_printed",
+    "user.notices_changed",
+    "overview.exported",
+    "protocol.exported",
+    "feedback.sent",
+    "feedback.throttled",
+    "password.forgot_throttled",
+    "password.change_throttled",
+    "application.throttled",
+}
+
 ACTION_CHOICES = sorted(Action.choices, key=lambda item: item[1])
 # Action code -> sentence, built once: `Action.values` and `Action(code)` build their lists anew on every call, and a
 # Detailansicht describes twenty entries.

@@ -119,3 +119,22 @@ class AuditEntry(models.Model):
     @property
     def details(self) -> str:
         return details(self)
+
+
+class MemberChange(models.Model):
+    """The newest audit entry that changed something of a member's user administration (who may log in, with what,
+    on which billing units; its reviews and registrations). Written with every such entry (`audit.log.record`),
+    in its transaction: a page that shows what changes seldom (the panels of "Verwaltung der Benutzer") keeps what it
+    computed while its members' rows here stay the same."""
+
+    member = models.OneToOneField(
+        "billing_units.Member", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name="Mitglied"
+    )
+    entry_id = models.BigIntegerField("letzter Protokolleintrag")
+
+    class Meta:
+        verbose_name = "letzte Änderung eines Mitglieds"
+        verbose_name_plural = "letzte Änderungen der Mitglieder"
+
+    def __str__(self):
+        return f"{self.member_id}: {self.entry_id}"

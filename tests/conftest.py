@@ -33,6 +33,15 @@ def no_answer_floor(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty local-memory cache: the panels kept there (clerks/panels.py) are keyed by ids
+    that another test's rolled-back rows may have used too."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Argon2 everywhere else; a fast hasher keeps the suite quick (tests/accounts/test_settings.py checks
     the production list)."""

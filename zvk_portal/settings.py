@@ -230,6 +230,10 @@ GENERIC_EMAIL_LOCAL_PARTS = env.list(
 )
 
 # --- Sessions -----------------------------------------------------------------------------------
+# The panels of "Verwaltung der Benutzer" are kept this long at most in each server process's local-memory cache
+# (clerks/panels.py); a change of a member's user administration renews them at once.
+PANELS_CACHE_SECONDS = env.int("PANELS_CACHE_SECONDS", default=300)
+
 # Django's database sessions, written once per login (accounts/sessions.py).
 SESSION_ENGINE = "accounts.sessions"
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.models import DomainError, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit
-from clerks import attention, listing, services
-from clerks import review as review_service
+from clerks import attention, listing, panels
 from clerks.forms import (
     SORTS,
     UserFilterForm,
@@ -43,13 +42,14 @@ def user_list(request):
         person.lockable_by_viewer = person.pk in lockable and not person.is_locked
     query = request.GET.copy()
     query.pop("page", None)
+    beside = panels.for_list(by=request.user)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "single_administrator_members": services.members_with_a_single_administrator(by=request.user),
-        "open_reviews": review_service.open_reviews_for(request.user),
-        "attention": attention.groups(by=request.user),
+        "single_administrator_members": beside.single_administrator_members,
+        "open_reviews": beside.open_reviews,
+        "attention": beside.attention,
         "attention_open": request.COOKIES.get(attention.FOLDED_COOKIE) != "zu",
     }
     response = render(request, "clerks/user_list.html", context)

@@ -1,0 +1,50 @@
+"""What "Verwaltung der Benutzer" shows beside the list — "Handlungsbedarf", the open yearly reviews, the hint to
+register a second administrator — changes seldom and is read on every page of the list. It is computed once per
+administrator and kept in the local-memory cache for as long as
+
+- no member of the administrator's registration has changed: every audit entry that changes a member's user
+  administration moves that member's row of `audit.models.MemberChange` in the same transaction, whichever app
+  server wrote it, and the list reads those rows in one query (a change by anyone shows on the next page);
+- and no longer than PANELS_CACHE_SECONDS: what changes with time alone (a one-time password about to expire, a
+  clerk turning dormant, a login of a dormant clerk, untrusted clients refused for an account) shows within it.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+from audit.models import MemberChange
+from clerks import attention, review, services
+
+
+@dataclass(frozen=True)
+class Panels:
+    attention: list
+    open_reviews: list
+    single_administrator_members: list
+
+
+def _computed(by) -> Panels:
+    return Panels(
+        attention=attention.groups(by=by),
+        open_reviews=review.open_reviews_for(by),
+        single_administrator_members=services.members_with_a_single_administrator(by=by),
+    )
+
+
+def for_list(*, by) -> Panels:
+    """The panels of `by`'s list, computed anew only where a member of its registration changed since, or after
+    PANELS_CACHE_SECONDS."""
+    changes = tuple(
+        MemberChange.objects.filter(member_id__in=by.member_ids)
+        .order_by("member_id")
+        .values_list("member_id", "entry_id")
+    )
+    key = f"clerks.panels:{by.pk}"
+    kept = cache.get(key)
+    if kept is not None and kept[0] == (tuple(by.member_ids), changes):
+        return kept[1]
+    panels = _computed(by)
+    cache.set(key, ((tuple(by.member_ids), changes), panels), settings.PANELS_CACHE_SECONDS)
+    return panels
