@@ -161,9 +161,9 @@ class UserFilterForm(PageForm):
         return any(self.data.get(name) not in (None, "", "name") for name in self.NARROWING)
 
     def __init__(self, *args, units, **kwargs):
+        """`units`: the administrator's billing units as (pk, number, name)."""
         super().__init__(*args, **kwargs)
-        rows = units.values_list("pk", "number", "name")
-        self.fields["unit"].choices = [("", "alle"), *((pk, f"{number} {name}") for pk, number, name in rows)]
+        self.fields["unit"].choices = [("", "alle"), *((pk, f"{number} {name}") for pk, number, name in units)]
 
 
 class OwnUnitFilterForm(PageForm):

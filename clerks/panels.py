@@ -1,5 +1,5 @@
 """What "Verwaltung der Benutzer" shows beside the list — "Handlungsbedarf", the open yearly reviews, the hint to
-register a second administrator — changes seldom and is read on every page of the list. It is computed once per
+register a second administrator, the billing units of its filter — changes seldom and is read on every page of the list. It is computed once per
 administrator and kept in the local-memory cache for as long as
 
 - no member of the administrator's registration has changed: every audit entry that changes a member's user
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from audit.models import MemberChange
+from billing_units.models import BillingUnit
 from clerks import attention, review, services
 
 
@@ -23,10 +24,12 @@ class Panels:
     attention: list
     open_reviews: list
     single_administrator_members: list
+    own_units: list  # (pk, number, name) of the registration's billing units: the filter "Abrechnungsstelle"
 
 
 def _computed(by) -> Panels:
     return Panels(
+        own_units=list(BillingUnit.objects.visible_to(by).order_by("number").values_list("pk", "number", "name")),
         attention=attention.groups(by=by),
         open_reviews=review.open_reviews_for(by),
         single_administrator_members=services.members_with_a_single_administrator(by=by),

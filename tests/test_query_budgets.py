@@ -17,10 +17,10 @@ from clerks import services
 from clerks.models import AccessReview, Confirmation, MemberLock
 from tests import factories
 
-# The list asks for the viewer's billing units (the filter "Abrechnungsstelle") and whether its members changed since
-# its panels were computed (clerks/panels.py); where they did, it also asks which of them have a single administrator
-# (the hint to register a second) and which have an open yearly review (the task), and what needs attention (two
-# queries: "Handlungsbedarf"); the detail page asks when the clerk's access was last confirmed, whether
+# The list asks whether the viewer's members changed since its panels were computed (clerks/panels.py); where they
+# did, it also asks for the viewer's billing units (the filter "Abrechnungsstelle"), which of its members have a single
+# administrator (the hint to register a second) and which have an open yearly review (the task), and what needs
+# attention (two queries: "Handlungsbedarf"); the detail page asks when the clerk's access was last confirmed, whether
 # the viewer may handle the clerk's credentials and whether untrusted clients are refused for it (DESIGN §8).
 # The Änderungsprotokoll, "Berechtigungen bestätigen" and a co-administrator's page show one page of entries or people
 # each, whatever the member's size; the first two also offer the viewer's billing units as a filter, and the review

@@ -85,7 +85,7 @@ def test_the_portals_forms_render_as_with_djangos_own_renderer(bound, gera_units
         clerk_forms.PersonalDataForm(data),
         clerk_forms.UnitsForm(data, units=BillingUnit.objects.all()),
         clerk_forms.LockReasonForm(data),
-        clerk_forms.UserFilterForm(data, units=BillingUnit.objects.all()),
+        clerk_forms.UserFilterForm(data, units=BillingUnit.objects.values_list("pk", "number", "name")),
     ]
     django_renderer = DjangoTemplates()
     for form in made:

@@ -104,7 +104,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "zvk_portal.jinja2.environment", "context_processors": CONTEXT_PROCESSORS},
+        "OPTIONS": {
+            "environment": "zvk_portal.jinja2.environment",
+            "context_processors": [*CONTEXT_PROCESSORS, "zvk_portal.context_processors.csrf_once"],
+        },
     },
     # The Django admin (with templates/admin/) and the e-mails (templates/emails/) stay Django templates.
     {

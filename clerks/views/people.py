@@ -28,7 +28,8 @@ from clerks.views.common import (
 @administrator_only
 @require_safe
 def user_list(request):
-    form = UserFilterForm(request.GET or None, units=_own_units(request.user))
+    beside = panels.for_list(by=request.user)
+    form = UserFilterForm(request.GET or None, units=beside.own_units)
     filters = {}
     if form.is_bound:
         form.is_valid()  # the valid filters apply; an invalid one is shown beside its field and left out
@@ -42,7 +43,6 @@ def user_list(request):
         person.lockable_by_viewer = person.pk in lockable and not person.is_locked
     query = request.GET.copy()
     query.pop("page", None)
-    beside = panels.for_list(by=request.user)
     context = {
         "form": form,
         "page": page,
@@ -76,10 +76,6 @@ def attention_mark(request, pk):
             "wieder, wenn der Fall erneut eintritt.",
         )
     return redirect(listing.list_url(request))
-
-
-def _own_units(by):
-    return BillingUnit.objects.visible_to(by).order_by("number")
 
 
 class _ListedUsers:

@@ -17,7 +17,7 @@ from tests.helpers import page_text, post_login
 
 pytestmark = pytest.mark.django_db
 
-KEPT, COMPUTED = 8, 12  # the list's queries with the panels kept, and computed anew
+KEPT, COMPUTED = 7, 12  # the list's queries with the panels kept, and computed anew
 
 
 def list_queries(client) -> tuple[int, str]:
