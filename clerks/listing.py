@@ -59,15 +59,15 @@ def search(memberships, query: str, *, by):
         # The addresses through their trigram index on PostgreSQL; the outer query keeps the scope.
         by_email = User.objects.filter(email__icontains=word).values("pk")
         match = Q(searched__contains=fold(word)) | Q(user_id__in=by_email)
+        # A billing unit's number for a number, else its name ("Kita", "Bäder", folded like the person's); only units
+        # the list shows. The units found are one subquery of the member's few hundred, asked once, not per person.
+        units = BillingUnit.objects.of_members_visible_to(by)
         if word.isascii() and word.isdigit():
-            match |= Exists(_granted(by).filter(billing_unit__number__contains=word)) | Exists(
-                _registered(by).filter(number__contains=word)
-            )
-        else:  # a billing unit's name ("Kita", "Bäder"), folded like the person's: only units the list shows
-            unit_name = fold(word)
-            match |= Exists(
-                _granted(by).alias(unit_name=folded(F("billing_unit__name"))).filter(unit_name__contains=unit_name)
-            ) | Exists(_registered(by).alias(unit_name=folded(F("name"))).filter(unit_name__contains=unit_name))
+            units = units.filter(number__contains=word)
+        else:
+            units = units.alias(unit_name=folded(F("name"))).filter(unit_name__contains=fold(word))
+        named = units.values("pk")
+        match |= Exists(_granted(by).filter(billing_unit_id__in=named)) | Exists(_registered(by).filter(pk__in=named))
         memberships = memberships.filter(match)
     return memberships
 
