@@ -27,11 +27,8 @@ WRITING_LAYER = {"models.py", "services.py", "log.py"}
 UNSCOPED = {
     ("clerks/authority.py", "reach_unit_ids"): "a clerk's whole reach, also outside the registration, decides whether "
     "the administrator may handle its credentials (DESIGN §8); it is compared, never shown",
-    ("clerks/authority.py", "_reach_outside"): "the same reach as a condition on a clerk row",
-    (
-        "clerks/authority.py",
-        "may_handle_credentials",
-    ): "the clerk is read through visible_to; clerks() only names the role",
+    ("clerks/authority.py", "may_handle_credentials"): "the same reach, the registration and whether the clerk shares "
+    "a member with the administrator (as visible_to asks it), compared, never shown",
     ("clerks/authority.py", "credential_holders"): "the administrators of the clerk's own members who may act for it, "
     "named to the administrator who may not (DESIGN §8)",
     (
