@@ -61,3 +61,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def resend(self, request, queryset):
         count = worker.send_again(queryset)
         self.message_user(request, f"{count} E-Mail(s) werden erneut gesendet.", messages.SUCCESS)
+        if count < queryset.count():
+            self.message_user(
+                request,
+                "Vertrauliche E-Mails (Codes für die Anmeldung) werden nicht erneut gesendet: ihr Inhalt ist gelöscht. "
+                "Der Empfänger fordert bei der Anmeldung einen neuen Code an.",
+                messages.WARNING,
+            )

@@ -85,10 +85,16 @@ def backoff(attempts: int) -> timedelta:
 
 def send_again(messages) -> int:
     """Fund staff's "Erneut senden": a failed or waiting mail is tried again at once, with a fresh count of
-    attempts (the same Message-ID); a sent one is sent again as a new mail, unless it carried a secret. Returns how
-    many go out."""
+    attempts (the same Message-ID); a sent one is sent again as a new mail. A mail that carried a secret (a login's
+    e-mail code) whose text is gone is not sent again: it would reach its owner without the code, who asks for a new
+    one instead. Returns how many go out."""
     with transaction.atomic():
-        waiting = list(messages.exclude(status=MessageStatus.SENT).select_for_update().order_by("pk"))
+        waiting = list(
+            messages.exclude(status=MessageStatus.SENT)
+            .exclude(secret=True, body=SECRET_REMOVED)
+            .select_for_update()
+            .order_by("pk")
+        )
         OutboxMessage.objects.filter(pk__in=[m.pk for m in waiting]).update(
             status=MessageStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
         )

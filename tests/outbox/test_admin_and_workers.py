@@ -199,3 +199,18 @@ def test_no_mail_of_a_new_access_carries_its_one_time_password(staff_client, sta
     listing = staff_client.get("/admin/outbox/outboxmessage/").content.decode()
     assert {"clerk_created", "otp_reset"} <= set(OutboxMessage.objects.values_list("template", flat=True))
     assert [s for s in secrets if s in stored or s in listing] == []
+
+
+@pytest.mark.django_db
+def test_a_failed_code_mail_without_its_code_is_not_sent_again(staff_client):
+    failed_code = factories.OutboxMessageFactory(
+        status=MessageStatus.FAILED, attempts=12, secret=True, body=worker.SECRET_REMOVED, template="email_code"
+    )
+    response = staff_client.post(
+        "/admin/outbox/outboxmessage/", {"action": "resend", "_selected_action": [failed_code.pk]}, follow=True
+    )
+    html = response.content.decode()
+    assert "0 E-Mail(s) werden erneut gesendet." in html and "fordert bei der Anmeldung einen neuen Code an" in html
+    failed_code.refresh_from_db()
+    assert failed_code.status == MessageStatus.FAILED
+    assert worker.deliver_due().sent == [] and mail.outbox == []
