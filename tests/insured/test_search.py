@@ -1,0 +1,40 @@
+"""The search of "Versicherte": umlauts folded however they are typed, numbers by their beginning; on PostgreSQL
+through the trigram index of migration insured 0003 (its expression must stay the one the search writes)."""
+
+import pytest
+from django.db import connection, transaction
+
+from insured.models import Employment
+from insured.search import search_employments
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "query", ["Müller", "mueller", "MULLER", "müller hanna", "Hanna, Müller", "0020200001", "002020"]
+)
+def test_a_spelling_of_her_name_or_a_number_finds_her(hanna, joerg, query):
+    found = search_employments(Employment.objects.all(), query)
+    assert [e.person for e in found] == [hanna]
+
+
+def test_the_personalnummer_finds_the_person(hanna, joerg):
+    number = hanna.employments.get().personnel_number
+    assert [e.person for e in search_employments(Employment.objects.all(), number)] == [hanna]
+
+
+def test_weiss_is_found_as_weiss_and_as_weiß(hanna, joerg):
+    for query in ("Weiß", "weiss", "Jörg", "joerg"):
+        assert [e.person for e in search_employments(Employment.objects.all(), query)] == [joerg], query
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
+def test_the_name_search_uses_the_trigram_index(gera_units):
+    factories.InsuredPersonFactory.create_batch(3)
+    search = search_employments(Employment.objects.all(), "müller")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = search.explain()
+    assert "insured_name_trgm_idx" in plan, plan
