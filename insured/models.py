@@ -141,7 +141,9 @@ def check_section(start, end, booking_key, pay) -> dict[str, list[str]]:
         errors.setdefault("end", []).append(
             "Ein Abschnitt liegt innerhalb eines Kalenderjahres: Jedes Jahr beginnt einen neuen Abschnitt."
         )
-    if pay is not None and pay < 0:
+    if pay is not None and pay != pay.quantize(Decimal("0.01")):
+        errors.setdefault("pay", []).append("Das Entgelt hat höchstens zwei Nachkommastellen (Euro und Cent).")
+    elif pay is not None and pay < 0:
         errors.setdefault("pay", []).append("Das Entgelt darf nicht negativ sein.")
     elif pay and booking_key in BookingKey.interruptions():
         errors.setdefault("pay", []).append("Während einer Unterbrechung wird kein Entgelt gemeldet (0,00 €).")
@@ -377,6 +379,11 @@ class Report(models.Model):
         if kind == Kind.DEREGISTRATION and self.end:
             return f"zum {self.end:%d.%m.%Y}"
         return ""
+
+    @property
+    def choice_label(self) -> str:
+        decided = f", verarbeitet am {timezone.localtime(self.decided_at):%d.%m.%Y}" if self.decided_at else ""
+        return f"{self.get_kind_display()} {self.subject}{decided} (Nr. {self.pk})"
 
     # --- Status questions (the templates ask these) ---------------------------------------------------------
     def allows(self, event: str) -> bool:

@@ -8,7 +8,8 @@ below leaves them to the second engine in `TEMPLATES`.
 
 What the pages use beyond plain Jinja2: `url()`, `url_pk()`, `static()`, `users_list_url(request)` (the
 list "Verwaltung der Benutzer" where the administrator left it, for every "Zurück"), the `datetime_de` / `date_de`
-filters, `otp_groups`, and `csrf_input` (given by Django's Jinja2 backend). The context processors of `TEMPLATES` run as
+/ `day` filters, `euro` ("1.234,56 €"), `otp_groups`, and `csrf_input` (given by Django's Jinja2 backend). The
+context processors of `TEMPLATES` run as
 for Django templates (user, messages, fund).
 """
 
@@ -38,6 +39,11 @@ def datetime_de_seconds(value) -> str:
 def date_de(value) -> str:
     """`{{ moment|date_de }}` is Django's `{{ moment|date:"DATE_FORMAT" }}` in the current time zone."""
     return date(template_localtime(value), "DATE_FORMAT") if value else ""
+
+
+def day(value) -> str:
+    """`{{ person.birth_date|day }}`: a calendar date (no time zone) as "17.05.1980"; none as "–"."""
+    return f"{value:%d.%m.%Y}" if value else "–"
 
 
 def email_breaks(value) -> Markup:
@@ -93,6 +99,7 @@ class PageLoader(FileSystemLoader):
 def environment(**options) -> Environment:
     options["loader"] = PageLoader(options["loader"].searchpath)
     from clerks.listing import list_url  # the app registry is ready once the template engine is made
+    from insured.formats import euro
 
     env = Environment(**options)
     env.globals.update(static=static, url=url, url_pk=url_pk, users_list_url=list_url)
@@ -102,5 +109,7 @@ def environment(**options) -> Environment:
         datetime_de=datetime_de,
         datetime_de_seconds=datetime_de_seconds,
         date_de=date_de,
+        euro=euro,
+        day=day,
     )
     return env

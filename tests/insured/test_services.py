@@ -79,6 +79,7 @@ def test_an_abschnitt_overlapping_the_verlauf_is_refused(hanna, gera_units, gera
         ((date(2026, 6, 30), date(2026, 1, 1), "10", "1.00"), "end", "Das Ende darf nicht vor dem Beginn liegen."),
         ((date(2026, 12, 1), date(2027, 1, 31), "10", "1.00"), "end", "innerhalb eines Kalenderjahres"),
         ((date(2026, 1, 1), date(2026, 1, 31), "10", "-1.00"), "pay", "Das Entgelt darf nicht negativ sein."),
+        ((date(2026, 1, 1), date(2026, 1, 31), "10", "1.005"), "pay", "höchstens zwei Nachkommastellen"),
         ((date(2026, 1, 1), date(2026, 1, 31), "31", "5.00"), "pay", "Während einer Unterbrechung"),
         ((date(2025, 1, 1), date(2025, 1, 31), "10", "5.00"), "start", "im Jahr der Meldung (2026)"),
     ],
