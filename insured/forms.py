@@ -23,7 +23,9 @@ def date_field(label: str, what: str) -> forms.DateField:
 
 
 def unit_choices(units) -> list:
-    return [(pk, f"{number} {name}") for pk, number, name in units.values_list("pk", "number", "name")]
+    """The choices of a unit filter: `units` as (pk, number, name), or a queryset of billing units."""
+    rows = units if isinstance(units, list) else units.values_list("pk", "number", "name")
+    return [(pk, f"{number} {name}") for pk, number, name in rows]
 
 
 class EuroField(forms.Field):

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import DomainError
+from accounts.spelling import fold
 from billing_units.models import BillingUnit
 
 insurance_number_validator = RegexValidator(
@@ -63,16 +64,29 @@ class InsuredPerson(models.Model):
     def __str__(self):
         return f"{self.last_name}, {self.first_name} ({self.insurance_number})"
 
+    def save(self, *args, **kwargs):
+        """Keeps the employments' copy of the name (their sort key in "Versicherte") in step."""
+        super().save(*args, **kwargs)
+        Employment.objects.filter(person=self).exclude(sort_name=self.sort_name).update(sort_name=self.sort_name)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def sort_name(self) -> str:
+        return fold(f"{self.last_name} {self.first_name}")[:201]
+
 
 class EmploymentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The employments at the clerk's granted units."""
+    def visible_to(self, user, *, granted=None):
+        """The employments at the clerk's granted units. `granted`: the ids of `granted_units(user)` where the caller
+        has read them in this request already; the filter is then a plain list, along which the database walks the
+        index of "Versicherte" in name order instead of sorting every person of the unit."""
         if not getattr(user, "is_clerk", False):
             return self.none()
+        if granted is not None:
+            return self.filter(billing_unit_id__in=list(granted))
         return self.filter(billing_unit__grants__clerk=user)
 
 
@@ -89,6 +103,10 @@ class Employment(models.Model):
     personnel_number = models.CharField("Personalnummer", max_length=20)
     start = models.DateField("Beschäftigungsbeginn")
     end = models.DateField("Beschäftigungsende", null=True, blank=True)
+    # The person's name as "Versicherte" sorts it ("Name Vorname", umlauts folded), kept in step by
+    # InsuredPerson.save: with it the list of a unit of 5,000 reads its first 50 rows from an index in order instead
+    # of joining and sorting all 5,000 (make bench: t(5,000)/t(50)).
+    sort_name = models.CharField("Name zum Sortieren", max_length=201, editable=False, default="")
 
     objects = EmploymentQuerySet.as_manager()
 
@@ -96,6 +114,7 @@ class Employment(models.Model):
         verbose_name = "Beschäftigung"
         verbose_name_plural = "Beschäftigungen"
         ordering = ["billing_unit__number", "start"]
+        indexes = [models.Index(fields=["billing_unit", "sort_name", "person"], name="employment_list_idx")]
         constraints = [
             models.UniqueConstraint(fields=["billing_unit", "personnel_number"], name="unique_personnel_number"),
             models.UniqueConstraint(fields=["person", "billing_unit"], name="one_employment_per_unit"),
@@ -107,6 +126,11 @@ class Employment(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.billing_unit.number}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or not self.sort_name:
+            self.sort_name = self.person.sort_name
+        super().save(*args, **kwargs)
 
     @property
     def is_employed(self) -> bool:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts import otp
 from accounts.models import Membership, Role, Status, User
+from accounts.spelling import fold
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock, SuspendedGrant
@@ -425,27 +426,30 @@ def add_insured(unit, count: int, years: int, rng: random.Random, *, long_years:
     first one `long_years`); returns their primary keys in order."""
     today = timezone.localdate()
     numbers = [f"{unit.number}{k + 1:04d}" for k in range(count)]
+    names = [(rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES)) for _number in numbers]
     insert_rows(
         InsuredPerson,
         ["insurance_number", "last_name", "first_name", "birth_date"],
         (
-            (
-                number,
-                rng.choice(LAST_NAMES),
-                rng.choice(FIRST_NAMES),
-                today.replace(year=today.year - rng.randint(20, 64), day=1),
-            )
-            for number in numbers
+            (number, last, first, today.replace(year=today.year - rng.randint(20, 64), day=1))
+            for number, (last, first) in zip(numbers, names, strict=True)
         ),
     )
     by_number = dict(InsuredPerson.objects.filter(insurance_number__in=numbers).values_list("insurance_number", "pk"))
     persons = [by_number[number] for number in numbers]
     insert_rows(
         Employment,
-        ["person", "billing_unit", "personnel_number", "start", "end"],
+        ["person", "billing_unit", "personnel_number", "start", "end", "sort_name"],
         (
-            (pk, unit.pk, f"{k + 1:06d}", today.replace(year=today.year - 12, month=1, day=1), None)
-            for k, pk in enumerate(persons)
+            (
+                pk,
+                unit.pk,
+                f"{k + 1:06d}",
+                today.replace(year=today.year - 12, month=1, day=1),
+                None,
+                fold(f"{last} {first}"),
+            )
+            for k, (pk, (last, first)) in enumerate(zip(persons, names, strict=True))
         ),
     )
     rate = Decimal(settings.INSURED_CONTRIBUTION_RATE)

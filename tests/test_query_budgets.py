@@ -185,7 +185,9 @@ def insured_persons(unit, count, *, start=0, years=5):
         for k in range(count)
     )
     Employment.objects.bulk_create(
-        Employment(person=p, billing_unit=unit, personnel_number=f"{start + k}", start=date(2010, 1, 1))
+        Employment(
+            person=p, billing_unit=unit, personnel_number=f"{start + k}", start=date(2010, 1, 1), sort_name=p.sort_name
+        )
         for k, p in enumerate(persons)
     )
     Section.objects.bulk_create(

@@ -66,7 +66,6 @@ UNSCOPED = {
     ("factors/views.py", "_ended"): "the logged-in user's own row, read afresh",
     ("insured/search.py", "search_employments"): "the persons whose folded name matches, through the trigram index; "
     "the outer query of the clerk's employments keeps the scope",
-    ("insured/access_log.py", "record_reads"): "writes the reads of persons the page loaded through visible_to",
     ("insured/access_log.py", "forget_before"): "the deletion rule of the access log (cron, retention)",
     ("insured/rules.py", "employment_of"): "the rules of a Meldung: called by the services for a person and unit "
     "loaded through visible_to, compared, never shown",

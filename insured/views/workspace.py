@@ -59,16 +59,14 @@ def start(request):
 def persons(request):
     """Versicherte: the persons of every unit the clerk is granted, filtered by unit, searched by name (umlauts
     folded), Versicherungsnummer or Personalnummer, 50 to a page."""
-    units = BillingUnit.objects.visible_to(request.user).order_by("number")
+    units = list(BillingUnit.objects.visible_to(request.user).order_by("number").values_list("pk", "number", "name"))
     form = PersonSearchForm(request.GET or None, units=units)
-    rows = Employment.objects.visible_to(request.user)
+    rows = Employment.objects.visible_to(request.user, granted=[pk for pk, _number, _name in units])
     filters = form.cleaned_data if form.is_valid() else {}
     if filters.get("unit"):
         rows = rows.filter(billing_unit_id=filters["unit"])
     rows = search_employments(rows, filters.get("q") or "")
-    rows = rows.select_related("person", "billing_unit").order_by(
-        "person__last_name", "person__first_name", "person_id", "billing_unit__number"
-    )
+    rows = rows.select_related("person", "billing_unit").order_by("sort_name", "person_id", "billing_unit_id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_reads(request, Page.PERSONS, [(row.person_id, row.billing_unit_id) for row in page.object_list])
     query = urlencode([(key, request.GET[key][:100]) for key in ("q", "unit") if request.GET.get(key)])

@@ -38,3 +38,19 @@ def test_the_name_search_uses_the_trigram_index(gera_units):
         cursor.execute("SET LOCAL enable_indexscan = off")
         plan = search.explain()
     assert "insured_name_trgm_idx" in plan, plan
+
+
+def test_versicherte_are_listed_by_name_and_a_new_name_takes_its_place(client, gera_clerk, hanna, gera_units):
+    for last, first in (("Zander", "Anna"), ("Ähnlich", "Bodo"), ("Becker", "Carla")):
+        factories.EmploymentFactory(
+            person=factories.InsuredPersonFactory(last_name=last, first_name=first), billing_unit=gera_units[0]
+        )
+    client.force_login(gera_clerk)
+
+    html = client.get("/versicherte/").content.decode()
+    rows = [html.index(f"{name}</a>") for name in ("Ähnlich, Bodo", "Becker, Carla", "Müller, Hanna", "Zander, Anna")]
+    assert rows == sorted(rows)
+    hanna.last_name = "Aal"
+    hanna.save()
+    html = client.get("/versicherte/").content.decode()
+    assert html.index("Aal, Hanna</a>") < html.index("Ähnlich, Bodo</a>")
