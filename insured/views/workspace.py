@@ -7,6 +7,7 @@ from itertools import groupby
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
@@ -94,10 +95,13 @@ def verlauf(sections) -> list[dict]:
 def person(request, pk):
     """A Versicherter: personal data, the employments at the clerk's units, the Versicherungsverlauf and the
     Meldungen of those units."""
-    insured = person_or_404(request, pk)
+    # The person through its employments at the clerk's units: one query for both, and none is a 404.
     employments = list(
-        Employment.objects.visible_to(request.user).filter(person=insured).select_related("billing_unit")
+        Employment.objects.visible_to(request.user).filter(person_id=pk).select_related("person", "billing_unit")
     )
+    if not employments:
+        raise Http404("Kein Versicherter Ihrer Abrechnungsstellen.")
+    insured = employments[0].person
     sections = (
         Section.objects.visible_to(request.user)
         .filter(person=insured)
