@@ -200,3 +200,15 @@ def test_the_meldungen_list_shows_who_wrote_and_who_sent(clerk_client, hanna, ge
     services.submit_reports(reports=[report], by=successor)
     html = page_text(clerk_client.get("/meldungen/"))
     assert "Anna Schmidt" in html and "Bert Nachfolger" in html
+
+
+def test_the_last_administrators_lock_ends_the_clerks_reading_at_the_next_request(
+    client, hanna, gera_clerk, gera_admin
+):
+    """The last-administrator cascade (manual §7.2) locks the member's clerks: the open session's next request is
+    the login, not the person."""
+    client.force_login(gera_clerk)
+    assert client.get(f"/versicherte/{hanna.pk}/").status_code == 200
+    clerk_services.lock_administrator(administrator=gera_admin, by=gera_admin, reason="Ausgeschieden")
+    response = client.get(f"/versicherte/{hanna.pk}/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
