@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from accounts import otp
 from accounts.models import Membership, Role, Status, User
-from accounts.spelling import fold
 from audit.models import AuditEntry
+from base import collation
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock, SuspendedGrant
 from insured.formats import contribution
@@ -447,7 +447,7 @@ def add_insured(unit, count: int, years: int, rng: random.Random, *, long_years:
                 f"{k + 1:06d}",
                 today.replace(year=today.year - 12, month=1, day=1),
                 None,
-                fold(f"{last} {first}"),
+                collation.name_key(last, first),
             )
             for k, (pk, (last, first)) in enumerate(zip(persons, names, strict=True))
         ),
