@@ -1,5 +1,6 @@
 """Money and periods as a German reader reads them: "1.234,56 €", "01.01.2026–30.06.2026"."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -18,18 +19,19 @@ def euro(amount) -> str:
     return f"{sign}{'.'.join([whole, *groups])},{cents} €"
 
 
+# What a German clerk types for an amount: "1.234,56", "1234,56", "1234.56", "1234", with or without "€"; ASCII digits
+# only. Points that group thousands need the comma after them: "1.234" alone is refused (a thousand, or one point
+# two?).
+EURO_INPUT = re.compile(r"^-?(?:[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+|[0-9]+(?:,[0-9]+)?|[0-9]+\.(?:[0-9]{1,2}|[0-9]{4,}))$")
+
+
 def parse_euro(text: str) -> Decimal:
-    """What a German clerk types: "1.234,56", "1234,56", "1234.56", "1.234,56 €". Raises ValueError otherwise."""
+    """An amount as typed, as a finite Decimal; ValueError for anything else (letters, "1e309", "NaN", "1.234")."""
     text = text.replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
-    if not text:
+    if not EURO_INPUT.match(text):
         raise ValueError(text)
     if "," in text:
-        whole, _, cents = text.rpartition(",")
-        if "," in whole or any(len(group) != 3 for group in whole.lstrip("-").split(".")[1:]):
-            raise ValueError(text)
-        text = f"{whole.replace('.', '')}.{cents}"
-    elif text.count(".") > 1 or (text.count(".") == 1 and len(text.split(".")[1]) == 3):
-        raise ValueError(text)  # "1.234" is ambiguous: a thousand or one point two
+        text = text.replace(".", "").replace(",", ".")
     try:
         return Decimal(text)
     except InvalidOperation as error:

@@ -23,6 +23,7 @@ from billing_units.models import BillingUnit
 insurance_number_validator = RegexValidator(
     r"^\d{10}\Z", "Bitte geben Sie die zehnstellige Versicherungsnummer ein (z. B. 0020200001)."
 )
+MAX_PAY = Decimal("10000000000")  # the columns hold 12 digits, two of them cents
 not_negative = MinValueValidator(Decimal("0"), "Das Entgelt darf nicht negativ sein.")
 
 
@@ -167,7 +168,9 @@ def check_section(start, end, booking_key, pay) -> dict[str, list[str]]:
         errors.setdefault("end", []).append(
             "Ein Abschnitt liegt innerhalb eines Kalenderjahres: Jedes Jahr beginnt einen neuen Abschnitt."
         )
-    if pay is not None and pay != pay.quantize(Decimal("0.01")):
+    if pay is not None and (not pay.is_finite() or abs(pay) >= MAX_PAY):
+        errors.setdefault("pay", []).append("Das Entgelt ist zu hoch: höchstens 9.999.999.999,99 €.")
+    elif pay is not None and pay != pay.quantize(Decimal("0.01")):
         errors.setdefault("pay", []).append("Das Entgelt hat höchstens zwei Nachkommastellen (Euro und Cent).")
     elif pay is not None and pay < 0:
         errors.setdefault("pay", []).append("Das Entgelt darf nicht negativ sein.")
