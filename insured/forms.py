@@ -56,41 +56,37 @@ class EuroField(forms.Field):
         return value
 
 
-class PersonSearchForm(PageForm):
+class UnitFilterForm(PageForm):
+    """A list's filter by one of the clerk's billing units ("alle" by default)."""
+
+    unit = forms.TypedChoiceField(
+        label="Abrechnungsstelle",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "alle"), *unit_choices(units)]
+
+
+class PersonSearchForm(UnitFilterForm):
     q = forms.CharField(
         label="Suche nach Name, Versicherungsnummer oder Personalnummer",
         required=False,
         max_length=100,
         help_text="z. B. „Müller, Hanna“, „Mueller“ oder „0020200001“",
     )
-    unit = forms.TypedChoiceField(
-        label="Abrechnungsstelle",
-        coerce=int,
-        required=False,
-        empty_value=None,
-        error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
-    )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "alle"), *unit_choices(units)]
+    field_order = ["q", "unit"]
 
 
-class ReportFilterForm(PageForm):
+class ReportFilterForm(UnitFilterForm):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "alle"), *ReportStatus.choices], initial=""
     )
-    unit = forms.TypedChoiceField(
-        label="Abrechnungsstelle",
-        coerce=int,
-        required=False,
-        empty_value=None,
-        error_messages={"invalid_choice": "Bitte wählen Sie eine angezeigte Abrechnungsstelle."},
-    )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "alle"), *unit_choices(units)]
+    field_order = ["status", "unit"]
 
 
 class FindPersonForm(PageForm):

@@ -212,6 +212,19 @@ def delete_report(*, report, by) -> None:
         audit.record("report.deleted", actor=by, data=data)
 
 
+def _problems_now(report, values: dict, sections: list[dict]) -> Problems:
+    """The rules a saved Meldung breaks against the Verlauf and the employment as they are now."""
+    return check_report(
+        person=report.person,
+        unit=report.billing_unit,
+        kind=report.kind,
+        values=values,
+        sections=sections,
+        report=report,
+        corrects=report.corrects,
+    )
+
+
 def submit_reports(*, reports, by) -> list[Report]:
     """ "Übermitteln": each Meldung *erfasst* is sent to the fund (*übermittelt*), all or none. The rules are checked
     again: the Verlauf may have changed since the Meldung was saved."""
@@ -223,15 +236,7 @@ def submit_reports(*, reports, by) -> list[Report]:
             report = _lock_report(report)
             _require_grant(by, report.billing_unit_id)
             report.transition(ReportEvent.SUBMIT)
-            problems = check_report(
-                person=report.person,
-                unit=report.billing_unit,
-                kind=report.kind,
-                values=values_of(report),
-                sections=sections_of(report),
-                report=report,
-                corrects=report.corrects,
-            )
+            problems = _problems_now(report, values_of(report), sections_of(report))
             if problems:
                 raise DomainError(
                     f"{report.get_kind_display()} {report.subject} für {report.person.full_name} kann nicht "
@@ -256,15 +261,7 @@ def process_report(*, report, by) -> Report:
         report = _lock_report(report)
         report.transition(ReportEvent.PROCESS)
         values, sections = values_of(report), sections_of(report)
-        problems = check_report(
-            person=report.person,
-            unit=report.billing_unit,
-            kind=report.kind,
-            values=values,
-            sections=sections,
-            report=report,
-            corrects=report.corrects,
-        )
+        problems = _problems_now(report, values, sections)
         if problems:
             raise DomainError(
                 "Die Meldung kann nicht verarbeitet werden: " + " ".join(problems.messages()) + " Bitte weisen Sie "
