@@ -28,7 +28,6 @@ from insured.models import (
     ReportStatus,
     Section,
 )
-from insured.search import searched_name
 
 
 class RejectForm(forms.Form):
@@ -43,10 +42,10 @@ class RejectForm(forms.Form):
 
 def persons_matching(term: str):
     """Persons by a spelling of their name (umlauts folded), or by the beginning of their Versicherungsnummer."""
-    by_name = InsuredPerson.objects.alias(searched=searched_name())
+    found = InsuredPerson.objects.all()
     for word in term.replace(",", " ").split()[:5]:
-        by_name = by_name.filter(Q(searched__contains=fold(word)) | Q(insurance_number__startswith=word))
-    return by_name
+        found = found.filter(Q(search_name__contains=fold(word)) | Q(insurance_number__startswith=word))
+    return found
 
 
 class EmploymentInline(admin.TabularInline):

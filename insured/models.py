@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import DomainError
+from accounts.spelling import fold
 from base import collation
 from billing_units.models import BillingUnit
 
@@ -53,6 +54,9 @@ class InsuredPerson(models.Model):
     last_name = models.CharField("Name", max_length=100)
     first_name = models.CharField("Vorname", max_length=100)
     birth_date = models.DateField("Geburtsdatum")
+    # "Name Vorname" folded as the search folds a word (accounts/spelling.py), set by save(): the search compares
+    # this column, under a trigram index on PostgreSQL (migration 0003), instead of folding every name per query.
+    search_name = models.CharField("Name zum Suchen", max_length=201, editable=False, default="")
 
     objects = InsuredPersonQuerySet.as_manager()
 
@@ -66,7 +70,11 @@ class InsuredPerson(models.Model):
         return f"{self.last_name}, {self.first_name} ({self.insurance_number})"
 
     def save(self, *args, **kwargs):
-        """Keeps the employments' copy of the name (their sort key in "Versicherte") in step."""
+        """Keeps the folded name of the search and the employments' copy of the name (their sort key in
+        "Versicherte") in step."""
+        self.search_name = fold(f"{self.last_name} {self.first_name}")[:201]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
         Employment.objects.filter(person=self).exclude(sort_name=self.sort_name).update(sort_name=self.sort_name)
 

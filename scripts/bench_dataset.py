@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts import otp
 from accounts.models import Membership, Role, Status, User
+from accounts.spelling import fold
 from audit.models import AuditEntry
 from base import collation
 from billing_units.models import BillingUnit, Member
@@ -429,9 +430,9 @@ def add_insured(unit, count: int, years: int, rng: random.Random, *, long_years:
     names = [(rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES)) for _number in numbers]
     insert_rows(
         InsuredPerson,
-        ["insurance_number", "last_name", "first_name", "birth_date"],
+        ["insurance_number", "last_name", "first_name", "birth_date", "search_name"],
         (
-            (number, last, first, today.replace(year=today.year - rng.randint(20, 64), day=1))
+            (number, last, first, today.replace(year=today.year - rng.randint(20, 64), day=1), fold(f"{last} {first}"))
             for number, (last, first) in zip(numbers, names, strict=True)
         ),
     )

@@ -181,6 +181,7 @@ def insured_persons(unit, count, *, start=0, years=5):
             last_name="Müller" if k % 7 == 0 else "Schmidt",
             first_name="Hanna",
             birth_date=date(1980, 1, 1),
+            search_name="muller hanna" if k % 7 == 0 else "schmidt hanna",
         )
         for k in range(count)
     )

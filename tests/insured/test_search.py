@@ -1,5 +1,5 @@
 """The search of "Versicherte": umlauts folded however they are typed, numbers by their beginning; on PostgreSQL
-through the trigram index of migration insured 0003 (its expression must stay the one the search writes)."""
+through the trigram index of migration insured 0003 on the folded name the person keeps."""
 
 import pytest
 from django.db import connection, transaction
@@ -54,3 +54,4 @@ def test_versicherte_are_listed_by_name_and_a_new_name_takes_its_place(client, g
     hanna.save()
     html = client.get("/versicherte/").content.decode()
     assert html.index("Aal, Hanna</a>") < html.index("Ähnlich, Bodo</a>")
+    assert [e.person for e in search_employments(Employment.objects.all(), "aal")] == [hanna]  # and found so
