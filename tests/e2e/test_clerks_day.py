@@ -73,7 +73,7 @@ def test_a_clerks_day(open_portal, size, gera_clerk, gera_units, hanna, staff):
     assert fits_width(page)
 
     # Find her by a spelling of her name, read her Verlauf.
-    clerk.click(page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Versicherte"))
+    clerk.click(clerk.menu().get_by_role("link", name="Versicherte"))
     page.get_by_label("Suche nach Name, Versicherungsnummer oder Personalnummer").fill("mueller")
     clerk.click(page.get_by_role("button", name="Anzeigen"))
     assert fits_width(page)
@@ -109,7 +109,7 @@ def test_a_clerks_day(open_portal, size, gera_clerk, gera_units, hanna, staff):
     staff_decides(fund, "Zurückweisen", reason="Das Entgelt des zweiten Halbjahres fehlt ein Monat.")
 
     # The start page says what waits; correct and send again.
-    clerk.click(page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Meine Abrechnungsstellen"))
+    clerk.click(clerk.menu().get_by_role("link", name="Meine Abrechnungsstellen"))
     waiting = page.get_by_test_id("waiting")
     clerk.click(waiting.get_by_role("link", name=re.compile("1 zurückgewiesene Meldung")))
     clerk.click(page.get_by_test_id("report-table").get_by_role("link", name=f"Jahresmeldung {year}"))
@@ -122,7 +122,7 @@ def test_a_clerks_day(open_portal, size, gera_clerk, gera_units, hanna, staff):
     # Fund staff process it; the new Abschnitte are in her Verlauf.
     staff_decides(fund, "Verarbeiten")
     expect(fund.page.locator(".messagelist")).to_contain_text("1 Meldung(en) verarbeitet.")
-    clerk.click(page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Versicherte"))
+    clerk.click(clerk.menu().get_by_role("link", name="Versicherte"))
     clerk.click(page.get_by_role("link", name="Müller, Hanna"))
     verlauf = page.get_by_test_id("verlauf")
     expect(verlauf).to_contain_text(f"Summe {year}")
@@ -160,7 +160,7 @@ def test_a_withdrawn_grant_ends_the_next_click(open_portal, gera_clerk, gera_adm
     expect(page.get_by_role("heading", level=1)).to_have_text("Seite nicht gefunden")
     expect(page.get_by_text("Kein Zugriff.")).to_be_visible()
     clerk.click(page.get_by_role("link", name="Zu Ihren Abrechnungsstellen"))
-    clerk.click(page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Versicherte"))
+    clerk.click(clerk.menu().get_by_role("link", name="Versicherte"))
     expect(page.get_by_test_id("person-table")).to_contain_text("Bäcker, Berta")
     expect(page.get_by_test_id("person-table")).not_to_contain_text("Müller, Hanna")
     clerk.click(page.get_by_role("link", name="Bäcker, Berta"))
