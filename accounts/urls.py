@@ -8,6 +8,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("passwort-vergessen/", views.password_forgot, name="password_forgot"),
     path("passwort-aendern/", views.password_set, name="password_set"),
-    path("start/", views.start, name="start"),
     path("sitzung/verlaengern/", views.session_keepalive, name="session_keepalive"),
 ]

@@ -12,7 +12,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import next_page, services, typed_input
-from accounts.decorators import role_required
 from accounts.forms import (
     LOGIN_FAILED_CHECK_ROLE,
     ForgotPasswordForm,
@@ -22,8 +21,6 @@ from accounts.forms import (
     otp_expired_message,
 )
 from accounts.middleware import LAST_SEEN, start_session_clock
-from accounts.models import Membership, Role
-from billing_units.models import BillingUnit
 from factors import login_step
 from security import throttling
 from security.client_address import client_ip
@@ -135,15 +132,6 @@ def password_set(request):
         messages.success(request, "Ihr persönliches Passwort wurde gespeichert.")
         return redirect(next_page.start_page(user))
     return render(request, "accounts/password_set.html", {"form": form, "forced": forced})
-
-
-@role_required(Role.CLERK)
-@require_safe
-def start(request):
-    """The clerk's start page: the billing units it may work on, and whom to call: its administrators."""
-    units = BillingUnit.objects.visible_to(request.user).select_related("member").order_by("number")
-    administrators = Membership.objects.contacts_visible_to(request.user)
-    return render(request, "accounts/start.html", {"units": units, "administrators": administrators})
 
 
 @require_safe

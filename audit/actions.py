@@ -68,6 +68,15 @@ class Action(models.TextChoices):
     FACTOR_RECOVERY_CODES_RENEWED = "factor.recovery_codes_renewed", "Neue Wiederherstellungscodes erzeugt"
     FACTOR_RECOVERY_CODE_USED = "factor.recovery_code_used", "Anmeldung mit einem Wiederherstellungscode bestätigt"
     FACTOR_EMAIL_CODE_SENT = "factor.email_code_sent", "Code für die Anmeldung per E-Mail gesendet"
+    REPORT_CREATED = "report.created", "Meldung erfasst"
+    REPORT_CHANGED = "report.changed", "Meldung geändert"
+    REPORT_DELETED = "report.deleted", "Meldung gelöscht"
+    REPORT_SUBMITTED = "report.submitted", "Meldung übermittelt"
+    REPORT_PROCESSED = "report.processed", "Meldung verarbeitet"
+    REPORT_REJECTED = "report.rejected", "Meldung zurückgewiesen"
+    REPORTS_DELETED_BY_RETENTION = "report.expired", "Meldungen nach Ablauf der Aufbewahrungsfrist gelöscht"
+    ACCESS_LOG_EXPORTED = "access_log.exported", "Zugriffsprotokoll exportiert"
+    ACCESS_LOG_EXPIRED = "access_log.expired", "Zugriffsprotokoll nach Ablauf der Aufbewahrungsfrist gelöscht"
     APPLICATION_SUBMITTED = "application.submitted", "Registrierung als Administrator beantragt"
     APPLICATION_APPROVED = "application.approved", "Registrierung als Administrator freigegeben"
     APPLICATION_REJECTED = "application.rejected", "Registrierung als Administrator abgelehnt"
@@ -122,6 +131,18 @@ FIELD_LABELS = {
     "email": "E-Mail",
     "notices": "Hinweise per E-Mail",
     "name": "Bezeichnung",
+    # a Meldung (insured/services.py)
+    "status": "Status",
+    "year": "Jahr",
+    "start": "Beginn",
+    "end": "Ende",
+    "personnel_number": "Personalnummer",
+    "deregistration_reason": "Abmeldegrund",
+    "sections": "Abschnitte",
+    "verlauf": "Versicherungsverlauf",
+    "employment_start": "Beschäftigungsbeginn",
+    "employment_end": "Beschäftigungsende",
+    "employment_personnel_number": "Personalnummer der Beschäftigung",
 }
 
 
@@ -130,6 +151,11 @@ def details(entry) -> str:
     the units of a registration or a clerk's creation."""
     data = entry.data or {}
     parts = []
+    if data.get("report"):
+        parts.append(
+            f"{data.get('kind', 'Meldung')} Nr. {data['report']}, Versicherungsnummer {data.get('person', '–')}, "
+            f"Abrechnungsstelle {data.get('unit', '–')}"
+        )
     for field, (old, new) in (data.get("changes") or {}).items():
         parts.append(f"{FIELD_LABELS.get(field, field)}: {old or '–'} → {new or '–'}")
     # Units are shown only for an entry of one member: an entry spanning members (a clerk created with units of

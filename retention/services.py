@@ -10,6 +10,12 @@
 - sent mails in the outbox: deleted after OUTBOX_RETENTION_DAYS (outbox/retention.py); the mails to or about a
   pseudonymised user that are still there carry the pseudonym;
 - sessions: deleted once expired (SESSION_COOKIE_AGE after their last change);
+- the access log of reads of insured persons' data: deleted once RETENTION_ACCESS_LOG_YEARS full calendar years have
+  passed after the year of the read (through the database's one door, `insured.access_log.forget_before`);
+- Meldungen: processed ones RETENTION_PROCESSED_REPORT_YEARS after processing (their Abschnitte stay in the
+  Versicherungsverlauf), those left erfasst or zurückgewiesen RETENTION_STALE_REPORT_YEARS after their last change;
+  a Meldung that a Berichtigung still names waits for it. Who wrote and sent a Meldung, and who read a person's data,
+  are users: pseudonymising a departed clerk pseudonymises its name there too;
 - the counters of the limits: deleted when their window ends (security/throttling.py).
 """
 
@@ -26,6 +32,8 @@ from accounts.models import Membership, PasswordRequest, Role, User
 from audit import log as audit
 from audit.models import AuditEntry
 from clerks.models import MemberLock
+from insured import access_log
+from insured.models import Report, ReportStatus
 from outbox import retention as outbox_retention
 from outbox.models import OutboxMessage
 from registration.models import AdministratorApplication, ApplicationStatus
@@ -131,6 +139,23 @@ def _forget_ended_sessions(now) -> int:
     return count
 
 
+def access_log_cutoff(*, now):
+    """The first moment the access log keeps: 1 January of the year RETENTION_ACCESS_LOG_YEARS before this one."""
+    local = timezone.localtime(now)
+    first = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    return first.replace(year=local.year - settings.RETENTION_ACCESS_LOG_YEARS)
+
+
+def expired_reports(*, now):
+    """Meldungen past their period that no remaining Berichtigung names."""
+    processed = now - timedelta(days=365 * settings.RETENTION_PROCESSED_REPORT_YEARS)
+    stale = now - timedelta(days=365 * settings.RETENTION_STALE_REPORT_YEARS)
+    return Report.objects.filter(
+        Q(status=ReportStatus.PROCESSED, decided_at__lt=processed)
+        | Q(status__in=[ReportStatus.DRAFT, ReportStatus.REJECTED], changed_at__lt=stale)
+    ).filter(corrections__isnull=True)
+
+
 def apply(*, dry_run: bool = False, now=None) -> RetentionRun:
     """Apply every deletion rule once (idempotent: a second run finds nothing left). A dry run changes nothing and
     reports what a real run would do. Either way the report is kept for fund staff."""
@@ -143,6 +168,7 @@ def apply(*, dry_run: bool = False, now=None) -> RetentionRun:
         "users_pseudonymised": [user.pk for user in users],
         "password_requests_deleted": requests.count(),
         "rejected_applications_deleted": rejected.count(),
+        "reports_deleted": expired_reports(now=now).count(),
     }
     with transaction.atomic():
         if not dry_run:
@@ -152,6 +178,13 @@ def apply(*, dry_run: bool = False, now=None) -> RetentionRun:
                 report["audit_entries_pseudonymised"] += pseudonymise(user)
             requests.delete()
             rejected.delete()
+            report["access_log_entries_deleted"] = access_log.forget_before(access_log_cutoff(now=now))
+            if report["access_log_entries_deleted"]:
+                audit.record("access_log.expired", data={"entries": report["access_log_entries_deleted"]})
+            if report["reports_deleted"]:
+                expired = expired_reports(now=now)
+                audit.record("report.expired", data={"reports": sorted(expired.values_list("pk", flat=True))})
+                expired.delete()
             report["sent_mails_deleted"] = outbox_retention.forget_old_sent()
             report["throttle_rows_deleted"] = throttling.forget_old_windows()
             report["sessions_deleted"] = _forget_ended_sessions(now)

@@ -13,6 +13,10 @@ member in a database a tenth the size (bench-tenth.sqlite3 or "bench_tenth"), th
 - under load: gunicorn with 3 workers, 10 logged-in clients on the floor, the list and the detail page,
   then 8 clients logging in;
 - one Argon2id hash, the unit of a login's CPU time, interleaved with the login;
+- the clerk's workspace at the largest unit (5,000 Versicherte, 5 years of Abschnitte each, 2,000 Meldungen):
+  "Versicherte" page 1 and a search, a Versicherter with 10 years of Verlauf, "Versicherte" of a unit of 50
+  persons beside it (t(5,000)/t(50)), and the Versicherter's page without its access log INSERT (the INSERT's
+  share of the page);
 - a lower bound for the list and the detail page: the floor's request followed by the page's own SQL statements
   replayed through a bare cursor (no queryset, no model instance, no template), as context for their ratios.
 
@@ -49,7 +53,7 @@ TENTH = "tenth"  # the database alias of the dataset a tenth the size
 # The budgets. Queries are also asserted by the test suite (keep in step with tests/test_query_budgets.py, which
 # also holds the budgets of pages this script does not time: Änderungsprotokoll, review, co-administrator); the
 # ratios only here.
-QUERY_BUDGETS = {"list": 7, "detail": 10, "assign": 6, "start": 5}
+QUERY_BUDGETS = {"list": 7, "detail": 10, "assign": 6, "start": 5, "persons": 6, "person": 6}
 RATIO_BUDGETS = {
     "list_vs_admin": ("≤", 0.5, "list / Django admin change list (in-process)"),
     "list_vs_floor": ("≤", 5.0, "list / floor (in-process)"),
@@ -61,6 +65,11 @@ RATIO_BUDGETS = {
     "list_clerks_1000_vs_100": ("≤", 1.15, "list t(1,000 clerks)/t(100 clerks)"),
     "detail_clerks_1000_vs_100": ("≤", 1.15, "detail t(1,000 clerks)/t(100 clerks)"),
     "login_cpu_vs_hash": ("≤", 1.4, "CPU per login / one Argon2id hash (in-process)"),
+    "persons_vs_floor": ("≤", 5.0, "Versicherte page 1 (5,000 persons) / floor"),
+    "persons_search_vs_floor": ("≤", 5.0, "Versicherte search / floor"),
+    "person_vs_floor": ("≤", 4.0, "Versicherter, 10 years of Verlauf / floor"),
+    "persons_5000_vs_50": ("≤", 1.15, "Versicherte t(5,000 persons)/t(50 persons)"),
+    "access_log_share": ("≤", 0.10, "Versicherter: (page − page without log INSERT) / page without"),
 }
 # OWASP password storage cheat sheet: equivalent Argon2id settings (memory KiB, iterations, parallelism).
 OWASP_ARGON2 = [(47104, 1, 1), (19456, 2, 1), (12288, 3, 1), (9216, 4, 1), (7168, 5, 1)]
@@ -383,9 +392,39 @@ def page_scenarios(data) -> list[Scenario]:
             f"Startseite Sachbearbeiter ({grants} Abrechnungsstellen)",
             lambda i: as_clerk.get("/start/"),
         ),
+        *workspace_scenarios(data),
         Scenario("create", "Sachbearbeiter anlegen (POST)", create, expect=302, prepare=fill_draft, writes=True),
         Scenario("lock", "Berechtigung entziehen (POST)", lock, expect=302, writes=True),
         Scenario("login", "Login (POST)", log_in, expect=302, writes=True),
+    ]
+
+
+def workspace_scenarios(data) -> list[Scenario]:
+    """The clerk's workspace: "Versicherte" of the largest unit and of a unit of 50, a search, a Versicherter with 10
+    years of Verlauf, and the same page with its access log INSERT left out (the INSERT's share)."""
+    if not data.workspace_clerk_email:
+        return []
+    from accounts.models import Role, User
+    from insured.views import workspace
+
+    large = logged_in_client(User.objects.get(email=data.workspace_clerk_email, role=Role.CLERK))
+    small = logged_in_client(User.objects.get(email=data.small_workspace_clerk_email, role=Role.CLERK))
+    person = f"/versicherte/{data.long_verlauf_person}/"
+
+    def without_log(i):
+        logged = workspace.record_reads
+        workspace.record_reads = lambda *args, **kwargs: None
+        try:
+            return large.get(person)
+        finally:
+            workspace.record_reads = logged
+
+    return [
+        Scenario("persons", "Versicherte, Seite 1 (5.000 Versicherte)", lambda i: large.get("/versicherte/")),
+        Scenario("persons_search", "Versicherte, Suche „Müller“", lambda i: large.get("/versicherte/?q=Müller")),
+        Scenario("person", "Versicherter (10 Jahre Verlauf)", lambda i: large.get(person)),
+        Scenario("person_without_log", "Versicherter ohne Zugriffsprotokoll", without_log),
+        Scenario("persons_small", "Versicherte, Seite 1 (50 Versicherte)", lambda i: small.get("/versicherte/")),
     ]
 
 
@@ -679,6 +718,14 @@ def ratios(report: dict) -> dict:
         "detail_vs_floor": pages["detail"]["median_ms"] / pages["floor"]["median_ms"],
         "login_cpu_vs_hash": pages["login"]["cpu_median_ms"] / pages["hash"]["cpu_median_ms"],
     }
+    if "persons" in pages:
+        floor = pages["floor"]["median_ms"]
+        values["persons_vs_floor"] = pages["persons"]["median_ms"] / floor
+        values["persons_search_vs_floor"] = pages["persons_search"]["median_ms"] / floor
+        values["person_vs_floor"] = pages["person"]["median_ms"] / floor
+        values["persons_5000_vs_50"] = pages["persons"]["median_ms"] / pages["persons_small"]["median_ms"]
+        without = pages["person_without_log"]["median_ms"]
+        values["access_log_share"] = (pages["person"]["median_ms"] - without) / without
     load = report.get("load")
     if load and load["floor"]["rps"]:
         for key in ("list", "detail"):
@@ -743,7 +790,18 @@ def query_budgets(report: dict) -> list[dict]:
             "met": pages[key]["queries"] <= limit,
         }
         for key, limit in QUERY_BUDGETS.items()
+        if key in pages
     ]
+    if "persons" in pages:
+        counts = [pages["persons_small"]["queries"], pages["persons"]["queries"]]
+        checks.append(
+            {
+                "budget": "queries Versicherte equal at 50 and 5,000 persons",
+                "value": "/".join(map(str, counts)),
+                "limit": "equal",
+                "met": len(set(counts)) == 1,
+            }
+        )
     for scaling, size in (("users_scaling", "users"), ("scaling", "clerks")):
         for key in ("list", "detail"):
             counts = [r["queries"] for r in report.get(scaling, []) if r["key"] == key]

@@ -1,7 +1,9 @@
 """The benchmark's dataset: the largest employer among a thousand, built fast with bulk_create.
 
 One large member with 1,000 clerks, 300 billing units, ~3,000 grants, 5 administrators and 100,000 audit
-entries; 999 further members fill the database to 100,000 users. Every password and one-time password hash
+entries; 999 further members fill the database to 100,000 users. The large member's largest billing unit holds
+the clerk's workspace at its largest: 5,000 Versicherte with 5 years of Abschnitte each and 2,000 Meldungen (one
+person with 10 years of Verlauf); a second unit 50 Versicherte, for t(5,000)/t(50). Every password and one-time password hash
 is computed once and reused, so building costs seconds, not an Argon2 hash per user.
 
 Everything is deterministic (a seeded random generator), so two runs measure the same data.
@@ -9,17 +11,23 @@ Everything is deterministic (a seeded random generator), so two runs measure the
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import otp
 from accounts.models import Membership, Role, Status, User
+from accounts.spelling import fold
 from audit.models import AuditEntry
+from base import collation
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock, SuspendedGrant
+from insured.formats import contribution
+from insured.models import BookingKey, Employment, InsuredPerson, Kind, Report, ReportSection, ReportStatus, Section
 
 PASSWORD = "Benchmark-Passwort-2026"
 SEED = 2026
@@ -64,11 +72,17 @@ class Shape:
     detail_audit_entries: int = 300
     small_units: int = 10
     small_administrators: int = 2
+    insured_persons: int = 5_000  # in the large member's largest unit
+    insured_years: int = 5
+    insured_reports: int = 2_000
+    small_insured_persons: int = 50  # in a second unit of the large member
+    long_verlauf_years: int = 10  # the first person of the largest unit
 
 
 # The same large member (same seed, same rows, same primary keys) in a database a tenth the size: the
-# benchmark compares its pages there with the full dataset's, t(100,000 users)/t(10,000 users).
-TENTH = Shape(members=100, total_users=10_000)
+# benchmark compares its pages there with the full dataset's, t(100,000 users)/t(10,000 users). The clerk's workspace
+# is measured on the full dataset only.
+TENTH = Shape(members=100, total_users=10_000, insured_persons=0, insured_reports=0, small_insured_persons=0)
 
 
 @dataclass
@@ -85,6 +99,9 @@ class Dataset:
     staff_email: str = ""
     counts: dict = field(default_factory=dict)
     tenth_users: int = 0  # users of the tenth dataset, when the benchmark built it
+    workspace_clerk_email: str = ""  # a clerk granted the largest unit (5,000 Versicherte)
+    small_workspace_clerk_email: str = ""  # a clerk granted the unit of 50 Versicherte
+    long_verlauf_person: int = 0  # a Versicherter of the largest unit with 10 years of Verlauf
 
 
 class Hashes:
@@ -343,7 +360,8 @@ def build(shape: Shape | None = None, *, seed: int = SEED) -> Dataset:
 
         # The further members share the rest of the users.
         others = shape.members - 1
-        remaining = shape.total_users - (shape.large_clerks + shape.large_administrators + 1)
+        workspace_clerks = 2 if shape.insured_persons else 0  # add_workspace's two clerks of the large member
+        remaining = shape.total_users - (shape.large_clerks + shape.large_administrators + 1 + workspace_clerks)
         for index in range(others):
             users = remaining // others + (1 if index < remaining % others else 0)
             domain = f"gemeinde-{index + 1}.example"
@@ -362,8 +380,159 @@ def build(shape: Shape | None = None, *, seed: int = SEED) -> Dataset:
                 grants_per_clerk=2,
                 granted_by=small_admins[0],
             )
+        if shape.insured_persons:
+            add_workspace(data, shape, units, hashes, rng, by=admins[0])
     data.counts = counts()
     return data
+
+
+def add_workspace(data: Dataset, shape: Shape, units, hashes: Hashes, rng: random.Random, *, by) -> None:
+    """The clerk's workspace of the large member: Versicherte in its largest unit and a small one, their Verlauf,
+    Meldungen in every status, and a clerk granted each of the two units."""
+    domain = "stadt-gross.example"
+    now = timezone.now()
+    workers = User.objects.bulk_create(
+        [
+            _user(
+                hashes,
+                Role.CLERK,
+                Status.ACTIVE,
+                {"first_name": first, "last_name": "Meldestelle", "email": email},
+                now,
+            )
+            for first, email in (
+                ("Grete", f"grete.meldestelle@{domain}"),
+                ("Kurt", f"kurt.meldestelle@{domain}"),
+            )
+        ]
+    )
+    insert_rows(Membership, MEMBERSHIP_COLUMNS, membership_rows(workers, units[0].member, now))
+    insert_rows(
+        Grant,
+        ["clerk", "billing_unit", "granted_by", "granted_at"],
+        [
+            (workers[0].pk, units[0].pk, by.pk, now),
+            (workers[1].pk, units[1].pk, by.pk, now),
+        ],
+    )
+    data.workspace_clerk_email, data.small_workspace_clerk_email = workers[0].email, workers[1].email
+    large = add_insured(units[0], shape.insured_persons, shape.insured_years, rng, long_years=shape.long_verlauf_years)
+    add_insured(units[1], shape.small_insured_persons, shape.insured_years, rng)
+    add_reports(units[0], large, shape.insured_reports, rng, clerk=workers[0], staff_id=by.pk)
+    data.long_verlauf_person = large[0]
+
+
+def add_insured(unit, count: int, years: int, rng: random.Random, *, long_years: int = 0) -> list[int]:
+    """`count` Versicherte employed at `unit`, each with a whole-year Abschnitt for the last `years` years (the
+    first one `long_years`); returns their primary keys in order."""
+    today = timezone.localdate()
+    numbers = [f"{unit.number}{k + 1:04d}" for k in range(count)]
+    names = [(rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES)) for _number in numbers]
+    insert_rows(
+        InsuredPerson,
+        ["insurance_number", "last_name", "first_name", "birth_date", "search_name"],
+        (
+            (number, last, first, today.replace(year=today.year - rng.randint(20, 64), day=1), fold(f"{last} {first}"))
+            for number, (last, first) in zip(numbers, names, strict=True)
+        ),
+    )
+    by_number = dict(InsuredPerson.objects.filter(insurance_number__in=numbers).values_list("insurance_number", "pk"))
+    persons = [by_number[number] for number in numbers]
+    insert_rows(
+        Employment,
+        ["person", "billing_unit", "personnel_number", "start", "end", "sort_name"],
+        (
+            (
+                pk,
+                unit.pk,
+                f"{k + 1:06d}",
+                today.replace(year=today.year - 12, month=1, day=1),
+                None,
+                collation.name_key(last, first),
+            )
+            for k, (pk, (last, first)) in enumerate(zip(persons, names, strict=True))
+        ),
+    )
+    rate = Decimal(settings.INSURED_CONTRIBUTION_RATE)
+
+    def sections():
+        for k, pk in enumerate(persons):
+            for year in range(today.year - (long_years if k == 0 and long_years else years), today.year):
+                pay = Decimal(rng.randint(2_800_000, 6_500_000)) / 100
+                yield (
+                    pk,
+                    unit.pk,
+                    date(year, 1, 1),
+                    date(year, 12, 31),
+                    BookingKey.COMPULSORY,
+                    pay,
+                    contribution(pay, rate),
+                    None,
+                )
+
+    insert_rows(
+        Section, ["person", "billing_unit", "start", "end", "booking_key", "pay", "contribution", "report"], sections()
+    )
+    return persons
+
+
+# How the Meldungen of the largest unit are spread over the statuses.
+REPORT_STATUSES = (
+    [ReportStatus.PROCESSED] * 4 + [ReportStatus.SUBMITTED] * 3 + [ReportStatus.DRAFT] * 2 + [ReportStatus.REJECTED]
+)
+
+
+def add_reports(unit, persons: list[int], count: int, rng: random.Random, *, clerk, staff_id: int) -> None:
+    """`count` Jahresmeldungen of the current year, one Abschnitt each, one person each (the long Verlauf's person
+    among them), in every status."""
+    now = timezone.now()
+    year = timezone.localdate().year
+    rows = []
+    for k in range(count):
+        status = REPORT_STATUSES[k % len(REPORT_STATUSES)]
+        sent = status != ReportStatus.DRAFT
+        decided = status in (ReportStatus.PROCESSED, ReportStatus.REJECTED)
+        moment = now - timedelta(minutes=count - k)
+        rows.append(
+            (
+                persons[k % len(persons)],
+                unit.pk,
+                Kind.ANNUAL,
+                status,
+                year,
+                clerk.pk,
+                moment,
+                moment,
+                clerk.pk if sent else None,
+                moment if sent else None,
+                staff_id if decided else None,
+                moment if decided else None,
+                "Bitte das Entgelt prüfen." if status == ReportStatus.REJECTED else "",
+            )
+        )
+    fields = [
+        "person",
+        "billing_unit",
+        "kind",
+        "status",
+        "year",
+        "created_by",
+        "created_at",
+        "changed_at",
+        "submitted_by",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+    ]
+    insert_rows(Report, fields + ["personnel_number", "deregistration_reason"], (row + ("", "") for row in rows))
+    reports = Report.objects.filter(billing_unit=unit).values_list("pk", flat=True)
+    pay = Decimal("21000.00")
+    insert_rows(
+        ReportSection,
+        ["report", "start", "end", "booking_key", "pay"],
+        ((pk, date(year, 1, 1), date(year, 6, 30), BookingKey.COMPULSORY, pay) for pk in reports),
+    )
 
 
 def counts() -> dict:
@@ -373,6 +542,9 @@ def counts() -> dict:
         "users": User.objects.count(),
         "grants": Grant.objects.count(),
         "audit_entries": AuditEntry.objects.count(),
+        "insured_persons": InsuredPerson.objects.count(),
+        "sections": Section.objects.count(),
+        "reports": Report.objects.count(),
     }
 
 

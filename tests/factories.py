@@ -2,6 +2,8 @@
 
 import time
 from binascii import unhexlify
+from datetime import date
+from decimal import Decimal
 
 import factory
 from django.conf import settings
@@ -14,6 +16,7 @@ from accounts.models import Membership, PasswordRequest, Role, Status, User
 from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks.models import Grant, LockKind, MemberLock
+from insured.models import BookingKey, Employment, InsuredPerson, Kind, Report, ReportSection, Section
 from outbox.models import OutboxMessage
 from registration.models import AdministratorApplication
 from security import devices
@@ -208,3 +211,69 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     body = "Guten Tag,\n\nIhr Administrator hat ein neues Einmalpasswort gesetzt.\n"
     from_email = "Zusatzversorgungskasse Thüringen <portal@kvt-zvk.de>"
     message_id = factory.Sequence(lambda n: f"<{n}.test@portal.meinezvk.de>")
+
+
+# --- The clerk's workspace (insured/) -------------------------------------------------------------------------
+
+
+class InsuredPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InsuredPerson
+
+    insurance_number = factory.Sequence(lambda n: f"{9000000000 + n:010d}")
+    last_name = factory.Faker("last_name", locale="de_DE")
+    first_name = factory.Faker("first_name", locale="de_DE")
+    birth_date = factory.Faker("date_of_birth", minimum_age=20, maximum_age=64)
+
+
+class EmploymentFactory(factory.django.DjangoModelFactory):
+    """A person employed at a unit since 2015 (a new person unless one is given)."""
+
+    class Meta:
+        model = Employment
+
+    person = factory.SubFactory(InsuredPersonFactory)
+    billing_unit = factory.SubFactory(BillingUnitFactory)
+    personnel_number = factory.Sequence(lambda n: f"P{n:05d}")
+    start = date(2015, 1, 1)
+    end = None
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    """A processed Versicherungsabschnitt: the whole year 2025, Pflichtversicherung."""
+
+    class Meta:
+        model = Section
+
+    person = factory.SubFactory(InsuredPersonFactory)
+    billing_unit = factory.SubFactory(BillingUnitFactory)
+    start = date(2025, 1, 1)
+    end = date(2025, 12, 31)
+    booking_key = BookingKey.COMPULSORY
+    pay = Decimal("42000.00")
+    contribution = Decimal("1785.00")
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A Jahresmeldung erfasst for 2026 with one Abschnitt (January to June)."""
+
+    class Meta:
+        model = Report
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(InsuredPersonFactory)
+    billing_unit = factory.SubFactory(BillingUnitFactory)
+    kind = Kind.ANNUAL
+    year = 2026
+    created_by = factory.SubFactory(ClerkFactory)
+
+    @factory.post_generation
+    def sections(self, create, extracted, **kwargs):
+        if not create or self.kind != Kind.ANNUAL:
+            return
+        for start, end, pay in (
+            extracted if extracted is not None else [(date(2026, 1, 1), date(2026, 6, 30), "21000.00")]
+        ):
+            ReportSection.objects.create(
+                report=self, start=start, end=end, booking_key=BookingKey.COMPULSORY, pay=Decimal(pay)
+            )

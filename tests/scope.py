@@ -26,6 +26,7 @@ from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks import services as clerk_services
 from clerks.models import AccessReview, Confirmation, Grant, MemberLock, SuspendedGrant
+from insured.models import AccessLogEntry, Employment, InsuredPerson, Report, ReportSection, Section
 from outbox.models import OutboxMessage
 from registration.models import AdministratorApplication
 from retention.models import RetentionRun
@@ -106,6 +107,8 @@ class Side:
     password_request: PasswordRequest | None
     mail: OutboxMessage | None
     domain: str
+    person: InsuredPerson | None = None  # a Versicherter of the side's first unit
+    report: Report | None = None  # a Meldung erfasst for that person
 
     def objects(self) -> dict:
         """The object of each model that an admin URL of this member names (by the model's label)."""
@@ -120,6 +123,8 @@ class Side:
             "clerks.memberlock": self.lock,
             "clerks.accessreview": AccessReview.objects.filter(member=self.member).first(),
             "outbox.outboxmessage": self.mail,
+            "insured.insuredperson": self.person,
+            "insured.report": self.report,
         }
 
 
@@ -141,6 +146,13 @@ class World:
             "jena_admin": sides["jena"].admin,
             "gera_partial": self.partial_admin,
             "staff": staff,
+            # the clerks whom the workspace's URLs are walked as besides (CLERK_ROLES)
+            "clerk_ungranted": factories.ClerkFactory(
+                email="ohne@stadt-gera.example", units=sides["gera"].units[1:2]
+            ),  # Gera's second unit only: not the one of Gera's Versicherter
+            "clerk_locked": sides["gera"].locked_clerk,  # Gesperrt: its session is dead
+            "clerk_suspended": sides["shared"].locked_clerk,  # Gera's grant suspended by Gera's lock, Jena's active
+            "jena_clerk": sides["jena"].clerk,
         }
 
     def __getitem__(self, member: str) -> Side:
@@ -158,6 +170,9 @@ def _side(member_number, name, unit_numbers, domain) -> Side:
     clerk = factories.ClerkFactory(email=f"ziel@{domain}", units=units[:1])
     locked_clerk = factories.ClerkFactory(email=f"gesperrt@{domain}", units=units[:1])
     [lock] = clerk_services.lock_clerk(clerk=locked_clerk, by=admin, reason="Elternzeit")
+    person = factories.InsuredPersonFactory(insurance_number=f"{member_number}0001", last_name="Müller")
+    factories.EmploymentFactory(person=person, billing_unit=units[0])
+    factories.SectionFactory(person=person, billing_unit=units[0])
     return Side(
         member=member,
         units=units,
@@ -170,6 +185,8 @@ def _side(member_number, name, unit_numbers, domain) -> Side:
         password_request=factories.PasswordRequestFactory(email=clerk.email, user=clerk),
         mail=factories.OutboxMessageFactory(to=clerk.email),
         domain=domain,
+        person=person,
+        report=factories.ReportFactory(person=person, billing_unit=units[0], created_by=clerk),
     )
 
 
@@ -210,10 +227,23 @@ def build_world() -> World:
     world.retention_run = RetentionRun.objects.create(dry_run=True, report={"users_pseudonymised": []})
     for member in ("gera", "jena"):  # the yearly review is open for both members
         AccessReview.objects.create(member=sides[member].member, year=2026)
+    world.access_log = {
+        member: AccessLogEntry.objects.create(
+            user=sides[member].clerk,
+            person=sides[member].person,
+            billing_unit=sides[member].units[0],
+            page="person",
+            path="/versicherte/",
+        )
+        for member in ("gera", "jena")
+    }
     return world
 
 
 ROLES = ("anonymous", "clerk", "gera_admin", "jena_admin", "gera_partial", "staff")
+# Who else requests the clerk's workspace (insured persons' data): a clerk of Gera without the grant of the person's
+# unit, a locked clerk, a clerk whose Gera grant a member lock suspended, Jena's clerk.
+CLERK_ROLES = ("clerk_ungranted", "clerk_locked", "clerk_suspended", "jena_clerk")
 
 
 def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
@@ -243,6 +273,17 @@ def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
         "factors:rename_passkey": {"pk": TOTPDevice.objects.get(user=side.admin).pk},
         "admin/(?P<url>.*)$": {"url": "nicht-vorhanden/"},
     }
+    person, report = getattr(side.person, "pk", None), getattr(side.report, "pk", None)  # the shared side has none
+    explicit |= {
+        "insured:person": {"pk": person},
+        "insured:report_new": {"pk": person},
+        "insured:report_create": {"pk": person, "kind": "annual"},
+        "insured:report": {"pk": report},
+        "insured:report_edit": {"pk": report},
+        "insured:report_delete": {"pk": report},
+        "admin:insured_report_process": {"object_id": report},
+        "admin:insured_report_reject": {"object_id": report},
+    }
     if pattern.key in explicit:
         return explicit[pattern.key]
     if pattern.key.startswith("clerks:") and pattern.params == ("pk",):
@@ -254,6 +295,8 @@ def url_kwargs(pattern: Pattern, world: World, owner: str | None) -> dict:
             return {"object_id": world.group.pk}  # groups belong to no member
         if label == "retention.retentionrun":
             return {"object_id": world.retention_run.pk}  # a deletion run belongs to no member
+        if label == "insured.accesslogentry":
+            return {"object_id": world.access_log[owner].pk}
         objects = side.objects()
         if label not in objects:
             raise KeyError(f"{pattern.key}: a new model in the admin? Add its object of each member to Side.objects().")
@@ -276,6 +319,7 @@ def post_data(world: World, owner: str | None) -> dict:
         "password": "irgendein Passwort 2026",
         "token": "entwurf",
         "kind": "handover",
+        "meldung": [side.report.pk] if side.report else [],  # "Übermitteln"
     }
 
 
@@ -323,6 +367,13 @@ DOMAIN_MODELS = [
     RetentionRun,
     AccessReview,
     Confirmation,
+    # The access log is left out: every read of a person's data writes to it by design
+    # (tests/insured/test_admin_and_access_log.py and tests/insured/test_scope.py say which).
+    InsuredPerson,
+    Employment,
+    Section,
+    Report,
+    ReportSection,
 ]
 
 

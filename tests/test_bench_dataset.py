@@ -22,6 +22,11 @@ SMALL = bench_dataset.Shape(
     detail_grants=10,
     detail_audit_entries=30,
     small_units=3,
+    insured_persons=60,
+    insured_years=2,
+    insured_reports=20,
+    small_insured_persons=5,
+    long_verlauf_years=4,
 )
 
 
@@ -36,7 +41,7 @@ def test_sizes_are_the_shapes(dataset):
     assert dataset.counts["users"] == 100  # with the fund's staff member of the Django admin
     assert dataset.counts["audit_entries"] == 300
     large = Membership.objects.filter(member_id=dataset.large_member)
-    assert large.filter(user__role=Role.CLERK).count() == 40
+    assert large.filter(user__role=Role.CLERK).count() == 40 + 2  # and the two clerks of the workspace
     assert large.filter(user__role=Role.ADMINISTRATOR).count() == 2
     assert Grant.objects.filter(clerk_id=dataset.detail_clerk).count() == 10
 
@@ -65,6 +70,54 @@ def test_the_scenarios_can_log_in_and_find_their_people(dataset, client):
     enrol_app(client, User.objects.get(email=dataset.administrators[0], role=Role.ADMINISTRATOR))
     assert client.get(f"/benutzer/{dataset.detail_clerk}/").status_code == 200
     assert client.get(f"/benutzer/{dataset.lockable_clerks[0]}/").status_code == 200
+
+
+def test_the_workspace_of_the_largest_unit_is_as_the_services_leave_it(dataset, client):
+    from insured.models import Employment, Report, ReportStatus, Section
+
+    large = Employment.objects.filter(person_id=dataset.long_verlauf_person).get().billing_unit
+    assert Employment.objects.filter(billing_unit=large).count() == 60
+    assert Section.objects.filter(billing_unit=large).count() == 59 * 2 + 4
+    assert Section.objects.filter(person_id=dataset.long_verlauf_person).count() == 4
+    assert set(Report.objects.values_list("status", flat=True)) == set(ReportStatus.values)
+    assert Report.objects.count() == 20 and all(r.sections.count() == 1 for r in Report.objects.all())
+    clerk = User.objects.get(email=dataset.workspace_clerk_email, role=Role.CLERK)
+    client.force_login(clerk)
+    html = client.get("/versicherte/").content.decode()
+    assert "60 Versicherte" in html
+    page = client.get(f"/versicherte/{dataset.long_verlauf_person}/")
+    assert page.status_code == 200 and page.content.decode().count("Summe ") == 4
+    small = User.objects.get(email=dataset.small_workspace_clerk_email, role=Role.CLERK)
+    client.force_login(small)
+    assert "5 Versicherte" in client.get("/versicherte/").content.decode()
+
+
+def test_the_workspace_budgets_are_ratios_with_met_flags():
+    report = {
+        "pages": [
+            page("list", 3.0),
+            page("detail", 3.0),
+            page("login", 30.0, cpu_ms=30.0),
+            page("persons", 4.6),
+            page("persons_search", 5.5),
+            page("person", 3.3),
+            page("person_without_log", 3.0),
+            page("persons_small", 4.0),
+        ],
+        "peer": [page("admin_changelist", 10.0), page("floor", 1.0), page("hash", 20.0, cpu_ms=20.0)],
+    }
+
+    result = ratios(report)
+
+    assert {
+        name: (row["value"], row["met"]) for name, row in result.items() if name.startswith(("person", "access"))
+    } == {
+        "persons_vs_floor": (4.6, True),
+        "persons_search_vs_floor": (5.5, False),
+        "person_vs_floor": (3.3, True),
+        "persons_5000_vs_50": (1.15, True),
+        "access_log_share": (0.1, True),
+    }
 
 
 def test_percentile_is_the_nearest_rank():

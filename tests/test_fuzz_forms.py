@@ -496,6 +496,50 @@ def test_user_list_filters(world, q, status, sort, page):
     assert_escaped(response, {"q": q})
 
 
+# --- The clerk's workspace ----------------------------------------------------------------------------------
+
+SECTION = {
+    "year": "2026",
+    "abschnitt-TOTAL_FORMS": "2",
+    "abschnitt-INITIAL_FORMS": "0",
+    "abschnitt-0-start": "2026-01-01",
+    "abschnitt-0-end": "2026-06-30",
+    "abschnitt-0-booking_key": "10",
+    "abschnitt-0-pay": "21.000,00",
+    "abschnitt-1-start": "01.07.2026",
+    "abschnitt-1-end": "31.12.2026",
+    "abschnitt-1-booking_key": "31",
+    "abschnitt-1-pay": "0,00",
+}
+
+
+@given(data=fields(SECTION))
+@example(data={**SECTION, "abschnitt-0-pay": "1.234"})  # a thousand or one point two: refused
+@example(data={**SECTION, "abschnitt-0-pay": "-0,01"})
+@example(data={**SECTION, "abschnitt-0-pay": "1e309"})
+@example(data={**SECTION, "abschnitt-TOTAL_FORMS": "99999999999999999999"})
+@example(data={**SECTION, "abschnitt-1-start": "2026-02-30", "abschnitt-0-booking_key": MARKUP[1]})
+def test_jahresmeldung_form(world, data):
+    """A Jahresmeldung for Gera's Versicherter: never a server error, nothing stored unless it is saved (a
+    redirect), whatever was typed escaped."""
+    url = f"/versicherte/{world['gera'].person.pk}/meldung/neu/annual/"
+    response, changed, actions = send(world.browsers["gera_clerk"], "post", url, {**data, "speichern": "1"}, world)
+    if response.status_code == 200:
+        assert changed == [] and actions == []
+    else:
+        assert response.status_code == 302 and actions == ["report.created"]
+    assert_escaped(response, data)
+
+
+@given(q=nasty, unit=nasty, page=nasty)
+@example(q="\x00", unit="-1", page="9" * 5000)
+def test_versicherte_search_and_filters(world, q, unit, page):
+    query = urlencode({"q": q, "unit": unit, "page": page})
+    response, changed, _actions = send(world.browsers["gera_clerk"], "get", f"/versicherte/?{query}", {}, world)
+    assert response.status_code == 200 and changed == []
+    assert_escaped(response, {"q": q})
+
+
 @given(q=nasty, model=st.sampled_from(["accounts/user", "audit/auditentry", "billing_units/member"]))
 @example(q="\x00", model="accounts/user")
 @example(q="Anna\x00", model="billing_units/member")

@@ -19,6 +19,7 @@ LAYERS = [
     "billing_units",
     "accounts",
     "factors",
+    "insured",  # the clerk's workspace: Versicherte, Verlauf, Meldungen, the access log
     "clerks",
     "registration",
     "retention",

@@ -27,7 +27,7 @@ from tests import factories
 # counts its progress and its page in one query. The printed Berechtigungsübersicht reads every grant of its filter in
 # one query.
 BUDGETS = {
-    "list": 8,
+    "list": 7,
     "list_computed": 12,
     "detail": 10,
     "assign": 6,
@@ -183,3 +183,87 @@ def test_administrator_page_queries_do_not_grow_with_the_member(
     services.lock_administrator(administrator=gera_admin2, by=gera_admin, reason="Wechsel ins Bauamt")
     large = queries(client, f"/administratoren/{gera_admin2.pk}/")
     assert small == large <= BUDGETS["administrator"], (small, large)
+
+
+# --- The clerk's workspace (insured/) ----------------------------------------------------------------------------
+# "Versicherte": the units of the filter, the count and the page of rows, the access log's INSERT; a Versicherter's
+# page: the person with its employments, the Verlauf, the Meldungen, the INSERT; "Meldungen": the units, the count, the page,
+# the counts of what waits, the INSERT. Each constant at 50 and at 5,000 persons.
+WORKSPACE_BUDGETS = {"persons": 6, "person": 6, "reports": 7}
+
+
+def insured_persons(unit, count, *, start=0, years=5):
+    """`count` Versicherte at `unit` with `years` whole-year Abschnitte each, written in bulk."""
+    from datetime import date
+    from decimal import Decimal
+
+    from insured.models import Employment, InsuredPerson, Section
+
+    persons = InsuredPerson.objects.bulk_create(
+        InsuredPerson(
+            insurance_number=f"{unit.number}{start + k:04d}",
+            last_name="Müller" if k % 7 == 0 else "Schmidt",
+            first_name="Hanna",
+            birth_date=date(1980, 1, 1),
+            search_name="muller hanna" if k % 7 == 0 else "schmidt hanna",
+        )
+        for k in range(count)
+    )
+    Employment.objects.bulk_create(
+        Employment(
+            person=p, billing_unit=unit, personnel_number=f"{start + k}", start=date(2010, 1, 1), sort_name=p.sort_name
+        )
+        for k, p in enumerate(persons)
+    )
+    Section.objects.bulk_create(
+        Section(
+            person=p,
+            billing_unit=unit,
+            start=date(year, 1, 1),
+            end=date(year, 12, 31),
+            booking_key="10",
+            pay=Decimal("42000.00"),
+            contribution=Decimal("1785.00"),
+        )
+        for p in persons
+        for year in range(2025 - years + 1, 2026)
+    )
+    return persons
+
+
+def test_versicherte_queries_are_the_same_at_50_and_5000_persons(client, gera_units):
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    insured_persons(gera_units[0], 50)
+    client.force_login(clerk)
+    small, small_search = queries(client, "/versicherte/"), queries(client, "/versicherte/?q=mueller")
+    insured_persons(gera_units[0], 4950, start=50, years=1)
+    large, large_search = queries(client, "/versicherte/"), queries(client, "/versicherte/?q=mueller")
+    assert small == large == small_search == large_search <= WORKSPACE_BUDGETS["persons"], (small, large_search)
+
+
+def test_a_versicherter_queries_do_not_grow_with_the_verlauf_or_the_meldungen(client, gera_units):
+    clerk = factories.ClerkFactory(units=gera_units[:2])
+    [person] = insured_persons(gera_units[0], 1, years=1)
+    client.force_login(clerk)
+    small = queries(client, f"/versicherte/{person.pk}/")
+    [other] = insured_persons(gera_units[1], 1, start=1, years=10)
+    from insured.models import Employment, Section
+
+    Employment.objects.filter(person=other).update(person=person)
+    Section.objects.filter(person=other).update(person=person)
+    for year in range(2016, 2026):
+        factories.ReportFactory(person=person, billing_unit=gera_units[0], created_by=clerk, year=year)
+    large = queries(client, f"/versicherte/{person.pk}/")
+    assert small == large <= WORKSPACE_BUDGETS["person"], (small, large)
+
+
+def test_meldungen_queries_do_not_grow_with_the_meldungen(client, gera_units):
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    persons = insured_persons(gera_units[0], 60, years=1)
+    factories.ReportFactory(person=persons[0], billing_unit=gera_units[0], created_by=clerk)
+    client.force_login(clerk)
+    small = queries(client, "/meldungen/")
+    for person in persons[1:]:
+        factories.ReportFactory(person=person, billing_unit=gera_units[0], created_by=clerk)
+    large = queries(client, "/meldungen/")
+    assert small == large <= WORKSPACE_BUDGETS["reports"], (small, large)

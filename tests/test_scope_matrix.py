@@ -33,6 +33,7 @@ PATTERNS = scope.url_patterns()
 # who sends it, not for what it sends.
 
 ROLES = scope.ROLES  # anonymous, clerk (of Gera), gera_admin, jena_admin, gera_partial, staff
+CLERK_ROLES = scope.CLERK_ROLES  # clerk_ungranted, clerk_locked, clerk_suspended, jena_clerk
 
 
 def row(anonymous, clerk, gera_admin, jena_admin, staff, gera_partial=None):
@@ -46,6 +47,33 @@ def row(anonymous, clerk, gera_admin, jena_admin, staff, gera_partial=None):
         "gera_partial": gera_admin if gera_partial is None else gera_partial,
         "staff": staff,
     }
+
+
+def workspace(clerk, *, ungranted=None, suspended=None, jena_clerk=None, staff="403/403"):
+    """A URL of the clerk's workspace (insured persons' data) with a cell for every clerk besides: `clerk` is Gera's
+    clerk granted both Gera units; the others answer as it does unless given. Administrators and fund staff get
+    403 (they see no insured person in the portal), anonymous and the locked clerk (its session is dead) the
+    login."""
+    cells = row("login/login", clerk, "403/403", "403/403", staff)
+    cells |= {
+        "clerk_ungranted": clerk if ungranted is None else ungranted,
+        "clerk_locked": "login/login",
+        "clerk_suspended": clerk if suspended is None else suspended,
+        "jena_clerk": clerk if jena_clerk is None else jena_clerk,
+    }
+    return cells
+
+
+# A Versicherter's or a Meldung's URL: the person of Gera's first unit is seen by Gera's clerk only (not by the clerk
+# granted Gera's second unit, nor by the clerk whose Gera grant is suspended); Jena's by Jena's clerk and by the
+# suspended clerk (its Jena grant is active), never by Gera's.
+def of_a_person(seen: str, unseen: str):
+    return workspace(
+        {"gera": seen, "jena": unseen},
+        ungranted={"gera": unseen, "jena": unseen},
+        suspended={"gera": unseen, "jena": seen},
+        jena_clerk={"gera": unseen, "jena": seen},
+    )
 
 
 def owners(gera, jena, shared):
@@ -76,7 +104,20 @@ PORTAL = {
     # a user's own access
     "accounts:logout": row("login/login", "405/302*", "405/302*", "405/302*", "405/302*"),  # the logout is audited
     "accounts:password_set": row("login/login", "200/200", "200/200", "200/200", "200/200"),  # no old password
-    "accounts:start": row("login/login", "200/405", "403/403", "403/403", "403/403"),
+    "accounts:start": workspace("200/405"),
+    # the clerk's workspace (insured/): clerks only, and of a person only those granted its unit now
+    "insured:persons": workspace("200/405"),
+    "insured:reports": workspace("200/405"),
+    "insured:report_find": workspace("200/405"),  # no Versicherungsnummer given: the form
+    "insured:report_submit": workspace(  # the body names Gera's Meldung: sent by whom may
+        "200/302*", ungranted="200/200", suspended="200/200", jena_clerk="200/200"
+    ),
+    "insured:person": of_a_person("200/405", "404/405"),
+    "insured:report_new": of_a_person("200/405", "404/405"),
+    "insured:report_create": of_a_person("200/200", "404/404"),  # the body is no Jahresmeldung: form errors
+    "insured:report": of_a_person("200/405", "404/405"),
+    "insured:report_edit": of_a_person("200/200", "404/404"),
+    "insured:report_delete": of_a_person("200/302*", "404/404"),
     # Verwaltung der Benutzer: administrators only; the ids of another member's objects are a 404
     "clerks:list": row("login/login", "403/403", "200/405", "200/405", "403/403"),
     "clerks:overview": row("login/login", "403/403", "200/405", "200/405", "403/403"),  # Berechtigungsübersicht
@@ -255,12 +296,21 @@ ADMIN_MODELS = {
     "clerks/accessreview": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "outbox/outboxmessage": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
     "retention/retentionrun": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
+    # the fund keeps its Versicherte and their employments (never deleted); Meldungen change through the actions,
+    # the access log never
+    "insured/insuredperson": ("200/200", "200/200", "200/200", "403/403", "200/200", "302/302"),
+    "insured/report": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
+    "insured/accesslogentry": ("200/200", "403/403", "200/200", "403/403", "200/403", "302/302"),
 }
 ADMIN_CUSTOM = {
     "admin:accounts_user_letter": staff_only("200/200"),  # the access letter
     # a registration's "Freigeben" and "Ablehnen": the confirmation page, then the decision (the body has a reason)
     "admin:registration_administratorapplication_approve": staff_only("200/302*"),
     "admin:registration_administratorapplication_reject": staff_only("200/302*"),
+    # a Meldung's "Verarbeiten" and "Zurückweisen": the confirmation page, then the decision (the body has a reason);
+    # the Meldungen of the world are erfasst, not übermittelt: back to the Meldung's page
+    "admin:insured_report_process": staff_only("302/302"),
+    "admin:insured_report_reject": staff_only("302/302"),
 }
 
 
@@ -290,7 +340,7 @@ def world(django_db_setup, django_db_blocker):
     """Two members with everything a URL can name, and a logged-in browser per role; undone after the module."""
     with django_db_blocker.unblock(), transaction.atomic():
         built = scope.build_world()
-        built.browsers = {role: scope.Browser(built.requesters[role]) for role in ROLES}
+        built.browsers = {role: scope.Browser(built.requesters[role]) for role in ROLES + CLERK_ROLES}
         built.csrf_browsers = {role: scope.Browser(built.requesters[role], enforce_csrf_checks=True) for role in ROLES}
         built.baseline = scope.snapshot()
         yield built
@@ -329,6 +379,13 @@ def template_leaks(response) -> list[str]:
     return [leak for leak in TEMPLATE_LEAKS if leak in body]
 
 
+def roles_of(key: str) -> tuple:
+    """Who requests a URL: every role; for the clerk's workspace also the clerks of CLERK_ROLES."""
+    if key.startswith("insured:") or key == "accounts:start":
+        return ROLES + CLERK_ROLES
+    return ROLES
+
+
 def owners_of(pattern) -> tuple:
     if not pattern.params:
         return (None,)
@@ -342,7 +399,7 @@ def test_every_url_pattern_has_an_entry_in_the_matrix():
     assert not missing, f"URL patterns without an entry in the scope matrix (add them to MATRIX): {missing}"
     assert not stale, f"entries of the scope matrix for URL patterns that no longer exist: {stale}"
     for key, cells in MATRIX.items():
-        assert set(cells) == set(ROLES), f"{key}: one cell per role"
+        assert set(cells) == set(roles_of(key)), f"{key}: one cell per role"
         for cell in cells.values():
             for value in cell.values() if isinstance(cell, dict) else [cell]:
                 assert not value.split("/")[0].endswith("*"), f"{key}: a GET never changes anything"
@@ -357,7 +414,7 @@ def test_scope_matrix(pattern, world, settings):
     if pattern.key not in MATRIX:
         pytest.fail(f"the URL pattern {pattern.key!r} ({pattern.route}) has no entry in the scope matrix (MATRIX)")
     wrong = []
-    for role in ROLES:
+    for role in roles_of(pattern.key):
         for owner in owners_of(pattern):
             url = pattern.url(**scope.url_kwargs(pattern, world, owner))
             for method, expected in zip(("get", "post"), expected_cell(pattern.key, role, owner), strict=True):

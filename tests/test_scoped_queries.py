@@ -1,5 +1,6 @@
 """Fail closed (STYLE.md): every query that a page makes of users, memberships, grants, locks, billing units, members,
-reviews or audit entries starts from `visible_to(request.user)`.
+reviews, audit entries or insured persons' data (Versicherte, employments, Abschnitte, Meldungen, the access log)
+starts from `visible_to(request.user)`.
 
 The test reads the source of every module a view can reach — the views themselves and every helper they import,
 transitively (`clerks/listing.py`, `attention.py`, `overview.py`, `protocol.py`, `review.py`, `authority.py` …) — so
@@ -15,10 +16,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["base", "exports", "audit", "security", "outbox", "billing_units", "accounts", "factors", "clerks"]
+APPS = ["base", "exports", "audit", "security", "outbox", "billing_units", "accounts", "factors", "insured", "clerks"]
 APPS += ["registration", "retention", "demo", "zvk_portal"]
 SCOPED_MODELS = {"User", "Membership", "Grant", "MemberLock", "SuspendedGrant", "BillingUnit", "Member", "AuditEntry"}
 SCOPED_MODELS |= {"AccessReview", "Confirmation"}
+# the clerk's workspace: insured persons' data, scoped by the clerk's active grants
+SCOPED_MODELS |= {"InsuredPerson", "Employment", "Section", "Report", "ReportSection", "AccessLogEntry"}
 # Queryset methods that start a scoped query (billing units of the administrator's members, for display; a clerk's
 # own administrators).
 SCOPES = {"visible_to", "of_members_visible_to", "contacts_visible_to"}
@@ -58,6 +61,15 @@ UNSCOPED = {
     "through visible_to and for fund staff's letter",
     ("clerks/review.py", "confirm"): "a service: the review and the people were loaded through visible_to",
     ("factors/views.py", "_ended"): "the logged-in user's own row, read afresh",
+    ("insured/search.py", "search_employments"): "the persons whose folded name matches, through the trigram index; "
+    "the outer query of the clerk's employments keeps the scope",
+    ("insured/access_log.py", "forget_before"): "the deletion rule of the access log (cron, retention)",
+    ("insured/rules.py", "employment_of"): "the rules of a Meldung: called by the services for a person and unit "
+    "loaded through visible_to, compared, never shown",
+    ("insured/rules.py", "check_report"): "the open Meldungen of the person (no second open Jahresmeldung), any unit's",
+    ("insured/rules.py", "_check_annual"): "the person's whole Verlauf of the year: an Abschnitt of another unit "
+    "overlaps too",
+    ("insured/rules.py", "_check_registration"): "whether the Personalnummer is taken at the unit",
     ("registration/forms.py", "RegistrationForm.clean"): "the public registration checks that the member and unit "
     "numbers typed exist (fund staff see the application)",
 }

@@ -8,7 +8,8 @@ below leaves them to the second engine in `TEMPLATES`.
 
 What the pages use beyond plain Jinja2: `url()`, `url_pk()`, `static()`, `users_list_url(request)` (the
 list "Verwaltung der Benutzer" where the administrator left it, for every "Zurück"), the `datetime_de` / `date_de`
-filters, `otp_groups`, and `csrf_input` (given by Django's Jinja2 backend). The context processors of `TEMPLATES` run as
+/ `day` filters, `euro` ("1.234,56 €"), `otp_groups`, and `csrf_input` (given by Django's Jinja2 backend). The
+context processors of `TEMPLATES` run as
 for Django templates (user, messages, fund).
 """
 
@@ -42,6 +43,11 @@ def date_de(value) -> str:
     if not value:
         return ""
     return (template_localtime(value) if isinstance(value, datetime) else value).strftime("%d.%m.%Y")
+
+
+def day(value) -> str:
+    """`{{ person.birth_date|day }}`: a calendar date (no time zone) as "17.05.1980"; none as "–"."""
+    return f"{value:%d.%m.%Y}" if value else "–"
 
 
 @lru_cache(maxsize=4096)
@@ -98,6 +104,7 @@ class PageLoader(FileSystemLoader):
 def environment(**options) -> Environment:
     options["loader"] = PageLoader(options["loader"].searchpath)
     from clerks.listing import list_url  # the app registry is ready once the template engine is made
+    from insured.formats import euro
 
     env = Environment(**options)
     env.globals.update(static=static, url=url, url_pk=url_pk, users_list_url=list_url)
@@ -107,5 +114,7 @@ def environment(**options) -> Environment:
         datetime_de=datetime_de,
         datetime_de_seconds=datetime_de_seconds,
         date_de=date_de,
+        euro=euro,
+        day=day,
     )
     return env

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # index expressions with an operator class (the trigram index of "Versicherte")
     # The apps, each one thing, lower ones first (tests/test_layers.py checks that domain code imports only below):
     "audit",  # the append-only audit log and its vocabulary
     "security",  # limits per client address, the client's address, the security log, deployment checks
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
     "factors",  # second factors: policy, enrolment, "Anmeldung bestätigen", resets
+    "insured",  # what the grants protect: Versicherte, Versicherungsverlauf, Meldungen, the log of every read
     "clerks",  # the administrator's screens: grants, member locks, who may act across members
     "registration",  # applications as administrator and their approval by fund staff
     "retention",  # the deletion rules per data type and their reports (`manage.py apply_retention`)
@@ -292,6 +294,15 @@ INACTIVITY_WARNING_DAYS = env.int("INACTIVITY_WARNING_DAYS", default=14)
 # rejected registrations are deleted this many days after they were made or decided.
 RETENTION_LOCKED_USER_YEARS = env.int("RETENTION_LOCKED_USER_YEARS", default=3)
 RETENTION_REQUEST_DAYS = env.int("RETENTION_REQUEST_DAYS", default=365)
+# The clerk's workspace: reads of an insured person's data (the access log) are kept for this many full calendar
+# years after the year of the read; processed Meldungen this many years after processing (their Abschnitte stay in
+# the Verlauf); Meldungen left erfasst or zurückgewiesen are deleted this many years after their last change.
+RETENTION_ACCESS_LOG_YEARS = env.int("RETENTION_ACCESS_LOG_YEARS", default=2)
+RETENTION_PROCESSED_REPORT_YEARS = env.int("RETENTION_PROCESSED_REPORT_YEARS", default=10)
+RETENTION_STALE_REPORT_YEARS = env.int("RETENTION_STALE_REPORT_YEARS", default=3)
+# Umlage/Beitrag of a Versicherungsabschnitt: this share of the zusatzversorgungspflichtiges Entgelt, set by the
+# fund's statutes; the fund computes it when it processes a Jahresmeldung.
+INSURED_CONTRIBUTION_RATE = env.str("INSURED_CONTRIBUTION_RATE", default="0.0425")
 
 # --- Language, time, formats --------------------------------------------------------------------
 LANGUAGE_CODE = "de"

@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import urls as account_urls
 from accounts import views as account_views
 from factors import urls as factors_urls
+from insured.views import workspace
 from zvk_portal import views as portal_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("", include("accounts.urls")),
+    # The clerk's start page keeps its name "accounts:start" and its address, but lives with the workspace it
+    # shows (insured), which builds on accounts: the project composes the two rather than accounts reaching up.
+    path("", include((account_urls.urlpatterns + [path("start/", workspace.start, name="start")], "accounts"))),
+    path("", include("insured.urls")),
     path("", include("clerks.urls")),
     path("", include("registration.urls")),
     path("", include("factors.urls")),

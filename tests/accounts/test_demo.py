@@ -9,6 +9,7 @@ from audit.models import AuditEntry
 from billing_units.models import BillingUnit, Member
 from clerks import notices
 from clerks.models import Grant, MemberLock
+from insured.models import Employment, InsuredPerson, Kind, Report, ReportSection, ReportStatus, Section
 from outbox.models import MessageStatus, OutboxMessage
 from tests import factories
 from tests.helpers import factor_code, post_factor, post_login
@@ -21,7 +22,20 @@ PASSWORD = "Thueringen-2026!"
 def rows():
     return [
         list(model.objects.order_by("pk").values())
-        for model in (Member, BillingUnit, User, Membership, Grant, MemberLock, AuditEntry)
+        for model in (
+            Member,
+            BillingUnit,
+            User,
+            Membership,
+            Grant,
+            MemberLock,
+            AuditEntry,
+            InsuredPerson,
+            Employment,
+            Section,
+            Report,
+            ReportSection,
+        )
     ]
 
 
@@ -89,3 +103,20 @@ def test_demo_prints_the_address_it_was_started_for_and_keeps_its_mails_out_of_t
     assert "Postausgang" in printed
     notices.send_due()  # what the worker beside the server does first: the demo's cases are told already
     assert not OutboxMessage.objects.filter(status=MessageStatus.QUEUED).exclude(pk=queued_before.pk).exists()
+
+
+def test_demo_versicherte_in_every_unit_with_verlauf_and_meldungen_in_every_status(settings):
+    settings.DEBUG = True
+    call_command("demo")
+    for unit in BillingUnit.objects.all():
+        persons = Employment.objects.filter(billing_unit=unit).count()
+        assert 20 <= persons <= 61, unit  # one of Gera's moved between two of its units
+        years = set(Section.objects.filter(billing_unit=unit).values_list("start__year", flat=True))
+        assert len(years) >= 3, unit
+        assert set(Report.objects.filter(billing_unit=unit).values_list("status", flat=True)) == set(
+            ReportStatus.values
+        ), unit
+    assert Report.objects.filter(kind=Kind.CORRECTION).exists() and Report.objects.filter(kind=Kind.DEREGISTRATION)
+    assert InsuredPerson.objects.filter(employments__billing_unit__number__in=["002020", "002021"]).count() > len(
+        set(InsuredPerson.objects.filter(employments__billing_unit__number="002020"))
+    )

@@ -19,6 +19,8 @@ from accounts.models import Role, Status, User
 from billing_units.models import BillingUnit, Member
 from clerks import notices
 from clerks import services as clerk_services
+from demo import insured_persons
+from insured.models import InsuredPerson
 from outbox import worker
 from outbox.models import OutboxMessage
 from registration import services as registration_services
@@ -95,6 +97,15 @@ class Command(BaseCommand):
                     self._clerk(admins[admin], (email, first, last, phone), units, status)
                     for email, first, last, phone, admin, units, status in CLERKS
                 ]
+                # The unit's clerk writes the demo's Meldungen: an active one where the unit has one.
+                writers = {}
+                for clerk, (*_person, units, _status) in sorted(
+                    zip(clerks, CLERKS, strict=True), key=lambda pair: pair[1][-1] != Status.ACTIVE
+                ):
+                    for number in units:
+                        writers.setdefault(number, clerk)
+                insured_persons.add(clerks_by_unit=writers, staff=staff)
+                insured_persons.move(from_number="002020", to_number="002021")
             # Its mails, and the notices its events give the administrators, are recorded as sent without being
             # printed: the worker beside the server (make run) would otherwise print them below the list of logins.
             # The Postausgang of the Django admin shows them.
@@ -197,6 +208,11 @@ class Command(BaseCommand):
             secret = otp.readable(clerk)
             login = f"Einmalpasswort {secret}" if secret else (PASSWORD if clerk.status == Status.ACTIVE else "–")
             out(f"  {clerk.email:40} {login:28} ({clerk.get_status_display()})")
+        out("")
+        out(
+            f"Versicherte: {InsuredPerson.objects.count()} in {BillingUnit.objects.count()} Abrechnungsstellen, mit "
+            "Versicherungsverlauf und Meldungen in jedem Status (Menü „Versicherte“ und „Meldungen“ der Sachbearbeiter)."
+        )
         out("")
         open_applications = AdministratorApplication.objects.filter(status="open").count()
         if open_applications:

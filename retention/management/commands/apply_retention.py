@@ -12,6 +12,8 @@ LABELS = {
     "sent_mails_deleted": "versendete E-Mails gelöscht",
     "throttle_rows_deleted": "abgelaufene Versuchszähler gelöscht",
     "sessions_deleted": "abgelaufene Sitzungen gelöscht",
+    "access_log_entries_deleted": "Einträge des Zugriffsprotokolls gelöscht",
+    "reports_deleted": "Meldungen gelöscht",
 }
 
 

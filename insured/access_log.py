@@ -1,0 +1,59 @@
+"""Every read of an insured person's data is logged (LOG-11; DSGVO Art. 5 (1) f, Art. 32; BSI OPS.1.1.5): who, when,
+which person, through which billing unit, on which page. A page writes its reads with one INSERT, whatever number of
+persons it shows (a list page: one row per person shown), in the request's own connection and without a transaction
+of its own; the rows are never changed (`AccessLogEntry`), and deleted only by the deletion rule
+(`forget_before`)."""
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from insured.models import AccessLogEntry
+
+COLUMNS = ("created_at", "user_id", "person_id", "billing_unit_id", "page", "path")
+ROWS_PER_STATEMENT = 100  # 600 parameters, within every SQLite's limit
+
+
+def record_reads(request, page: str, reads) -> None:
+    """Log that `request.user` read the persons of `reads`, pairs of (person id, billing unit id), on `page`: one
+    INSERT statement with a row per pair, in autocommit (bulk_create would wrap it in a transaction of its own, two
+    more round trips)."""
+    pairs = list(dict.fromkeys(reads))
+    if not pairs:
+        return
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    path = request.path[:200]
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), ROWS_PER_STATEMENT):  # a page shows 50: one statement
+            chunk = pairs[start : start + ROWS_PER_STATEMENT]
+            params = [value for person, unit in chunk for value in (moment, request.user.pk, person, unit, page, path)]
+            cursor.execute(_insert(len(chunk)), params)
+
+
+def _insert(rows: int) -> str:
+    """The INSERT of `rows` entries. On PostgreSQL it commits asynchronously (`synchronous_commit` off for this one
+    statement's transaction, set inside the statement itself): the page does not wait for the write-ahead log to
+    reach the disk, which costs more than the rest of the INSERT. A crash of the database server may lose the reads
+    of its last fraction of a second (at most three times `wal_writer_delay`), never corrupt the log; every change
+    (the audit log) still commits synchronously."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in COLUMNS)
+    table = quote(AccessLogEntry._meta.db_table)
+    if connection.vendor != "postgresql":
+        values = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * rows)
+        return f"INSERT INTO {table} ({columns}) VALUES {values}"
+    row = "(%s::timestamptz, %s::bigint, %s::bigint, %s::bigint, %s::text, %s::text)"
+    return (
+        f"INSERT INTO {table} ({columns}) SELECT entry.* FROM (VALUES {', '.join([row] * rows)}) AS entry, "
+        "(SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous"
+    )
+
+
+def forget_before(cutoff) -> int:
+    """The deletion rule's one door: delete the entries older than `cutoff`. On PostgreSQL only through the database
+    function `access_log_forget`, which the append-only trigger lets through for exactly those rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT access_log_forget(%s)", [cutoff])
+            return cursor.fetchone()[0]
+    return QuerySet.delete(AccessLogEntry.objects.filter(created_at__lt=cutoff))[0]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InsuredConfig(AppConfig):
+    name = "insured"
+    verbose_name = "Versicherte und Meldungen"

@@ -1,0 +1,149 @@
+"""The clerk's workspace: the start page with what waits, "Versicherte", a Versicherter's page with its
+Versicherungsverlauf, and "Meldungen". Every query starts from `visible_to(request.user)`: the clerk's active grants
+at this request. Every page that shows a person's data logs the read (`insured.access_log`)."""
+
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+
+from accounts.decorators import role_required
+from accounts.models import Membership, Role
+from billing_units.models import BillingUnit
+from insured.access_log import record_reads
+from insured.forms import PersonSearchForm, ReportFilterForm
+from insured.models import Employment, InsuredPerson, Page, Report, ReportStatus, Section
+from insured.search import search_employments
+
+clerk_only = role_required(Role.CLERK)
+PAGE_SIZE = 50
+
+
+def person_or_404(request, pk) -> InsuredPerson:
+    return get_object_or_404(InsuredPerson.objects.visible_to(request.user), pk=pk)
+
+
+def _count(queryset):
+    counted = queryset.order_by().values("billing_unit").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@clerk_only
+@require_safe
+def start(request):
+    """Meine Abrechnungsstellen: the units the clerk may work on with their number of Versicherte and the Meldungen
+    that wait (erfasst, not yet sent; zurückgewiesen), and whom to call: its administrators."""
+    reports = Report.objects.visible_to(request.user).filter(billing_unit=OuterRef("pk"))
+    units = list(
+        BillingUnit.objects.visible_to(request.user)
+        .select_related("member")
+        .annotate(
+            persons=_count(Employment.objects.visible_to(request.user).filter(billing_unit=OuterRef("pk"))),
+            drafts=_count(reports.filter(status=ReportStatus.DRAFT)),
+            rejected=_count(reports.filter(status=ReportStatus.REJECTED)),
+        )
+        .order_by("number")
+    )
+    waiting = {"drafts": sum(u.drafts for u in units), "rejected": sum(u.rejected for u in units)}
+    administrators = Membership.objects.contacts_visible_to(request.user)
+    context = {"units": units, "waiting": waiting, "administrators": administrators}
+    return render(request, "insured/start.html", context)
+
+
+@clerk_only
+@require_safe
+def persons(request):
+    """Versicherte: the persons of every unit the clerk is granted, filtered by unit, searched by name (umlauts
+    folded), Versicherungsnummer or Personalnummer, 50 to a page."""
+    units = list(BillingUnit.objects.visible_to(request.user).order_by("number").values_list("pk", "number", "name"))
+    form = PersonSearchForm(request.GET or None, units=units)
+    rows = Employment.objects.visible_to(request.user, granted=[pk for pk, _number, _name in units])
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("unit"):
+        rows = rows.filter(billing_unit_id=filters["unit"])
+    rows = search_employments(rows, filters.get("q") or "")
+    rows = rows.select_related("person", "billing_unit").order_by("sort_name", "person_id", "billing_unit_id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_reads(request, Page.PERSONS, [(row.person_id, row.billing_unit_id) for row in page.object_list])
+    query = urlencode([(key, request.GET[key][:100]) for key in ("q", "unit") if request.GET.get(key)])
+    return render(request, "insured/person_list.html", {"form": form, "page": page, "query": query})
+
+
+def verlauf(sections) -> list[dict]:
+    """The Versicherungsverlauf by year, newest first, with the year's sums of Entgelt and Umlage/Beitrag."""
+    years = []
+    for year, in_year in groupby(sections, key=lambda section: section.start.year):
+        in_year = list(in_year)
+        years.append(
+            {
+                "year": year,
+                "sections": in_year,
+                "pay": sum(section.pay for section in in_year),
+                "contribution": sum(section.contribution for section in in_year),
+            }
+        )
+    return years
+
+
+@clerk_only
+@require_safe
+def person(request, pk):
+    """A Versicherter: personal data, the employments at the clerk's units, the Versicherungsverlauf and the
+    Meldungen of those units."""
+    # The person through its employments at the clerk's units: one query for both, and none is a 404.
+    employments = list(
+        Employment.objects.visible_to(request.user).filter(person_id=pk).select_related("person", "billing_unit")
+    )
+    if not employments:
+        raise Http404("Kein Versicherter Ihrer Abrechnungsstellen.")
+    insured = employments[0].person
+    sections = (
+        Section.objects.visible_to(request.user)
+        .filter(person=insured)
+        .select_related("billing_unit", "report")
+        .order_by("-start", "-pk")
+    )
+    reports = (
+        Report.objects.visible_to(request.user)
+        .filter(person=insured)
+        .select_related("billing_unit", "created_by", "submitted_by", "corrects")
+        .order_by("-created_at", "-pk")
+    )
+    record_reads(request, Page.PERSON, [(insured.pk, e.billing_unit_id) for e in employments])
+    context = {"person": insured, "employments": employments, "years": verlauf(sections), "reports": reports}
+    return render(request, "insured/person_detail.html", context)
+
+
+@clerk_only
+@require_safe
+def reports(request):
+    """Meldungen: those of the clerk's units, whoever wrote them, by status and unit; "Übermitteln" for the chosen
+    ones that are erfasst."""
+    units = BillingUnit.objects.visible_to(request.user).order_by("number")
+    form = ReportFilterForm(request.GET or None, units=units)
+    rows = Report.objects.visible_to(request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("status"):
+        rows = rows.filter(status=filters["status"])
+    if filters.get("unit"):
+        rows = rows.filter(billing_unit_id=filters["unit"])
+    rows = rows.select_related("person", "billing_unit", "created_by", "submitted_by", "corrects").order_by(
+        "-changed_at", "-pk"
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_reads(request, Page.REPORTS, [(row.person_id, row.billing_unit_id) for row in page.object_list])
+    counts = dict(
+        Report.objects.visible_to(request.user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .filter(Q(status=ReportStatus.DRAFT) | Q(status=ReportStatus.REJECTED))
+    )
+    query = urlencode([(key, request.GET[key][:100]) for key in ("status", "unit") if request.GET.get(key)])
+    context = {"form": form, "page": page, "query": query, "counts": counts, "statuses": ReportStatus}
+    return render(request, "insured/report_list.html", context)

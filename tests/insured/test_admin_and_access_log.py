@@ -1,0 +1,153 @@
+"""Fund staff in the Django admin: "Verarbeiten" and "Zurückweisen" per Meldung and in bulk, each after a
+confirmation page; the access log, append-only (the model, and on PostgreSQL the database), answers "who looked at
+Versicherter X in 2026?" with a filter and a CSV."""
+
+import csv
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test.utils import CaptureQueriesContext
+
+from insured import access_log, services
+from insured.models import AccessLogEntry, AppendOnlyError, ReportStatus, Section
+from tests import factories
+from tests.helpers import audit_count
+
+pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def submitted(hanna, gera_units, gera_clerk):
+    report = factories.ReportFactory(person=hanna, billing_unit=gera_units[0], created_by=gera_clerk)
+    services.submit_reports(reports=[report], by=gera_clerk)
+    return report
+
+
+def test_verarbeiten_asks_first_then_writes_the_verlauf(staff_client, submitted, hanna):
+    url = f"/admin/insured/report/{submitted.pk}/verarbeiten/"
+    assert "Möchten Sie diese übermittelte Meldung verarbeiten?" in staff_client.get(url).content.decode()
+    assert not Section.objects.filter(report=submitted).exists()
+    staff_client.post(url)
+    submitted.refresh_from_db()
+    assert submitted.status == ReportStatus.PROCESSED
+    assert Section.objects.filter(report=submitted, person=hanna).count() == 1
+    assert audit_count("report.processed") == 1
+
+
+def test_zurueckweisen_needs_a_reason(staff_client, submitted):
+    url = f"/admin/insured/report/{submitted.pk}/zurueckweisen/"
+    refused = staff_client.post(url, {"reason": ""})
+    assert "Bitte geben Sie einen Grund für die Zurückweisung an." in refused.content.decode()
+    staff_client.post(url, {"reason": "Entgelt fehlt für Juli"})
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.rejection_reason) == (ReportStatus.REJECTED, "Entgelt fehlt für Juli")
+
+
+def test_bulk_actions_confirm_and_act_on_the_submitted_ones_only(staff_client, submitted, jens, jena_units, jena_clerk):
+    draft = factories.ReportFactory(person=jens, billing_unit=jena_units[0], created_by=jena_clerk)
+    chosen = {"action": "process", "_selected_action": [submitted.pk, draft.pk]}
+    page = staff_client.post("/admin/insured/report/", chosen)
+    assert "Möchten Sie diese übermittelte Meldung verarbeiten?" in page.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == ReportStatus.SUBMITTED
+    staff_client.post("/admin/insured/report/", chosen | {"confirmed": "1"})
+    submitted.refresh_from_db()
+    draft.refresh_from_db()
+    assert (submitted.status, draft.status) == (ReportStatus.PROCESSED, ReportStatus.DRAFT)
+
+
+def test_bulk_reject_with_a_reason(staff_client, submitted):
+    chosen = {"action": "reject", "_selected_action": [submitted.pk]}
+    assert "Grund der Zurückweisung" in staff_client.post("/admin/insured/report/", chosen).content.decode()
+    staff_client.post("/admin/insured/report/", chosen | {"reason": "Bitte Jahr prüfen"})
+    submitted.refresh_from_db()
+    assert submitted.status == ReportStatus.REJECTED
+
+
+def test_the_access_log_refuses_change_and_deletion(hanna, gera_units, gera_clerk):
+    entry = AccessLogEntry.objects.create(
+        user=gera_clerk, person=hanna, billing_unit=gera_units[0], page="person", path="/versicherte/1/"
+    )
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.update(page="persons")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
+def test_postgresql_refuses_update_delete_and_truncate_of_the_access_log(hanna, gera_units, gera_clerk):
+    AccessLogEntry.objects.create(user=gera_clerk, person=hanna, billing_unit=gera_units[0], page="person", path="/")
+    for statement in (
+        "UPDATE insured_accesslogentry SET page = 'persons'",
+        "DELETE FROM insured_accesslogentry",
+        "SET CONSTRAINTS ALL IMMEDIATE; SET LOCAL zvk.allow_audit_truncate = 'off'; TRUNCATE insured_accesslogentry",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert AccessLogEntry.objects.count() == 1
+
+
+def test_the_deletion_rule_is_the_one_door(hanna, gera_units, gera_clerk):
+    old = datetime(2023, 6, 1, tzinfo=BERLIN)
+    AccessLogEntry.objects.create(
+        created_at=old, user=gera_clerk, person=hanna, billing_unit=gera_units[0], page="person", path="/"
+    )
+    AccessLogEntry.objects.create(user=gera_clerk, person=hanna, billing_unit=gera_units[0], page="person", path="/")
+    assert access_log.forget_before(datetime(2024, 1, 1, tzinfo=BERLIN)) == 1
+    assert AccessLogEntry.objects.count() == 1
+
+
+def test_who_looked_at_versicherter_x_in_2026(
+    staff_client, hanna, jens, gera_units, jena_units, gera_clerk, jena_clerk
+):
+    def read(person, unit, clerk, year):
+        AccessLogEntry.objects.create(
+            created_at=datetime(year, 3, 4, 10, 30, tzinfo=BERLIN),
+            user=clerk,
+            person=person,
+            billing_unit=unit,
+            page="person",
+            path=f"/versicherte/{person.pk}/",
+        )
+
+    read(hanna, gera_units[0], gera_clerk, 2026)
+    read(hanna, gera_units[0], gera_clerk, 2025)
+    read(jens, jena_units[0], jena_clerk, 2026)
+    page = staff_client.get("/admin/insured/accesslogentry/", {"q": "Mueller", "jahr": "2026"})
+    html = page.content.decode()
+    assert "0020200001" in html and "0030300001" not in html
+    assert "format=csv" in html  # the link "Angezeigte Einträge als CSV herunterladen" keeps search and filter
+    response = staff_client.get("/admin/insured/accesslogentry/", {"q": "Mueller", "jahr": "2026", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Zeitpunkt", "Benutzer", "E-Mail", "Versicherungsnummer"]
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [("04.03.2026 10:30", gera_clerk.email, "0020200001")]
+    assert audit_count("access_log.exported") == 1
+
+
+def test_the_portal_logs_each_read_with_one_insert(client, hanna, gera_clerk):
+    client.force_login(gera_clerk)
+    client.get(f"/versicherte/{hanna.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/versicherte/{hanna.pk}/")
+    inserts = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "insured_accesslogentry"')
+    ]
+    assert len(inserts) == 1
+    if connection.vendor == "postgresql":  # the page does not wait for the write-ahead log
+        assert "set_config('synchronous_commit', 'off', true)" in inserts[0]
+    assert AccessLogEntry.objects.filter(person=hanna).count() == 2

@@ -1,0 +1,228 @@
+"""The events of a Meldung (insured/services.py): erfasst → übermittelt → verarbeitet | zurückgewiesen, each with its
+rule, its audit entry and its refusal that changes nothing."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import DomainError
+from audit.models import AuditEntry
+from clerks import services as clerk_services
+from insured import services
+from insured.models import Kind, Report, ReportStatus, Section
+from insured.rules import ReportInvalid
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def annual(*sections, year=2026):
+    return {
+        "kind": Kind.ANNUAL,
+        "values": {"year": year},
+        "sections": [
+            {"start": start, "end": end, "booking_key": key, "pay": Decimal(pay)} for start, end, key, pay in sections
+        ],
+    }
+
+
+TWO_HALVES = annual(
+    (date(2026, 1, 1), date(2026, 6, 30), "10", "21000.00"),
+    (date(2026, 7, 1), date(2026, 12, 31), "10", "21500.50"),
+)
+
+
+def test_a_jahresmeldung_goes_from_erfasst_to_the_verlauf(hanna, gera_units, gera_clerk, staff):
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    assert report.status == ReportStatus.DRAFT and report.sections.count() == 2
+    [sent] = services.submit_reports(reports=[report], by=gera_clerk)
+    assert sent.status == ReportStatus.SUBMITTED and sent.submitted_by == gera_clerk
+    services.process_report(report=sent, by=staff)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.PROCESSED
+    new = Section.objects.filter(report=report).order_by("start")
+    assert [(s.start, s.pay, s.contribution) for s in new] == [
+        (date(2026, 1, 1), Decimal("21000.00"), Decimal("892.50")),
+        (date(2026, 7, 1), Decimal("21500.50"), Decimal("913.77")),
+    ]
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
+    assert actions[-3:] == ["report.created", "report.submitted", "report.processed"]
+    processed = AuditEntry.objects.get(action="report.processed")
+    assert "Versicherungsverlauf: – → 01.01.2026–30.06.2026 10 21.000,00 €" in processed.details
+    assert processed.member_id is None and processed.target_id is None  # no administrator reads it
+
+
+def test_an_overlapping_abschnitt_is_refused_beside_its_field_and_nothing_is_saved(hanna, gera_units, gera_clerk):
+    data = annual(
+        (date(2026, 1, 1), date(2026, 6, 30), "10", "21000.00"),
+        (date(2026, 6, 1), date(2026, 12, 31), "10", "21000.00"),
+    )
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **data)
+    assert refused.value.problems.sections == {
+        1: {"start": ["Der Abschnitt überschneidet sich mit Abschnitt 1 dieser Meldung."]}
+    }
+    assert Report.objects.count() == 0 and not AuditEntry.objects.filter(action="report.created").exists()
+
+
+def test_an_abschnitt_overlapping_the_verlauf_is_refused(hanna, gera_units, gera_clerk):
+    data = annual((date(2025, 3, 1), date(2025, 4, 30), "10", "1000.00"), year=2025)
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **data)
+    assert "überschneidet sich mit dem Abschnitt 01.01.2025–31.12.2025 im Versicherungsverlauf" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "message"),
+    [
+        ((date(2026, 6, 30), date(2026, 1, 1), "10", "1.00"), "end", "Das Ende darf nicht vor dem Beginn liegen."),
+        ((date(2026, 12, 1), date(2027, 1, 31), "10", "1.00"), "end", "innerhalb eines Kalenderjahres"),
+        ((date(2026, 1, 1), date(2026, 1, 31), "10", "-1.00"), "pay", "Das Entgelt darf nicht negativ sein."),
+        ((date(2026, 1, 1), date(2026, 1, 31), "10", "1.005"), "pay", "höchstens zwei Nachkommastellen"),
+        ((date(2026, 1, 1), date(2026, 1, 31), "31", "5.00"), "pay", "Während einer Unterbrechung"),
+        ((date(2025, 1, 1), date(2025, 1, 31), "10", "5.00"), "start", "im Jahr der Meldung (2026)"),
+    ],
+)
+def test_the_rules_of_an_abschnitt(hanna, gera_units, gera_clerk, section, field, message):
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **annual(section))
+    assert any(message in m for m in refused.value.problems.sections[0][field])
+
+
+def test_no_second_open_jahresmeldung_for_the_same_year(hanna, gera_units, gera_clerk):
+    services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    assert "Für 2026 liegt bereits eine offene Jahresmeldung vor" in refused.value.problems.fields["year"][0]
+
+
+def test_no_abschnitt_outside_the_employment(gera_units, gera_clerk):
+    person = factories.InsuredPersonFactory()
+    factories.EmploymentFactory(person=person, billing_unit=gera_units[0], start=date(2026, 4, 1))
+    data = annual((date(2026, 1, 1), date(2026, 12, 31), "10", "40000.00"))
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=person, unit=gera_units[0], by=gera_clerk, **data)
+    assert "außerhalb der Beschäftigung" in refused.value.problems.sections[0]["start"][0]
+
+
+def test_an_abmeldung_only_for_an_employed_person(gera_units, gera_clerk, staff):
+    person = factories.InsuredPersonFactory()
+    factories.EmploymentFactory(person=person, billing_unit=gera_units[0], start=date(2020, 1, 1))
+    data = {"end": date(2026, 3, 31), "deregistration_reason": "end"}
+    report = services.create_report(
+        person=person, unit=gera_units[0], by=gera_clerk, kind=Kind.DEREGISTRATION, values=data, sections=[]
+    )
+    services.submit_reports(reports=[report], by=gera_clerk)
+    services.process_report(report=report, by=staff)
+    assert person.employments.get().end == date(2026, 3, 31)
+    with pytest.raises(ReportInvalid, match="nur für beschäftigte Versicherte"):
+        services.create_report(
+            person=person, unit=gera_units[0], by=gera_clerk, kind=Kind.DEREGISTRATION, values=data, sections=[]
+        )
+
+
+def test_an_anmeldung_after_the_end_employs_again(gera_units, gera_clerk, staff):
+    person = factories.InsuredPersonFactory()
+    factories.EmploymentFactory(
+        person=person, billing_unit=gera_units[0], start=date(2020, 1, 1), end=date(2024, 12, 31)
+    )
+    with pytest.raises(ReportInvalid, match="muss danach liegen"):
+        services.create_report(
+            person=person,
+            unit=gera_units[0],
+            by=gera_clerk,
+            kind=Kind.REGISTRATION,
+            values={"start": date(2024, 6, 1), "personnel_number": "4711"},
+            sections=[],
+        )
+    report = services.create_report(
+        person=person,
+        unit=gera_units[0],
+        by=gera_clerk,
+        kind=Kind.REGISTRATION,
+        values={"start": date(2026, 2, 1), "personnel_number": "4711"},
+        sections=[],
+    )
+    services.submit_reports(reports=[report], by=gera_clerk)
+    services.process_report(report=report, by=staff)
+    employment = person.employments.get()
+    assert (employment.start, employment.end, employment.personnel_number) == (date(2026, 2, 1), None, "4711")
+
+
+def test_reject_then_correct_and_send_again(hanna, gera_units, gera_clerk, staff):
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    services.submit_reports(reports=[report], by=gera_clerk)
+    with pytest.raises(DomainError, match="Grund"):
+        services.reject_report(report=report, by=staff, reason="  ")
+    services.reject_report(report=report, by=staff, reason="Entgelt im zweiten Halbjahr zu hoch")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.REJECTED and report.rejection_reason.startswith("Entgelt")
+    assert AuditEntry.objects.get(action="report.rejected").description == (
+        "Meldung zurückgewiesen: Entgelt im zweiten Halbjahr zu hoch"
+    )
+    corrected = dict(TWO_HALVES)
+    corrected["sections"] = [dict(TWO_HALVES["sections"][0]), {**TWO_HALVES["sections"][1], "pay": Decimal("21000")}]
+    services.change_report(report=report, values=corrected["values"], sections=corrected["sections"], by=gera_clerk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+    change = AuditEntry.objects.get(action="report.changed")
+    assert "Status: zurückgewiesen → erfasst" in change.details and "21.500,50 € → " in change.details
+    services.submit_reports(reports=[report], by=gera_clerk)
+    services.process_report(report=report, by=staff)
+    assert Section.objects.filter(report=report).count() == 2
+
+
+def test_a_submitted_meldung_is_no_longer_editable_or_deletable(hanna, gera_units, gera_clerk):
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    services.submit_reports(reports=[report], by=gera_clerk)
+    with pytest.raises(DomainError, match="Nur eine erfasste oder zurückgewiesene"):
+        services.change_report(report=report, values={"year": 2026}, sections=TWO_HALVES["sections"], by=gera_clerk)
+    with pytest.raises(DomainError, match="Nur eine erfasste Meldung kann gelöscht"):
+        services.delete_report(report=report, by=gera_clerk)
+    assert Report.objects.get().status == ReportStatus.SUBMITTED
+
+
+def test_delete_keeps_what_it_held_in_the_audit_entry(hanna, gera_units, gera_clerk):
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    services.delete_report(report=report, by=gera_clerk)
+    assert not Report.objects.exists()
+    assert "01.01.2026–30.06.2026" in AuditEntry.objects.get(action="report.deleted").details
+
+
+def test_a_berichtigung_replaces_the_abschnitte_of_the_meldung_it_corrects(hanna, gera_units, gera_clerk, staff):
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    services.submit_reports(reports=[report], by=gera_clerk)
+    services.process_report(report=report, by=staff)
+    whole_year = [{"start": date(2026, 1, 1), "end": date(2026, 12, 31), "booking_key": "10", "pay": Decimal("43000")}]
+    correction = services.create_report(
+        person=hanna,
+        unit=gera_units[0],
+        by=gera_clerk,
+        kind=Kind.CORRECTION,
+        values={},
+        sections=whole_year,
+        corrects=report,
+    )
+    assert correction.year == 2026
+    services.submit_reports(reports=[correction], by=gera_clerk)
+    services.process_report(report=correction, by=staff)
+    in_2026 = Section.objects.filter(person=hanna, start__year=2026)
+    assert [(s.start, s.end, s.report_id) for s in in_2026] == [(date(2026, 1, 1), date(2026, 12, 31), correction.pk)]
+
+
+def test_a_withdrawn_grant_stops_the_services_too(hanna, gera_units, gera_clerk, gera_admin):
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    clerk_services.set_grants(clerk=gera_clerk, unit_ids=[gera_units[1].pk], by=gera_admin)
+    with pytest.raises(DomainError, match="nicht \\(mehr\\) berechtigt"):
+        services.submit_reports(reports=[report], by=gera_clerk)
+    assert Report.objects.get().status == ReportStatus.DRAFT
+
+
+def test_the_next_clerk_of_the_unit_continues_the_meldung(hanna, gera_units, gera_clerk, gera_admin):
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    successor = factories.ClerkFactory(units=[gera_units[0]])
+    clerk_services.lock_clerk(clerk=gera_clerk, by=gera_admin, reason="Ruhestand")
+    assert Report.objects.visible_to(successor).get() == report
+    [sent] = services.submit_reports(reports=[report], by=successor)
+    assert (sent.created_by, sent.submitted_by) == (gera_clerk, successor)
