@@ -30,6 +30,7 @@ BUDGETS = {
     "list": 7,
     "list_computed": 12,
     "detail": 10,
+    "detail_locked": 11,
     "assign": 6,
     "start": 5,
     "protocol": 8,
@@ -108,6 +109,19 @@ def test_detail_queries_do_not_grow_with_the_member_or_the_clerk(client, gera_ad
     large = queries(client, f"/benutzer/{clerk.pk}/")
     assert MemberLock.objects.filter(clerk=clerk).exists()
     assert small == large <= BUDGETS["detail"]
+
+
+def test_a_locked_clerks_detail_queries_do_not_grow_with_its_grants(client, gera_admin, gera_units, grow):
+    """An open lock adds one query: which of its suspended units the viewer may give back ("Berechtigung erteilen")."""
+    small_clerk = factories.ClerkFactory(units=gera_units[:1])
+    services.lock_clerk(clerk=small_clerk, by=gera_admin, reason="Elternzeit")
+    client.force_login(gera_admin)
+    small = queries(client, f"/benutzer/{small_clerk.pk}/")
+    large_clerk = factories.ClerkFactory(units=gera_units)
+    grow(detail_clerk=large_clerk)
+    services.lock_clerk(clerk=large_clerk, by=gera_admin, reason="Elternzeit")
+    large = queries(client, f"/benutzer/{large_clerk.pk}/")
+    assert small == large <= BUDGETS["detail_locked"]
 
 
 def test_assign_queries_do_not_grow_with_the_units(client, gera_admin, gera_units, grow):
