@@ -36,10 +36,11 @@ def clerk_locked(clerk, *, members, locked: bool, by_administrator: bool = True,
     send_templated("clerk_locked", clerk.email, {"user": clerk, "administrators": administrators, **context})
 
 
-def clerk_restored(clerk, *, member, new_otp: bool) -> None:
-    """Berechtigung erteilen (§7.1 g–h): the grants are back; a new one-time password comes from the administrator,
-    never by mail."""
-    _to_clerk("clerk_restored", clerk, member=member, new_otp=new_otp)
+def clerk_restored(clerk, *, member, new_otp: bool, by_administrator: bool = True) -> None:
+    """Berechtigung erteilen (§7.1 g–h), or the lifting of the last-administrator cascade when fund staff approve a
+    new administrator for the member (`by_administrator=False`): the grants are back; a new one-time password comes
+    from the administrator, never by mail."""
+    _to_clerk("clerk_restored", clerk, member=member, new_otp=new_otp, by_administrator=by_administrator)
 
 
 def inactivity_warning(user, *, deadline) -> None:

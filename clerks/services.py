@@ -660,7 +660,8 @@ def lift_cascade_locks(*, member: Member, by: User) -> list[User]:
     locks = MemberLock.objects.open().filter(member=member, kind=LockKind.CASCADE).order_by("clerk_id")
     for lock in locks.select_related("clerk"):
         clerk = _lock_user(lock.clerk)
-        _lift(lock, clerk, by)
+        value = _lift(lock, clerk, by)
         audit.record("clerk.cascade_lifted", actor=by, target=clerk, member=member, data={"lock": lock.pk})
+        emails.clerk_restored(clerk, member=member, new_otp=value is not None, by_administrator=False)
         lifted.append(clerk)
     return lifted

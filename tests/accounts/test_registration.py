@@ -13,6 +13,7 @@ from clerks.models import MemberLock
 from registration.models import AdministratorApplication, ApplicationStatus
 from tests import factories
 from tests.helpers import enrol_app, post_login
+from tests.mail import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +150,17 @@ def test_approval_brings_back_cascade_locked_clerks_but_not_hand_locked_ones(
     assert User.objects.get(pk=by_hand.pk).status == Status.LOCKED
     assert MemberLock.objects.open().get().clerk == by_hand
     assert User.objects.get(pk=jena_clerk.pk).status == Status.ACTIVE
+
+
+def test_the_cascade_locked_clerk_hears_that_its_access_is_back(client, gera_admin, gera_units, staff):
+    cascade = factories.ClerkFactory(units=gera_units[:1])
+    clerk_services.lock_administrator(administrator=gera_admin, by=gera_admin, reason="Ruhestand")
+    deliver_outbox()
+    register(client)
+    approve_in_admin(staff, AdministratorApplication.objects.get())
+    [mail] = [m for m in deliver_outbox() if m.to == [cascade.email]]
+    assert "ist wieder ein Administrator registriert" in mail.body and "Ihr Administrator hat" not in mail.body
+    assert "neues Einmalpasswort" in mail.body and "Ruhestand" not in mail.body
 
 
 def test_rejection_needs_and_records_a_reason(gera_units, staff):
