@@ -265,8 +265,26 @@ def test_a_versicherter_queries_do_not_grow_with_the_verlauf_or_the_meldungen(cl
 
     Employment.objects.filter(person=other).update(person=person)
     Section.objects.filter(person=other).update(person=person)
-    for year in range(2016, 2026):
+    reports = [
         factories.ReportFactory(person=person, billing_unit=gera_units[0], created_by=clerk, year=year)
+        for year in range(2016, 2026)
+    ]
+    # Sent, processed into the Verlauf and corrected: every column the page shows of a Meldung is read with it.
+    from insured.models import Kind, ReportStatus
+
+    Report = type(reports[0])
+    Report.objects.filter(pk__in=[r.pk for r in reports]).update(
+        status=ReportStatus.PROCESSED, submitted_by=clerk, submitted_at=timezone.now()
+    )
+    Section.objects.filter(person=person).update(report=reports[0])
+    factories.ReportFactory(
+        person=person,
+        billing_unit=gera_units[0],
+        created_by=clerk,
+        kind=Kind.CORRECTION,
+        year=None,
+        corrects=reports[0],
+    )
     large = queries(client, f"/versicherte/{person.pk}/")
     assert small == large <= WORKSPACE_BUDGETS["person"], (small, large)
 

@@ -22,6 +22,16 @@ from insured.search import search_employments
 
 clerk_only = role_required(Role.CLERK)
 PAGE_SIZE = 50
+# The columns the Versicherungsverlauf shows: a Section, its unit's number and its Meldung's kind.
+SECTION_COLUMNS = ("start", "end", "booking_key", "pay", "contribution", "billing_unit__number", "report__kind")
+# The columns the Meldungen table (insured/_report_table.html) shows of a Meldung, the one it corrects (its kind
+# and subject), its unit and who wrote and sent it.
+REPORT_COLUMNS = (
+    *("kind", "status", "year", "start", "end", "created_at", "submitted_at", "person_id", "corrects_id"),
+    *("corrects__kind", "corrects__year", "corrects__start", "corrects__end", "corrects__corrects_id"),
+    *("billing_unit__number", "billing_unit__name"),
+    *(f"{user}__{field}" for user in ("created_by", "submitted_by") for field in ("first_name", "last_name", "email")),
+)
 
 
 def person_or_404(request, pk) -> InsuredPerson:
@@ -106,12 +116,14 @@ def person(request, pk):
         Section.objects.visible_to(request.user)
         .filter(person=insured)
         .select_related("billing_unit", "report")
+        .only(*SECTION_COLUMNS)
         .order_by("-start", "-pk")
     )
     reports = (
         Report.objects.visible_to(request.user)
         .filter(person=insured)
         .select_related("billing_unit", "created_by", "submitted_by", "corrects")
+        .only(*REPORT_COLUMNS)
         .order_by("-created_at", "-pk")
     )
     record_reads(request, Page.PERSON, [(insured.pk, e.billing_unit_id) for e in employments])
