@@ -10,6 +10,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from audit.actions import ACTION_CHOICES, describe, details
+from base.append_only import AppendOnly, AppendOnlyQuerySet
 
 
 def action_choices():
@@ -17,11 +18,7 @@ def action_choices():
     return ACTION_CHOICES
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user):
         """The entries an administrator may read: those of its members, and those of no member about users it
         sees (logins, passwords). Everyone else reads none here; fund staff read all in the Django admin."""
@@ -42,15 +39,12 @@ class AuditEntryQuerySet(models.QuerySet):
         else:
             models.QuerySet.update(self.filter(pk=entry.pk), actor_label=actor_label, data=data)
 
-    def update(self, **kwargs):
-        raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")
 
-    def delete(self):
-        raise AppendOnlyError("Protokolleinträge können nicht gelöscht werden.")
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """Protokolleintrag: who did what to whom, when (manual §1: responsibility for every change)."""
+
+    REFUSED_CHANGE = "Protokolleinträge können nicht geändert werden."
+    REFUSED_DELETION = "Protokolleinträge können nicht gelöscht werden."
 
     created_at = models.DateTimeField("Zeitpunkt", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -96,14 +90,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.actor_label}: {self.description}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Protokolleinträge können nicht geändert werden.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Protokolleinträge können nicht gelöscht werden.")
 
     @property
     def actor_name(self) -> str:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import DomainError
 from accounts.spelling import fold
 from base import collation
+from base.append_only import AppendOnly, AppendOnlyQuerySet
 from billing_units.models import BillingUnit
 
 insurance_number_validator = RegexValidator(
@@ -470,20 +471,10 @@ class ReportSection(SectionFields):
         return f"{self.start:%d.%m.%Y}–{self.end:%d.%m.%Y} {self.get_booking_key_display()}"
 
 
-class AccessLogQuerySet(models.QuerySet):
+class AccessLogQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user):
         """Nobody reads the access log in the portal; fund staff read it in the Django admin."""
         return self.none()
-
-    def update(self, **kwargs):
-        raise AppendOnlyError("Das Zugriffsprotokoll kann nicht geändert werden.")
-
-    def delete(self):
-        raise AppendOnlyError("Das Zugriffsprotokoll kann nicht gelöscht werden.")
-
-
-class AppendOnlyError(Exception):
-    pass
 
 
 class Page(models.TextChoices):
@@ -494,10 +485,13 @@ class Page(models.TextChoices):
     REPORT_FORM = "report_form", "Meldung (Formular)"
 
 
-class AccessLogEntry(models.Model):
+class AccessLogEntry(AppendOnly):
     """Lesezugriff: one read of a person's data — who, when, which person, which unit, which page (DSGVO Art. 5 (1) f,
     Art. 32; LOG-11). Append-only: the model refuses changes, and on PostgreSQL a trigger refuses UPDATE, DELETE
     and TRUNCATE but for the deletion rule (migration insured 0002, `insured.access_log`)."""
+
+    REFUSED_CHANGE = "Das Zugriffsprotokoll kann nicht geändert werden."
+    REFUSED_DELETION = "Das Zugriffsprotokoll kann nicht gelöscht werden."
 
     created_at = models.DateTimeField("Zeitpunkt", default=timezone.now)
     user = models.ForeignKey(
@@ -526,11 +520,3 @@ class AccessLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.user_id} → {self.person_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Das Zugriffsprotokoll kann nicht geändert werden.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Das Zugriffsprotokoll kann nicht gelöscht werden.")

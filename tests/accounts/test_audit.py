@@ -5,7 +5,8 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.actions import Action, describe
 from audit.log import record
-from audit.models import AppendOnlyError, AuditEntry
+from audit.models import AuditEntry
+from base.append_only import AppendOnlyError
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +18,13 @@ def entry(gera_clerk, gera_admin):
 
 def test_an_entry_cannot_be_changed_or_deleted_through_the_model(entry):
     entry.action = "login.failed"
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match="Protokolleinträge können nicht"):
         entry.save()
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match="Protokolleinträge können nicht"):
         entry.delete()
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match="Protokolleinträge können nicht"):
         AuditEntry.objects.filter(pk=entry.pk).update(action="login.failed")
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match="Protokolleinträge können nicht"):
         AuditEntry.objects.filter(pk=entry.pk).delete()
     assert AuditEntry.objects.get(pk=entry.pk).action == "clerk.locked"
 

@@ -12,8 +12,9 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test.utils import CaptureQueriesContext
 
+from base.append_only import AppendOnlyError
 from insured import access_log, services
-from insured.models import AccessLogEntry, AppendOnlyError, ReportStatus, Section
+from insured.models import AccessLogEntry, ReportStatus, Section
 from tests import factories
 from tests.helpers import audit_count
 
@@ -79,13 +80,13 @@ def test_the_access_log_refuses_change_and_deletion(hanna, gera_units, gera_cler
     entry = AccessLogEntry.objects.create(
         user=gera_clerk, person=hanna, billing_unit=gera_units[0], page="person", path="/versicherte/1/"
     )
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match="Das Zugriffsprotokoll kann nicht"):
         entry.save()
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match="Das Zugriffsprotokoll kann nicht"):
         entry.delete()
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match="Das Zugriffsprotokoll kann nicht"):
         AccessLogEntry.objects.all().delete()
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError, match="Das Zugriffsprotokoll kann nicht"):
         AccessLogEntry.objects.update(page="persons")
 
 
