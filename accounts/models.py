@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -334,11 +334,27 @@ class User(AbstractBaseUser, PermissionsMixin):
         its scope, and a lock that ends it ends its membership in this sense (DESIGN §8). Its `Membership` rows
         stay, so the member's administrators still see it. A clerk belongs to the members of its memberships.
         """
+        # Plain SQL: every page of a logged-in user asks this first, and building the query with the ORM costs more
+        # than the database takes to answer it (docs/performance.md).
+        quote = connection.ops.quote_name
+        member, user = (quote(Membership._meta.get_field(name).column) for name in ("member", "user"))
+        sql = f"SELECT m.{member} FROM {quote(Membership._meta.db_table)} m WHERE m.{user} = %s"
+        params = [self.pk]
         if self.role == Role.ADMINISTRATOR:
-            return list(self.scope_units.order_by("member_id").values_list("member_id", flat=True).distinct())
-        return list(
-            Membership.objects.filter(user_id=self.pk).order_by("member_id").values_list("member_id", flat=True)
-        )
+            # Registration approves a member's units and the membership together (registration.services): read
+            # through the few memberships, a registration of hundreds of units is probed, not joined with every unit.
+            field = User._meta.get_field("scope_units")
+            registration, unit = field.remote_field.through._meta, field.related_model._meta
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {quote(registration.db_table)} r"
+                f" JOIN {quote(unit.db_table)} u ON u.{quote(unit.pk.column)} = r.{quote(field.m2m_reverse_name())}"
+                f" WHERE r.{quote(field.m2m_column_name())} = %s"
+                f" AND u.{quote(unit.get_field('member').column)} = m.{member})"
+            )
+            params.append(self.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " ORDER BY 1", params)
+            return [member_id for (member_id,) in cursor.fetchall()]
 
     def forget_member_ids(self) -> None:
         self.__dict__.pop("member_ids", None)
