@@ -163,7 +163,10 @@ class UserFilterForm(PageForm):
     def __init__(self, *args, units, **kwargs):
         """`units`: the administrator's billing units as (pk, number, name)."""
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "alle"), *((pk, f"{number} {name}") for pk, number, name in units)]
+        choices = [("", "alle"), *((pk, f"{number} {name}") for pk, number, name in units)]
+        # A callable: Django then reads the hundreds of choices when the page shows them or checks a chosen one,
+        # not twice more while building the form.
+        self.fields["unit"].choices = lambda: choices
 
 
 class OwnUnitFilterForm(PageForm):
