@@ -13,24 +13,31 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
 
 from audit.models import MemberChange
 from billing_units.models import BillingUnit
 from clerks import attention, review, services
+from zvk_portal.jinja2 import CSRF_SLOT
 
 
 @dataclass(frozen=True)
 class Panels:
     attention: list
+    attention_kinds: str  # Handlungsbedarf's kinds and entries as HTML, with CSRF_SLOT for the page's token
     open_reviews: list
     single_administrator_members: list
     own_units: list  # (pk, number, name) of the registration's billing units: the filter "Abrechnungsstelle"
 
 
 def _computed(by) -> Panels:
+    groups = attention.groups(by=by)
     return Panels(
         own_units=list(BillingUnit.objects.visible_to(by).order_by("number").values_list("pk", "number", "name")),
-        attention=attention.groups(by=by),
+        attention=groups,
+        attention_kinds=render_to_string(
+            "clerks/_attention_kinds.html", {"attention": groups, "csrf_input": CSRF_SLOT}
+        ),
         open_reviews=review.open_reviews_for(by),
         single_administrator_members=services.members_with_a_single_administrator(by=by),
     )

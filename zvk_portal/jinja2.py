@@ -68,6 +68,17 @@ def otp_groups(value) -> Markup:
     return Markup("").join(Markup('<span class="otp-group">%s</span>') % group for group in groups if group)
 
 
+# Where a kept fragment's forms take the page's CSRF token. A comment: escaped text can never contain it ("<" is
+# written "&lt;"), so only the fragment's own template puts it there.
+CSRF_SLOT = Markup("<!--csrf-input-->")
+
+
+def with_csrf(fragment, csrf_input) -> Markup:
+    """`{{ kept_html|with_csrf(csrf_input) }}`: HTML rendered once and kept (with CSRF_SLOT as its `csrf_input`)
+    shown with this page's own CSRF token."""
+    return Markup(str(fragment).replace(CSRF_SLOT, str(csrf_input)))
+
+
 def url(name: str, *args) -> str:
     """`{{ url("clerks:detail", clerk.pk) }}` is Django's `{% url "clerks:detail" clerk.pk %}`."""
     return reverse(name, args=args)
@@ -116,5 +127,6 @@ def environment(**options) -> Environment:
         date_de=date_de,
         euro=euro,
         day=day,
+        with_csrf=with_csrf,
     )
     return env

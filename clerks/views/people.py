@@ -50,6 +50,7 @@ def user_list(request):
         "single_administrator_members": beside.single_administrator_members,
         "open_reviews": beside.open_reviews,
         "attention": beside.attention,
+        "attention_kinds": beside.attention_kinds,
         "attention_open": request.COOKIES.get(attention.FOLDED_COOKIE) != "zu",
     }
     response = render(request, "clerks/user_list.html", context)

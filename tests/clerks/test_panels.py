@@ -2,6 +2,7 @@
 administrator) are computed once and kept until a member of the administrator's registration changes, or for
 PANELS_CACHE_SECONDS at most (clerks/panels.py)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -101,3 +102,23 @@ def test_an_administrator_reads_only_its_own_panels(client, gera_admin, both_adm
     list_queries(client)
     logged_in(client, gera_admin)
     assert list_queries(client)[0] == COMPUTED
+
+
+def test_the_kept_panels_forms_carry_each_pages_own_form_token(gera_admin, gera_units):
+    """Handlungsbedarf is kept as HTML; its "übergeben" forms take the token of the page that shows them."""
+    clerk = factories.PendingClerkFactory(units=gera_units[:1], last_name="Neuling")
+    browser = logged_in(Client(enforce_csrf_checks=True), gera_admin)
+    tokens = []
+    for _view in range(2):
+        html = page_text(browser.get("/benutzer/"))
+        mark_form = html.split(f'action="/benutzer/{clerk.pk}/handlungsbedarf/"')[1].split("</form>")[0]
+        on_page = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        assert "<!--csrf-input-->" not in html and len(on_page) == 1  # one token per page, in every form
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', mark_form)[1])
+    assert tokens[0] != tokens[1]  # masked anew for every page (BREACH)
+    response = browser.post(
+        f"/benutzer/{clerk.pk}/handlungsbedarf/", {"kind": "handover", "csrfmiddlewaretoken": tokens[0]}
+    )
+    assert response.status_code == 302
+    html = page_text(browser.get("/benutzer/"))
+    assert "als übergeben markiert" in html and 'data-testid="attention"' not in html
