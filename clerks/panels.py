@@ -16,9 +16,9 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from audit.models import MemberChange
+from base.kept_html import CSRF_SLOT
 from billing_units.models import BillingUnit
 from clerks import attention, review, services
-from zvk_portal.jinja2 import CSRF_SLOT
 
 
 @dataclass(frozen=True)

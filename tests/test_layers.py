@@ -11,7 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: an app may build on those before it (the order of INSTALLED_APPS, zvk_portal/settings.py).
 LAYERS = [
-    "base",  # what every app builds on: the page form, the read-only admin, the transaction guard, database limits
+    "base",  # what every app builds on: the page form, the read-only admin, the transaction guard, database limits,
+    # the append-only rule, kept HTML's CSRF slot
     "exports",  # CSV and XLSX files without formulas
     "audit",
     "security",

@@ -23,6 +23,8 @@ from django.utils.timezone import template_localtime
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 from markupsafe import Markup
 
+from base.kept_html import with_csrf
+
 
 def datetime_de(value) -> str:
     """`{{ moment|datetime_de }}` is Django's `{{ moment|date:"DATETIME_FORMAT" }}` in the current time zone
@@ -66,17 +68,6 @@ def otp_groups(value) -> Markup:
     digits = str(value)
     groups = [digits[:3], digits[3:6], digits[6:]] if len(digits) == 10 else [digits]
     return Markup("").join(Markup('<span class="otp-group">%s</span>') % group for group in groups if group)
-
-
-# Where a kept fragment's forms take the page's CSRF token. A comment: escaped text can never contain it ("<" is
-# written "&lt;"), so only the fragment's own template puts it there.
-CSRF_SLOT = Markup("<!--csrf-input-->")
-
-
-def with_csrf(fragment, csrf_input) -> Markup:
-    """`{{ kept_html|with_csrf(csrf_input) }}`: HTML rendered once and kept (with CSRF_SLOT as its `csrf_input`)
-    shown with this page's own CSRF token."""
-    return Markup(str(fragment).replace(CSRF_SLOT, str(csrf_input)))
 
 
 def url(name: str, *args) -> str:
