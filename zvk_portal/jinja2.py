@@ -8,9 +8,9 @@ below leaves them to the second engine in `TEMPLATES`.
 
 What the pages use beyond plain Jinja2: `url()`, `url_pk()`, `static()`, `users_list_url(request)` (the
 list "Verwaltung der Benutzer" where the administrator left it, for every "Zurück"), the `datetime_de` / `date_de`
-/ `day` filters, `euro` ("1.234,56 €"), `otp_groups`, and `csrf_input` (given by Django's Jinja2 backend). The
-context processors of `TEMPLATES` run as
-for Django templates (user, messages, fund).
+/ `day` filters, `euro` ("1.234,56 €"), `otp_groups`, `with_csrf` (kept HTML with the page's token, base/kept_html.py)
+and `csrf_input` (one masked token per page, zvk_portal/context_processors.py). The context processors of `TEMPLATES`
+run as for Django templates (user, messages, fund).
 """
 
 import re
