@@ -96,27 +96,31 @@ def units_by_user(users, by) -> tuple[dict[int, list[tuple[str, str]]], set[int]
     """(number, name) of the billing units shown beside each user, as far as the administrator may see them:
     a clerk's grants for the administrator's units, an administrator's registration for the administrator's
     members. Also which listed administrators hold a registered unit inside `by`'s own registration: those whose
-    registration "Berechtigung entziehen" could end (DESIGN §8). One query for the whole page, and plain tuples
-    rather than model instances."""
+    registration "Berechtigung entziehen" could end (DESIGN §8). One query for the whole page (none for a page
+    without anyone), and plain tuples rather than model instances."""
     clerk_ids = [user.pk for user in users if user.role == Role.CLERK]
     administrator_ids = [user.pk for user in users if user.role == Role.ADMINISTRATOR]
-    granted = (
-        Grant.objects.visible_to(by)
-        .filter(clerk_id__in=clerk_ids)
-        .order_by()
-        .annotate(mine=Value(False, output_field=BooleanField()))
-        .values_list("clerk_id", "billing_unit__number", "billing_unit__name", "mine")
-    )
-    own = BillingUnit.objects.visible_to(by).filter(pk=OuterRef("pk"))
-    registered = (
-        BillingUnit.objects.of_members_visible_to(by)
-        .filter(administrators__in=administrator_ids)
-        .order_by()
-        .annotate(mine=Exists(own))
-        .values_list("administrators", "number", "name", "mine")
-    )
+    queries = []
+    if clerk_ids:
+        queries.append(
+            Grant.objects.visible_to(by)
+            .filter(clerk_id__in=clerk_ids)
+            .order_by()
+            .annotate(mine=Value(False, output_field=BooleanField()))
+            .values_list("clerk_id", "billing_unit__number", "billing_unit__name", "mine")
+        )
+    if administrator_ids:  # most pages of a large member list clerks only: the query is then the grants' alone
+        own = BillingUnit.objects.visible_to(by).filter(pk=OuterRef("pk"))
+        queries.append(
+            BillingUnit.objects.of_members_visible_to(by)
+            .filter(administrators__in=administrator_ids)
+            .order_by()
+            .annotate(mine=Exists(own))
+            .values_list("administrators", "number", "name", "mine")
+        )
+    rows = queries[0].union(*queries[1:], all=True) if queries else []
     units, lockable = {}, set()
-    for user_id, number, name, mine in sorted(granted.union(registered, all=True), key=lambda row: row[1]):
+    for user_id, number, name, mine in sorted(rows, key=lambda row: row[1]):
         units.setdefault(user_id, []).append((number, name))
         if mine:
             lockable.add(user_id)
