@@ -23,8 +23,11 @@ from clerks import attention, review, services
 
 @dataclass(frozen=True)
 class Panels:
-    attention: list
-    attention_kinds: str  # Handlungsbedarf's kinds and entries as HTML, with CSRF_SLOT for the page's token
+    # Handlungsbedarf: its entries (at least, where capped), and its kinds with their entries as HTML, with
+    # CSRF_SLOT for the page's token.
+    attention_count: int
+    attention_capped: bool
+    attention_kinds: str
     open_reviews: list
     single_administrator_members: list
     own_units: list  # (pk, number, name) of the registration's billing units: the filter "Abrechnungsstelle"
@@ -34,7 +37,8 @@ def _computed(by) -> Panels:
     groups = attention.groups(by=by)
     return Panels(
         own_units=list(BillingUnit.objects.visible_to(by).order_by("number").values_list("pk", "number", "name")),
-        attention=groups,
+        attention_count=sum(len(group.entries) for group in groups),
+        attention_capped=any(group.capped for group in groups),
         attention_kinds=render_to_string(
             "clerks/_attention_kinds.html", {"attention": groups, "csrf_input": CSRF_SLOT}
         ),

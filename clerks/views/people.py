@@ -49,7 +49,8 @@ def user_list(request):
         "query": query.urlencode(),
         "single_administrator_members": beside.single_administrator_members,
         "open_reviews": beside.open_reviews,
-        "attention": beside.attention,
+        "attention_count": beside.attention_count,
+        "attention_capped": beside.attention_capped,
         "attention_kinds": beside.attention_kinds,
         "attention_open": request.COOKIES.get(attention.FOLDED_COOKIE) != "zu",
     }
