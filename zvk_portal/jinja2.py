@@ -71,8 +71,16 @@ def otp_groups(value) -> Markup:
 
 
 def url(name: str, *args) -> str:
-    """`{{ url("clerks:detail", clerk.pk) }}` is Django's `{% url "clerks:detail" clerk.pk %}`."""
-    return reverse(name, args=args)
+    """`{{ url("clerks:detail", clerk.pk) }}` is Django's `{% url "clerks:detail" clerk.pk %}`; a URL without
+    arguments (every page's menu has a dozen) is reversed once."""
+    if args:
+        return reverse(name, args=args)
+    return _fixed_url(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _fixed_url(name: str, prefix: str, urlconf) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 PLACEHOLDER = 987654321987

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from accounts.models import Role, Status, User
+
 ROOT = Path(__file__).resolve().parents[2]
 HOME = ROOT / "accounts" / "models.py"
 RAW = {
@@ -63,3 +65,11 @@ def test_no_status_rule_is_written_out_beside_its_name(path):
 )
 def test_the_check_sees_each_kind_of_copy(line):
     assert copies(line) != []
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("status", list(Status))
+def test_the_pages_labels_of_role_and_status_are_the_choices_labels(role, status):
+    user = User(role=role, status=status)
+    assert (user.get_role_display(), user.get_status_display()) == (role.label, status.label)
+    assert user.get_status_display() == User._get_FIELD_display(user, User._meta.get_field("status"))
