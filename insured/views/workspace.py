@@ -5,7 +5,7 @@ at this request. Every page that shows a person's data logs the read (`insured.a
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -18,10 +18,11 @@ from billing_units.models import BillingUnit
 from insured.access_log import record_reads
 from insured.forms import PersonSearchForm, ReportFilterForm
 from insured.models import Employment, InsuredPerson, Page, Report, ReportStatus, Section
-from insured.search import search_employments
+from insured.search import search_employments, words
 
 clerk_only = role_required(Role.CLERK)
 PAGE_SIZE = 50
+PAGES_READ_AT_ONCE = 1000  # a search's page up to here is read with its count (_page_with_its_count)
 # The columns the Versicherungsverlauf shows: a Section, its unit's number and its Meldung's kind.
 SECTION_COLUMNS = ("start", "end", "booking_key", "pay", "contribution", "billing_unit__number", "report__kind")
 # The columns the Meldungen table (insured/_report_table.html) shows of a Meldung, the one it corrects (its kind
@@ -76,12 +77,36 @@ def persons(request):
     filters = form.cleaned_data if form.is_valid() else {}
     if filters.get("unit"):
         rows = rows.filter(billing_unit_id=filters["unit"])
-    rows = search_employments(rows, filters.get("q") or "")
+    searched = filters.get("q") or ""
+    rows = search_employments(rows, searched)
     rows = rows.select_related("person", "billing_unit").order_by("sort_name", "person_id", "billing_unit_id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if words(searched):
+        page = _page_with_its_count(rows, request.GET.get("page"))
+    else:
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_reads(request, Page.PERSONS, [(row.person_id, row.billing_unit_id) for row in page.object_list])
     query = urlencode([(key, request.GET[key][:100]) for key in ("q", "unit") if request.GET.get(key)])
     return render(request, "insured/person_list.html", {"form": form, "page": page, "query": query})
+
+
+def _page_with_its_count(rows, number):
+    """A page of a search's matches and their number in one statement (COUNT(*) OVER ()): a search must read all
+    its matches to count them, and the page would read them again. Without a search the two statements stay: the
+    first page of a unit then reads 50 rows along the index, never the unit's thousands. A page beyond the last
+    (an old link) is answered as Paginator.get_page does, with the last page."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    try:
+        number = int(number or 1)
+    except ValueError:
+        number = 1  # as Paginator.get_page: not a number is the first page
+    if not 1 <= number <= PAGES_READ_AT_ONCE:
+        return paginator.get_page(number)  # below 1 or far beyond any unit's end: the last page, counted first
+    start = (number - 1) * PAGE_SIZE
+    found = list(rows.annotate(matches=Window(Count("*")))[start : start + PAGE_SIZE])
+    if not found and number > 1:
+        return paginator.get_page(number)
+    paginator.count = found[0].matches if found else 0  # Paginator.count is a cached_property: set, never counted
+    return paginator._get_page(found, number, paginator)
 
 
 def verlauf(sections) -> list[dict]:
