@@ -11,7 +11,7 @@ from django.utils import timezone
 from insured.models import AccessLogEntry
 
 COLUMNS = ("created_at", "user_id", "person_id", "billing_unit_id", "page", "path")
-ROWS_PER_STATEMENT = 100  # 600 parameters, within every SQLite's limit
+ROWS_PER_STATEMENT = 100  # SQLite: 600 parameters, within every SQLite's limit
 
 
 def record_reads(request, page: str, reads) -> None:
@@ -24,27 +24,39 @@ def record_reads(request, page: str, reads) -> None:
     moment = connection.ops.adapt_datetimefield_value(timezone.now())
     path = request.path[:200]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            persons, units = [person for person, _unit in pairs], [unit for _person, unit in pairs]
+            cursor.execute(_insert_arrays(), [moment, request.user.pk, page, path, persons, units])
+            return
         for start in range(0, len(pairs), ROWS_PER_STATEMENT):  # a page shows 50: one statement
             chunk = pairs[start : start + ROWS_PER_STATEMENT]
             params = [value for person, unit in chunk for value in (moment, request.user.pk, person, unit, page, path)]
-            cursor.execute(_insert(len(chunk)), params)
+            cursor.execute(_insert_values(len(chunk)), params)
 
 
-def _insert(rows: int) -> str:
-    """The INSERT of `rows` entries. On PostgreSQL it commits asynchronously (`synchronous_commit` off for this one
-    statement's transaction, set inside the statement itself): the page does not wait for the write-ahead log to
-    reach the disk, which costs more than the rest of the INSERT. A crash of the database server may lose the reads
-    of its last fraction of a second (at most three times `wal_writer_delay`), never corrupt the log; every change
-    (the audit log) still commits synchronously."""
+def _quoted():
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in COLUMNS)
-    table = quote(AccessLogEntry._meta.db_table)
-    if connection.vendor != "postgresql":
-        values = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * rows)
-        return f"INSERT INTO {table} ({columns}) VALUES {values}"
-    row = "(%s::timestamptz, %s::bigint, %s::bigint, %s::bigint, %s::text, %s::text)"
+    return quote(AccessLogEntry._meta.db_table), ", ".join(quote(column) for column in COLUMNS)
+
+
+def _insert_values(rows: int) -> str:
+    """The INSERT of `rows` entries, a row of parameters each (SQLite)."""
+    table, columns = _quoted()
+    values = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * rows)
+    return f"INSERT INTO {table} ({columns}) VALUES {values}"
+
+
+def _insert_arrays() -> str:
+    """The INSERT on PostgreSQL: the persons and their units as two arrays, whatever their number (a page's fifty
+    pairs as 300 parameters cost the driver more than the database takes for the INSERT). It commits asynchronously
+    (`synchronous_commit` off for this one statement's transaction, set inside the statement itself): the page does
+    not wait for the write-ahead log to reach the disk, which costs more than the rest of the INSERT. A crash of the
+    database server may lose the reads of its last fraction of a second (at most three times `wal_writer_delay`),
+    never corrupt the log; every change (the audit log) still commits synchronously."""
+    table, columns = _quoted()
     return (
-        f"INSERT INTO {table} ({columns}) SELECT entry.* FROM (VALUES {', '.join([row] * rows)}) AS entry, "
+        f"INSERT INTO {table} ({columns}) SELECT %s::timestamptz, %s::bigint, read.person, read.unit, %s::text, "
+        "%s::text FROM unnest(%s::bigint[], %s::bigint[]) AS read(person, unit), "
         "(SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous"
     )
 

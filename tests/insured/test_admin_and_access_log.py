@@ -152,3 +152,23 @@ def test_the_portal_logs_each_read_with_one_insert(client, hanna, gera_clerk):
     if connection.vendor == "postgresql":  # the page does not wait for the write-ahead log
         assert "set_config('synchronous_commit', 'off', true)" in inserts[0]
     assert AccessLogEntry.objects.filter(person=hanna).count() == 2
+
+
+def test_a_page_of_many_persons_logs_each_with_its_unit_in_one_insert(client, gera_clerk, gera_units):
+    """A page of 60 persons at the clerk's two units (a person at both is listed, and logged, once per unit)."""
+    both = factories.InsuredPersonFactory(last_name="Aaberg")
+    expected = {(both.pk, gera_units[0].pk), (both.pk, gera_units[1].pk)}
+    for unit in gera_units[:2]:
+        factories.EmploymentFactory(person=both, billing_unit=unit)
+    for n in range(58):
+        employment = factories.EmploymentFactory(billing_unit=gera_units[n % 2])
+        expected.add((employment.person_id, employment.billing_unit_id))
+    client.force_login(gera_clerk)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/versicherte/", {"page": 1})
+        client.get("/versicherte/", {"page": 2})
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "insured_accesslogentry"')]
+    assert len(inserts) == 2  # one a page
+    logged = AccessLogEntry.objects.filter(user=gera_clerk, page="persons", path="/versicherte/")
+    assert set(logged.values_list("person_id", "billing_unit_id")) == expected and logged.count() == 60
