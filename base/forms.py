@@ -8,9 +8,22 @@ keeps Django's default renderer: its own widget templates exist only in Django's
 
 from django import forms
 from django.forms.renderers import Jinja2
+from django.utils.choices import BaseChoiceIterator
 
 RENDERER = Jinja2()
 
 
 class PageForm(forms.Form):
     default_renderer = RENDERER
+
+
+class Choices(BaseChoiceIterator):
+    """Choices given as (value, label) pairs, as Django keeps them: Django takes such an iterator as it is, where a
+    plain list of hundreds (an administrator's billing units) is checked pair by pair again for the field, for its
+    widget and every time the page shows it."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)

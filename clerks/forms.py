@@ -13,7 +13,7 @@ from accounts.forms import (
 )
 from accounts.models import NoticePreference, Role, Status
 from audit.actions import ACTION_CHOICES
-from base.forms import PageForm
+from base.forms import Choices, PageForm
 from clerks.listing import ATTENTION, last_login_order
 
 
@@ -163,10 +163,7 @@ class UserFilterForm(PageForm):
     def __init__(self, *args, units, **kwargs):
         """`units`: the administrator's billing units as (pk, number, name)."""
         super().__init__(*args, **kwargs)
-        choices = [("", "alle"), *((pk, f"{number} {name}") for pk, number, name in units)]
-        # A callable: Django then reads the hundreds of choices when the page shows them or checks a chosen one,
-        # not twice more while building the form.
-        self.fields["unit"].choices = lambda: choices
+        self.fields["unit"].choices = Choices([("", "alle"), *((pk, f"{number} {name}") for pk, number, name in units)])
 
 
 class OwnUnitFilterForm(PageForm):
