@@ -124,3 +124,19 @@ class MemberChange(models.Model):
 
     def __str__(self):
         return f"{self.member_id}: {self.entry_id}"
+
+    @classmethod
+    def stamps(cls, member_ids) -> tuple:
+        """(member id, newest entry id) of those of `member_ids` that have changed, in member order. Plain SQL: the
+        list reads it on every page, and the ORM took longer to build the statement than the database to answer."""
+        if not member_ids:
+            return ()
+        quote = connection.ops.quote_name
+        member, entry = quote(cls._meta.get_field("member").column), quote(cls._meta.get_field("entry_id").column)
+        marks = ", ".join(["%s"] * len(member_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {member}, {entry} FROM {quote(cls._meta.db_table)} WHERE {member} IN ({marks}) ORDER BY 1",
+                list(member_ids),
+            )
+            return tuple(cursor.fetchall())

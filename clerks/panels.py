@@ -50,11 +50,7 @@ def _computed(by) -> Panels:
 def for_list(*, by) -> Panels:
     """The panels of `by`'s list, computed anew only where a member of its registration changed since, or after
     PANELS_CACHE_SECONDS."""
-    changes = tuple(
-        MemberChange.objects.filter(member_id__in=by.member_ids)
-        .order_by("member_id")
-        .values_list("member_id", "entry_id")
-    )
+    changes = MemberChange.stamps(by.member_ids)
     key = f"clerks.panels:{by.pk}"
     kept = cache.get(key)
     if kept is not None and kept[0] == (tuple(by.member_ids), changes):
