@@ -4,11 +4,13 @@ Django's `cycle_key()` at login inserts the new session at once (after a query w
 updates it with the login's data when the response goes out. Here the new key is only chosen at `cycle_key()`
 and the row is inserted once, with the data, when the response saves the session; the old session is deleted at
 once as before (SESS-01). A 32-character random key does not collide in practice, and the INSERT's unique key
-refuses one that does: a new key is then drawn and the INSERT tried again.
+refuses one that does: a new key is then drawn and the INSERT tried again. The INSERT runs in autocommit, without a
+transaction of its own.
 """
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.db import IntegrityError, router, transaction
 from django.utils.crypto import get_random_string
 
 
@@ -35,9 +37,22 @@ class SessionStore(db.SessionStore):
             return super().save()
         while True:
             try:
-                super().save(must_create=True)
+                self._insert()
             except CreateError:
                 self._session_key = self._get_new_session_key()
                 continue
             self._insert_pending = False
             return None
+
+    def _insert(self) -> None:
+        """The new session's one INSERT. Outside a transaction it is atomic by itself, and a refused key leaves the
+        connection usable: Django's own transaction around it (BEGIN and COMMIT, two more round trips of a login) is
+        kept only inside another transaction, whose work a refused INSERT must not undo."""
+        instance = self.create_model_instance(self._get_session(no_load=True))
+        using = router.db_for_write(self.model, instance=instance)
+        if transaction.get_connection(using).in_atomic_block:
+            return super().save(must_create=True)
+        try:
+            instance.save(force_insert=True, using=using)
+        except IntegrityError as error:
+            raise CreateError from error

@@ -151,3 +151,26 @@ def test_session_cookie_flags(client, gera_clerk, settings):
 def test_private_pages_are_not_cached(gera_clerk):
     client = logged_in(gera_clerk)
     assert "no-store" in client.get("/start/")["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_session_is_one_insert_and_a_taken_key_is_drawn_again(monkeypatch, settings):
+    """A login's session INSERT runs in autocommit, without BEGIN and COMMIT of its own; a key that exists already
+    is refused by the unique key and drawn again, and the connection stays usable."""
+    settings.CLERK_SECOND_FACTOR = "off"
+    clerk = factories.ClerkFactory(units=[factories.BillingUnitFactory()])
+    taken = logged_in(clerk).session.session_key
+    keys = iter([taken, "y" * 32])
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+    inside_a_transaction = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "django_session"'):
+            inside_a_transaction.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        client = logged_in(clerk)
+    assert client.session.session_key == "y" * 32 and inside_a_transaction == [False, False]
+    assert Session.objects.filter(session_key=taken).exists()
+    assert client.get("/start/").status_code == 200
