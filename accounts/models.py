@@ -339,9 +339,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The members this user belongs to, read once per request (`request.user` is loaded anew for every
         request; code that changes them calls `forget_member_ids`).
 
-        An administrator belongs to the members of the billing units it is registered for: that registration is
-        its scope, and a lock that ends it ends its membership in this sense (DESIGN §8). Its `Membership` rows
-        stay, so the member's administrators still see it. A clerk belongs to the members of its memberships.
+        An administrator belongs to the members of the billing units it is registered for (where it holds the
+        membership that registration approves with them): that registration is its scope, and a lock that ends it
+        ends its membership in this sense (DESIGN §8). Its `Membership` rows stay, so the member's administrators
+        still see it. A clerk belongs to the members of its memberships.
         """
         # Plain SQL: every page of a logged-in user asks this first, and building the query with the ORM costs more
         # than the database takes to answer it (docs/performance.md).
