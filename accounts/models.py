@@ -14,6 +14,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 
 from base import collation
+from base.db import quoted
 
 
 class Role(models.TextChoices):
@@ -346,20 +347,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         """
         # Plain SQL: every page of a logged-in user asks this first, and building the query with the ORM costs more
         # than the database takes to answer it (docs/performance.md).
-        quote = connection.ops.quote_name
-        member, user = (quote(Membership._meta.get_field(name).column) for name in ("member", "user"))
-        sql = f"SELECT m.{member} FROM {quote(Membership._meta.db_table)} m WHERE m.{user} = %s"
+        memberships, member, user = quoted(Membership, "member", "user")
+        sql = f"SELECT m.{member} FROM {memberships} m WHERE m.{user} = %s"
         params = [self.pk]
         if self.role == Role.ADMINISTRATOR:
             # Registration approves a member's units and the membership together (registration.services): read
             # through the few memberships, a registration of hundreds of units is probed, not joined with every unit.
             field = User._meta.get_field("scope_units")
-            registration, unit = field.remote_field.through._meta, field.related_model._meta
+            registrations, registered, unit_id = quoted(field.remote_field.through, "user", "billingunit")
+            unit = field.related_model
+            units, unit_pk, unit_member = quoted(unit, unit._meta.pk.name, "member")
             sql += (
-                f" AND EXISTS (SELECT 1 FROM {quote(registration.db_table)} r"
-                f" JOIN {quote(unit.db_table)} u ON u.{quote(unit.pk.column)} = r.{quote(field.m2m_reverse_name())}"
-                f" WHERE r.{quote(field.m2m_column_name())} = %s"
-                f" AND u.{quote(unit.get_field('member').column)} = m.{member})"
+                f" AND EXISTS (SELECT 1 FROM {registrations} r JOIN {units} u ON u.{unit_pk} = r.{unit_id}"
+                f" WHERE r.{registered} = %s AND u.{unit_member} = m.{member})"
             )
             params.append(self.pk)
         with connection.cursor() as cursor:

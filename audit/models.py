@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.actions import ACTION_CHOICES, describe, details
 from base.append_only import AppendOnly, AppendOnlyQuerySet
+from base.db import quoted
 
 
 def action_choices():
@@ -131,12 +132,10 @@ class MemberChange(models.Model):
         list reads it on every page, and the ORM took longer to build the statement than the database to answer."""
         if not member_ids:
             return ()
-        quote = connection.ops.quote_name
-        member, entry = quote(cls._meta.get_field("member").column), quote(cls._meta.get_field("entry_id").column)
+        table, member, entry = quoted(cls, "member", "entry_id")
         marks = ", ".join(["%s"] * len(member_ids))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {member}, {entry} FROM {quote(cls._meta.db_table)} WHERE {member} IN ({marks}) ORDER BY 1",
-                list(member_ids),
+                f"SELECT {member}, {entry} FROM {table} WHERE {member} IN ({marks}) ORDER BY 1", list(member_ids)
             )
             return tuple(cursor.fetchall())

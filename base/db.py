@@ -1,6 +1,7 @@
 """The database limits of web requests (DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS), lifting them for work that
 may take long on purpose (migrations, the benchmark's data set), shortening them for answers that must come quickly
-(/healthz), and which database this is (a restored copy is another one: outbox/sending.py)."""
+(/healthz), which database this is (a restored copy is another one: outbox/sending.py), and the quoted names of
+the few statements written as plain SQL."""
 
 import os
 from contextlib import contextmanager
@@ -86,3 +87,10 @@ def is_lock_conflict(error: BaseException | None) -> bool:
     if getattr(cause, "sqlstate", None) in LOCK_CONFLICTS:
         return True
     return "database is locked" in str(error)
+
+
+def quoted(model, *fields: str, alias: str = "default") -> tuple[str, ...]:
+    """`model`'s table and its `fields`' columns, quoted: for the few statements written as plain SQL in the one
+    home of their rule, where Django takes longer to build the statement than the database to answer it."""
+    quote, meta = connections[alias].ops.quote_name, model._meta
+    return (quote(meta.db_table), *(quote(meta.get_field(field).column) for field in fields))

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from base.db import quoted
 from insured.models import AccessLogEntry
 
 COLUMNS = ("created_at", "user_id", "person_id", "billing_unit_id", "page", "path")
@@ -35,8 +36,8 @@ def record_reads(request, page: str, reads) -> None:
 
 
 def _quoted():
-    quote = connection.ops.quote_name
-    return quote(AccessLogEntry._meta.db_table), ", ".join(quote(column) for column in COLUMNS)
+    table, *columns = quoted(AccessLogEntry, *COLUMNS)
+    return table, ", ".join(columns)
 
 
 def _insert_values(rows: int) -> str:

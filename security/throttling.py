@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit import log as audit
+from base.db import quoted
 from security import security_log
 from security.models import ThrottleWindow
 
@@ -153,13 +154,10 @@ def _count(change: str, condition: str, scope: str, ip: str, *params) -> int:
     attempts changed by `change` where `condition` holds (written with `{started}` and `{attempts}`), in autocommit.
     Plain SQL: Django took longer to build it than the database to run it, on the path whose cost should be its
     password hash. How many rows it changed."""
-    quote = connection.ops.quote_name
-    scope_, client, started, attempts = (
-        quote(ThrottleWindow._meta.get_field(name).column) for name in ("scope", "client", "started_at", "attempts")
-    )
+    table, scope_, client, started, attempts = quoted(ThrottleWindow, "scope", "client", "started_at", "attempts")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(ThrottleWindow._meta.db_table)} SET {attempts} = {attempts} {change} "
+            f"UPDATE {table} SET {attempts} = {attempts} {change} "
             f"WHERE {scope_} = %s AND {client} = %s AND {condition.format(started=started, attempts=attempts)}",
             [scope, client_key(ip), *params],
         )
