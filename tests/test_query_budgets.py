@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from clerks import services
 from clerks.models import AccessReview, Confirmation, MemberLock
+from insured.models import Employment, InsuredPerson, Kind, Report, ReportStatus, Section
 from tests import factories
 
 # The list asks whether the viewer's members changed since its panels were computed (clerks/panels.py); where they
@@ -211,8 +212,6 @@ def insured_persons(unit, count, *, start=0, years=5):
     from datetime import date
     from decimal import Decimal
 
-    from insured.models import Employment, InsuredPerson, Section
-
     persons = InsuredPerson.objects.bulk_create(
         InsuredPerson(
             insurance_number=f"{unit.number}{start + k:04d}",
@@ -262,8 +261,6 @@ def test_a_versicherter_queries_do_not_grow_with_the_verlauf_or_the_meldungen(cl
     client.force_login(clerk)
     small = queries(client, f"/versicherte/{person.pk}/")
     [other] = insured_persons(gera_units[1], 1, start=1, years=10)
-    from insured.models import Employment, Section
-
     Employment.objects.filter(person=other).update(person=person)
     Section.objects.filter(person=other).update(person=person)
     reports = [
@@ -271,9 +268,6 @@ def test_a_versicherter_queries_do_not_grow_with_the_verlauf_or_the_meldungen(cl
         for year in range(2016, 2026)
     ]
     # Sent, processed into the Verlauf and corrected: every column the page shows of a Meldung is read with it.
-    from insured.models import Kind, ReportStatus
-
-    Report = type(reports[0])
     Report.objects.filter(pk__in=[r.pk for r in reports]).update(
         status=ReportStatus.PROCESSED, submitted_by=clerk, submitted_at=timezone.now()
     )
