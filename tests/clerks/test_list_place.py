@@ -100,6 +100,18 @@ def test_filter_by_role(admin_client, gera_admin, gera_admin2, gera_clerk):
     assert set(listed(admin_client, role=Role.ADMINISTRATOR)) == {gera_admin.email, gera_admin2.email}
 
 
+def test_a_page_of_clerks_or_of_administrators_alone_shows_each_ones_units(admin_client, gera_admin2, gera_clerk):
+    """The units beside the list's people are read for clerks and administrators apart, each only where the page
+    lists one (clerks.views.common.units_by_user)."""
+    clerks_only = page_text(admin_client.get("/benutzer/", {"role": Role.CLERK}))
+    administrators_only = page_text(admin_client.get("/benutzer/", {"role": Role.ADMINISTRATOR}))
+    row = clerks_only.split(gera_clerk.email)[1].split("</tr>")[0]
+    assert "002020</span>, <span" in row and "002021</span>" in row and "Berechtigung entziehen" not in clerks_only
+    row = administrators_only.split(gera_admin2.email)[1].split("</tr>")[0]
+    assert "002020</span>, <span" in row and "002022</span>" in row
+    assert f'href="/administratoren/{gera_admin2.pk}/sperren/"' in row  # a colleague inside the viewer's registration
+
+
 def test_filter_by_billing_unit(admin_client, gera_admin, gera_units):
     factories.ClerkFactory(email="baeder@stadt-gera.example", units=gera_units[1:2])
     factories.ClerkFactory(email="kita@stadt-gera.example", units=gera_units[2:3])
