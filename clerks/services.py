@@ -112,8 +112,8 @@ def just_created_by(*, by: User, email: str, within=timedelta(minutes=5)) -> Use
     """The clerk this administrator created a moment ago with this e-mail: a double-submitted form finds it."""
     since = timezone.now() - within
     return (
-        User.objects.clerks()
-        .visible_to(by)
+        User.objects.visible_to(by)
+        .clerks()
         .filter(
             email=normalize_email(email),
             audit_entries__action="clerk.created",
@@ -546,12 +546,6 @@ def administrator_lock_plan(*, administrator: User, by: User) -> AdministratorLo
         if not _other_active_administrators(member, administrator).exists():
             plan.cascades[member] = list(_cascade_clerks(member))
     return plan
-
-
-def members_left_without_administrator(*, administrator: User) -> list[Member]:
-    """The members for which this administrator is the last one not locked."""
-    members = Member.objects.filter(pk__in=administrator.member_ids)
-    return [m for m in members if not _other_active_administrators(m, administrator).exists()]
 
 
 def members_with_a_single_administrator(*, by: User) -> list[Member]:
