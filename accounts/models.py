@@ -125,6 +125,16 @@ def otp_expired_q(now, prefix: str = "") -> models.Q:
     return models.Q(**{f"{prefix}otp_expires_at__lte": now})
 
 
+def awaits_handover_of(status: str, otp_expires_at) -> bool:
+    """`User.awaits_handover` of a row read as plain values (a long list reads no model instances)."""
+    return status in HOLDS_AN_OTP and otp_expires_at is not None
+
+
+def otp_expired_of(otp_expires_at, now) -> bool:
+    """`User.otp_expired_at(now)` of a row read as plain values."""
+    return otp_expires_at is not None and otp_expires_at <= now
+
+
 def unlocked_q(prefix: str = "") -> models.Q:
     """Not Gesperrt (`not User.is_locked`) as a filter."""
     return ~models.Q(**{f"{prefix}status": Status.LOCKED})
@@ -389,11 +399,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def awaits_handover(self) -> bool:
         """Ausstehend or Deaktiviert with a one-time password: it waits for its administrator to hand it over."""
-        return self.status in HOLDS_AN_OTP and self.otp_expires_at is not None
+        return awaits_handover_of(self.status, self.otp_expires_at)
 
     def otp_expired_at(self, now) -> bool:
         """Its one-time password is past its Ablaufdatum at `now`."""
-        return self.otp_expires_at is not None and self.otp_expires_at <= now
+        return otp_expired_of(self.otp_expires_at, now)
 
     @property
     def otp_unused(self) -> bool:

@@ -18,7 +18,16 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from accounts.models import HOLDS_AN_OTP, DomainError, Membership, Role, Status, User, awaits_handover_q
+from accounts.models import (
+    DomainError,
+    Membership,
+    Role,
+    Status,
+    User,
+    awaits_handover_of,
+    awaits_handover_q,
+    otp_expired_of,
+)
 from audit import log as audit
 from clerks.models import AttentionKind, AttentionMark, Grant
 from security import devices
@@ -145,15 +154,15 @@ def groups(*, by, now=None) -> list[Group]:
         pk, first_name, last_name, status, password, otp_created_at, expires, last_login, joined, a_grant = row[:10]
         marked_handover, marked_expiry, marked_without_units, marked_dormant = row[10:]
         person = Person(pk, first_name, last_name)
-        if expires is not None and status in HOLDS_AN_OTP:  # User.awaits_handover
-            if expires <= now:
+        if awaits_handover_of(status, expires):
+            if otp_expired_of(expires, now):
                 if marked_expiry != expires:
                     entry = Entry(person, "Einmalpasswort abgelaufen", "Einmalpasswort setzen", "clerks:reset_otp")
                     expiring.append(entry)
             else:
                 if marked_handover != otp_created_at:
                     handover.append(_pending(person, status, password, otp_created_at, last_login))
-                if expires <= soon and marked_expiry != expires:
+                if otp_expired_of(expires, soon) and marked_expiry != expires:
                     why = "Einmalpasswort läuft am {:%d.%m.%Y %H:%M} ab"
                     expiring.append(Entry(person, why, "Einmalpasswort anzeigen", "clerks:detail", expires, OTP_ANCHOR))
         if a_grant is None and marked_without_units is None:

@@ -22,7 +22,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import NoticePreference, Role, Status, User
+from accounts.models import NoticePreference, Role, Status, User, otp_expired_q
 from audit.models import AuditEntry
 from clerks import authority, emails
 from clerks.models import Notice, NoticeKind
@@ -44,11 +44,10 @@ def _cases(now):
     )
     for entry in entries:
         yield entry.target, FROM_AUDIT[entry.action], f"audit:{entry.pk}", entry.created_at
-    expiring = User.objects.clerks().filter(
-        status=Status.PENDING,
-        last_login__isnull=True,
-        otp_expires_at__gt=now,
-        otp_expires_at__lte=now + timedelta(days=EXPIRY_NOTICE_DAYS),
+    expiring = (
+        User.objects.clerks()
+        .filter(otp_expired_q(now + timedelta(days=EXPIRY_NOTICE_DAYS)), status=Status.PENDING, last_login__isnull=True)
+        .exclude(otp_expired_q(now))
     )
     for clerk in expiring.order_by("pk"):
         arose = clerk.otp_expires_at - timedelta(days=EXPIRY_NOTICE_DAYS)

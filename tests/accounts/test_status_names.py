@@ -1,8 +1,9 @@
 """Each status question has one name (accounts/models.py): `User.objects.unlocked()` / `unlocked_q()` for "not
 Gesperrt", `User.objects.administering(member)` for a member's active administrators, `awaits_handover` /
 `awaits_handover_q()` / `HOLDS_AN_OTP` for a one-time password waiting to be handed over, `otp_expired_at` /
-`otp_expired_q()` for the one-time password's expiry. A copy of one of these rules written out by hand elsewhere
-fails here by file and line, so that a change of the rule is made in one place."""
+`otp_expired_q()` for the one-time password's expiry; `awaits_handover_of` / `otp_expired_of` ask the same of a row
+read as plain values. A copy of one of these rules written out by hand elsewhere fails here by file and line, so that
+a change of the rule is made in one place."""
 
 import re
 from pathlib import Path
@@ -19,9 +20,12 @@ RAW = {
     ),
     "is Gesperrt, asked of a user": re.compile(r"\.status\s*==\s*Status\.LOCKED"),
     "a member's active administrators": re.compile(r"scope_units__member(_id)?="),
-    "awaits a hand-over": re.compile(r"Status\.PENDING,\s*Status\.DEACTIVATED|Status\.DEACTIVATED,\s*Status\.PENDING"),
+    "awaits a hand-over": re.compile(
+        r"Status\.PENDING,\s*Status\.DEACTIVATED|Status\.DEACTIVATED,\s*Status\.PENDING|\bin\s+HOLDS_AN_OTP\b"
+    ),
+    # The expiry compared by hand, at any moment (now, a warning's horizon) and either way round (not yet expired).
     "the one-time password has expired": re.compile(
-        r"otp_expires_at__lte?=(timezone\.now\(\)|now)\s*[,)]|otp_expires_at\s*<=?\s*(timezone\.now\(\)|now)\b"
+        r"otp_expires_at__(gt|gte|lt|lte)=|\b(otp_)?expires(_at)?\s*[<>]=?\s*\w|\w\s*[<>]=?\s*(\w+\.)?(otp_)?expires(_at)?\b"
     ),
 }
 
@@ -61,6 +65,10 @@ def test_no_status_rule_is_written_out_beside_its_name(path):
         "status in (Status.PENDING, Status.DEACTIVATED)",
         ".filter(otp_expires_at__lte=timezone.now())",
         "expired = user.otp_expires_at <= now",
+        "otp_expires_at__gt=now,",
+        "if expires <= soon and marked_expiry != expires:",
+        "if now >= clerk.otp_expires_at:",
+        "if expires is not None and status in HOLDS_AN_OTP:",
     ],
 )
 def test_the_check_sees_each_kind_of_copy(line):
