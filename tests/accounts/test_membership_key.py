@@ -65,8 +65,24 @@ NAME_WRITERS = {
 ROOT = Path(__file__).resolve().parents[2]
 
 
+COPIED = ("first_name", "last_name", "role", "name_key")
+
+
+def _bulk_write_of_the_copy(call: ast.Call) -> bool:
+    """A queryset's `update(last_name=…)` or `bulk_update(objs, ["last_name"])`: it passes save() and its services."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in ("update", "bulk_update"):
+        return False
+    receiver = ast.unparse(call.func.value)
+    if not any(word in receiver for word in ("objects", "filter(", "exclude(", "all(")):
+        return False  # a dict's update()
+    fields = {keyword.arg for keyword in call.keywords}
+    fields |= {node.value for arg in call.args[1:] for node in ast.walk(arg) if isinstance(node, ast.Constant)}
+    return bool(fields & set(COPIED))
+
+
 def name_writers(source: str) -> set[str]:
-    """The functions that assign `.first_name`, `.last_name` or `.role`, or call setattr on a user."""
+    """The functions that assign `.first_name`, `.last_name` or `.role`, call setattr on a user, or write the name
+    or role of many rows at once (`update`, `bulk_update`)."""
     found = set()
 
     def visit(node, where):
@@ -86,6 +102,8 @@ def name_writers(source: str) -> set[str]:
                 and isinstance(child.args[0], ast.Name)
                 and child.args[0].id in ("user", "clerk", "administrator")
             ):
+                found.add(where)
+            if isinstance(child, ast.Call) and _bulk_write_of_the_copy(child):
                 found.add(where)
             visit(child, inner)
 
@@ -107,6 +125,13 @@ def test_no_other_code_writes_a_users_name_or_role():
 
 def test_the_check_sees_a_name_written_elsewhere():
     assert name_writers("def rename(user):\n    user.last_name = 'Neu'\n    user.save()\n") == {"rename"}
+    planted = (
+        "def rename_all(ids):\n    User.objects.filter(pk__in=ids).update(last_name='Neu')\n"
+        "def promote(users):\n    User.objects.bulk_update(users, ['role'])\n"
+        "def fix_copy(user):\n    Membership.objects.filter(user=user).update(first_name=user.first_name)\n"
+        "def settings(fields):\n    fields.update(role='staff')\n"
+    )
+    assert name_writers(planted) == {"rename_all", "promote", "fix_copy"}
 
 
 def test_fund_staff_cannot_be_members(gera_units):
