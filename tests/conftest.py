@@ -51,7 +51,7 @@ def same_names_every_run(request):
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
-    """Argon2 everywhere else; a fast hasher keeps the suite quick (tests/accounts/test_settings.py checks
+    """Argon2 everywhere else; a fast hasher keeps the suite quick (tests/test_settings.py checks
     the production list)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -368,7 +368,7 @@ DOMAIN_MODELS = [
     AccessReview,
     Confirmation,
     # The access log is left out: every read of a person's data writes to it by design
-    # (tests/insured/test_admin_and_access_log.py and tests/insured/test_scope.py say which).
+    # (tests/insured/test_admin_and_access_log.py and tests/insured/test_views.py say which).
     InsuredPerson,
     Employment,
     Section,
