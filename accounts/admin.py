@@ -172,13 +172,16 @@ class UserAdmin(ReadOnlyAdmin):
         )
         member = letter_member(user)
         attention = f"z. Hd. {user.addressed_name}"
+        otp_value = otp.readable(user)
+        if otp_value and request.method == "GET" and not services.record_otp_shown(clerk=user, by=request.user):
+            otp_value = None  # the row is held by a change under way: the letter shows no password it did not log
         context = {
             **self.admin_site.each_context(request),
             "recipient": user,
             "occasion": letters.occasion(user),
             "member": member,
             "address_lines": member.address_lines(attention) if member else [attention],
-            "otp_value": otp.readable(user),
+            "otp_value": otp_value,
             "expires_at": user.otp_expires_at,
             # What the first login asks besides the password (DESIGN §8): a passkey or an app, or a clerk's e-mail code.
             "strong_factor": factor_policy.requires_strong_factor(user),

@@ -8,12 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from accounts import credentials, emails
 from accounts.models import DomainError, Event, PasswordRequest, Role, Status, User, normalize_email, otp_expired_q
 from audit import log as audit
+from audit.models import AuditEntry
+from base.db import brief_lock_wait, is_lock_conflict
 from base.transactions import inside_transaction
 from security import devices, security_log
 
@@ -330,3 +332,31 @@ def clear_expired_otps() -> int:
             user.save(update_fields=credentials.forget_expired(user))
             audit.record("user.otp_expired", target=user)
     return len(expired)
+
+
+def otp_key(clerk: User) -> str:
+    return clerk.otp_created_at.isoformat() if clerk.otp_created_at else ""
+
+
+def record_otp_shown(*, clerk: User, by: User) -> bool:
+    """Who saw a one-time password (LOG-10): one audit entry per one-time password and reader, written when the
+    Detailansicht shows it to an administrator, or the access letter in the Django admin to fund staff. The page
+    only shows, so it waits for the clerk's row no longer than a moment (base.db.brief_lock_wait): False when the
+    entry could not be written because the row is held by a change under way — then the password is not shown
+    either."""
+    key = otp_key(clerk)
+    seen = AuditEntry.objects.filter(action="user.otp_viewed", actor=by, target=clerk, data__otp=key)
+    if seen.exists():
+        return True
+    return record_while_showing("user.otp_viewed", actor=by, target=clerk, data={"otp": key})
+
+
+def record_while_showing(action: str, **entry) -> bool:
+    try:
+        with brief_lock_wait():
+            audit.record(action, **entry)
+    except OperationalError as error:
+        if not is_lock_conflict(error):
+            raise
+        return False
+    return True

@@ -9,7 +9,7 @@ member's administrator set and locks; then user rows, ordered by pk.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -26,9 +26,8 @@ from accounts.models import (
     normalize_email,
     unlocked_q,
 )
+from accounts.services import otp_key, record_while_showing
 from audit import log as audit
-from audit.models import AuditEntry
-from base.db import brief_lock_wait, is_lock_conflict
 from base.transactions import inside_transaction
 from billing_units.models import BillingUnit, Member
 from clerks import attention, authority, emails, lock_collisions
@@ -286,33 +285,6 @@ def reset_otp(*, clerk: User, by: User) -> str:
     return value
 
 
-def _otp_key(clerk: User) -> str:
-    return clerk.otp_created_at.isoformat() if clerk.otp_created_at else ""
-
-
-def record_otp_shown(*, clerk: User, by: User) -> bool:
-    """Who saw a one-time password (LOG-10): one audit entry per one-time password and administrator, written when
-    the Detailansicht shows it. The page only shows, so it waits for the clerk's row no longer than a moment
-    (base.db.brief_lock_wait): False when the entry could not be written because the row is held by a change under
-    way — then the password is not shown either."""
-    key = _otp_key(clerk)
-    seen = AuditEntry.objects.filter(action="user.otp_viewed", actor=by, target=clerk, data__otp=key)
-    if seen.exists():
-        return True
-    return _record_while_showing("user.otp_viewed", actor=by, target=clerk, data={"otp": key})
-
-
-def _record_while_showing(action: str, **entry) -> bool:
-    try:
-        with brief_lock_wait():
-            audit.record(action, **entry)
-    except OperationalError as error:
-        if not is_lock_conflict(error):
-            raise
-        return False
-    return True
-
-
 def record_overview_export(*, by: User, export: str, filters: dict) -> None:
     """ "Berechtigungsübersicht exportiert": who took the list of who may work where out of the portal, in which form."""
     unit = filters.get("unit")
@@ -343,8 +315,8 @@ def record_protocol_export(*, by: User) -> None:
 
 def record_handover_slip(*, clerk: User, by: User) -> bool:
     """Every printed hand-over slip is audited: it shows the one-time password on paper. False (and no slip) while
-    the clerk's row is held by a change under way, as with `record_otp_shown`."""
-    return _record_while_showing("user.otp_slip_printed", actor=by, target=clerk, data={"otp": _otp_key(clerk)})
+    the clerk's row is held by a change under way, as with `accounts.services.record_otp_shown`."""
+    return record_while_showing("user.otp_slip_printed", actor=by, target=clerk, data={"otp": otp_key(clerk)})
 
 
 def reset_second_factor(*, clerk: User, by: User) -> None:

@@ -88,7 +88,7 @@ UNSCOPED = {
     "administrator's units, which come from visible_to",
     ("clerks/services.py", "leaves_without_units"): "whether the clerk keeps a grant of any member: only the yes or "
     "no decides whether the page asks once more",
-    ("clerks/services.py", "record_otp_shown"): "whether this administrator's view of this one-time password is "
+    ("accounts/services.py", "record_otp_shown"): "whether this reader's view of this one-time password is "
     "recorded already, before the entry is written",
     ("clerks/services.py", "lockable_member_ids"): "the clerk's open locks at the members it shares with the "
     "administrator",

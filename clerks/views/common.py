@@ -23,7 +23,7 @@ HISTORY_ROWS = 20  # the newest entries of the Änderungsprotokoll; fund staff s
 # What a checkbox of a billing unit shows ("002021 Stadt Gera – Eigenbetrieb Bäder"); a member has hundreds.
 UNIT_FIELDS = ["number", "name"]
 SAVED = "Sie haben den Sachbearbeiter erfolgreich gespeichert."
-# A page that records what it showed and met a change under way on the same row (clerks.services.record_otp_shown).
+# A page that records what it showed and met a change under way on the same row (accounts.services.record_otp_shown).
 BUSY = "Der Zugang ist gerade in Bearbeitung, bitte versuchen Sie es in einigen Sekunden erneut."
 NEW_OTP_ELSEWHERE = (
     "Der Sachbearbeiter hat ein neues Einmalpasswort erhalten. Weil er auch Berechtigungen außerhalb Ihrer "

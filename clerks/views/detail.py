@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import letters, otp, typed_input
 from accounts.models import DomainError, Event
+from accounts.services import record_otp_shown
 from audit.models import AuditEntry
 from clerks import authority, services
 from clerks import review as review_service
@@ -55,7 +56,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
     otp_value = authority.readable_otp(by=request.user, clerk=clerk, handles_credentials=handles_credentials)
     just_set = request.session.pop(FRESH_OTP, None) == clerk.pk
-    otp_busy = bool(otp_value) and not services.record_otp_shown(clerk=clerk, by=request.user)
+    otp_busy = bool(otp_value) and not record_otp_shown(clerk=clerk, by=request.user)
     if otp_busy:
         otp_value = None  # never shown without its audit entry
     personal_form = personal_form or PersonalDataForm(

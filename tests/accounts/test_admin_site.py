@@ -95,6 +95,21 @@ def test_access_letter_action_for_a_deactivated_administrator(staff_client, gera
     assert "no-store" in letter["Cache-Control"]
 
 
+def test_fund_staff_reading_a_one_time_password_on_the_letter_is_audited_once_per_password(
+    staff_client, staff, gera_units
+):
+    """Who saw a one-time password (LOG-10) counts fund staff too: the first view of each password on the access
+    letter is an audit entry, a HEAD request shows nothing and writes none."""
+    pending = factories.PendingClerkFactory(units=gera_units[:1])
+    url = f"/admin/accounts/user/{pending.pk}/zugangsbrief/"
+    viewed = AuditEntry.objects.filter(action="user.otp_viewed", actor=staff, target=pending)
+    staff_client.head(url)
+    assert not viewed.exists()
+    for _ in range(2):
+        assert otp.readable(pending) in staff_client.get(url).content.decode()
+    assert viewed.count() == 1
+
+
 def test_portal_users_cannot_open_a_letter(client, gera_admin, gera_units):
     pending = factories.PendingClerkFactory(units=gera_units[:1])
     client.force_login(gera_admin)
