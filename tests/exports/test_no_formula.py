@@ -1,8 +1,9 @@
 """No name, unit name, lock reason or e-mail address turns into a formula in any export (OWASP "CSV Injection").
 
 The values are planted the way an attacker would: names and e-mail addresses through the administrator's own form,
-a lock reason through "Berechtigung entziehen", a unit's name as fund staff type it. Each file is read back with the
-csv module and openpyxl."""
+a lock reason through "Berechtigung entziehen", a unit's name as fund staff type it, a Versicherter's name as the
+fund's data bring it. Each file is read back with the csv module and openpyxl: the Berechtigungsübersicht (CSV and
+XLSX), the Änderungsprotokoll (CSV) and the access log that fund staff download from the Django admin (CSV)."""
 
 import csv
 import io
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from accounts.models import Role, User
 from clerks import services
 from exports import spreadsheets
+from insured.models import AccessLogEntry
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +99,36 @@ def test_names_and_a_lock_reason_are_text_in_the_protocols_csv(admin_client, ger
     assert any(planted.strip() in cell for row in rows for cell in row)  # the reason (stripped), in the sentence
     assert any(cell.startswith("'" + clerk.last_name) for row in rows for cell in row)  # the name opens a cell
     assert not [cell for row in rows for cell in row if cell.startswith(spreadsheets.FORMULA_STARTS)]
+
+
+@pytest.mark.parametrize("first", FORMULAS)
+def test_names_units_and_addresses_are_text_in_the_access_logs_csv(client, staff, gera, first):
+    """Zugriffsprotokoll, "Angezeigte Einträge als CSV herunterladen": the clerk's name and the Versicherter's names
+    each open a cell."""
+    planted = FORMULAS[first]
+    unit = factories.BillingUnitFactory(member=gera, number="002098")
+    clerk = factories.ClerkFactory(units=[unit], first_name=planted, last_name=planted)
+    person = factories.InsuredPersonFactory(last_name=planted, first_name=planted)
+    factories.EmploymentFactory(person=person, billing_unit=unit)
+    AccessLogEntry.objects.create(user=clerk, person=person, billing_unit=unit, page="person", path="/versicherte/1/")
+    client.force_login(staff)
+
+    rows = csv_rows(client.get("/admin/insured/accesslogentry/", {"format": "csv"}))
+
+    [row] = rows[1:]
+    assert row[4:6] == ["'" + planted, "'" + planted]  # Name, Vorname of the Versicherter
+    assert row[1] == "'" + clerk.full_name  # the clerk's name opens its cell too
+    assert not [cell for cell in row if cell.startswith(spreadsheets.FORMULA_STARTS)]
+
+
+@pytest.mark.parametrize("first", LOCAL_PARTS)
+def test_a_clerks_address_is_text_in_the_access_logs_csv(client, staff, gera_units, first):
+    email = f"{LOCAL_PARTS[first]}@stadt-gera.example"
+    clerk = factories.ClerkFactory(units=gera_units[:1], email=email)
+    person = factories.InsuredPersonFactory()
+    AccessLogEntry.objects.create(user=clerk, person=person, billing_unit=gera_units[0], page="person", path="/")
+    client.force_login(staff)
+    assert_inert_csv(csv_rows(client.get("/admin/insured/accesslogentry/", {"format": "csv"})), email)
 
 
 def test_every_first_character_of_the_rule_is_defused_and_nothing_else():
