@@ -2,9 +2,9 @@
 `manage.py apply_retention` (daily by cron). Each rule has a period and the event it starts from:
 
 - a user who is Gesperrt and about whom nothing was recorded for RETENTION_LOCKED_USER_YEARS: every name, e-mail
-  and phone it had become a pseudonym, and the client addresses in its audit entries blank ("Gelöschter Benutzer #1234") in the user and wherever the audit log, the member locks,
-  the "Passwort vergessen" requests and the registrations show them. The audit trail itself (who did what, when,
-  in which member) stays;
+  and phone it had becomes a pseudonym ("Gelöschter Benutzer #1234") in the user and wherever the audit log, the
+  member locks, the "Passwort vergessen" requests and the registrations show them, and the client addresses in its
+  audit entries become blank. The audit trail itself (who did what, when, in which member) stays;
 - "Passwort vergessen" requests: deleted RETENTION_REQUEST_DAYS after they were made;
 - registrations that were rejected: deleted RETENTION_REQUEST_DAYS after the decision;
 - sent mails in the outbox: deleted after OUTBOX_RETENTION_DAYS (outbox/retention.py); the mails to or about a
