@@ -135,6 +135,7 @@ def test_every_first_character_of_the_rule_is_defused_and_nothing_else():
     """The helper itself: every listed first character, nothing else, and only on text."""
     for planted in FORMULAS.values():
         assert spreadsheets.inert(planted) == "'" + planted
+    assert spreadsheets.inert("\0=1+1") == "'\0=1+1"  # ASVS 5.0 V1.2.10; no form lets a null character through
     assert spreadsheets.inert("Müller") == "Müller" and spreadsheets.inert("Max=1") == "Max=1"
     rows = [[planted, 3, None, datetime(2026, 3, 1, 9, 30)] for planted in FORMULAS.values()]
     read = list(
