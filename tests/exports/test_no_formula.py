@@ -10,6 +10,7 @@ import io
 from datetime import datetime
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
 from accounts.models import Role, User
@@ -17,6 +18,7 @@ from clerks import services
 from exports import spreadsheets
 from insured.models import AccessLogEntry
 from tests import factories
+from tests.helpers import post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +76,11 @@ def test_a_typed_name_is_text_in_the_overviews_csv_and_xlsx(admin_client, gera_u
 @pytest.mark.parametrize("first", LOCAL_PARTS)
 def test_an_email_local_part_is_text_in_every_export(admin_client, gera_units, first):
     email = f"{LOCAL_PARTS[first]}@stadt-gera.example"
-    plant_clerk(admin_client, gera_units[0], last_name="Planted", email=email)
+    clerk = plant_clerk(admin_client, gera_units[0], last_name="Planted", email=email)
     assert_inert_csv(csv_rows(admin_client.get("/berechtigungen/", {"format": "csv"})), email)
     assert_inert_xlsx(xlsx_cells(admin_client.get("/berechtigungen/", {"format": "xlsx"})), email)
+    post_login(Client(), clerk, "falsch-getippt", ip="127.0.91.1")  # the Änderungsprotokoll names it as typed
+    assert_inert_csv(csv_rows(admin_client.get("/protokoll/", {"format": "csv"})), email)
 
 
 @pytest.mark.parametrize("first", FORMULAS)
