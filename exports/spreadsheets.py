@@ -2,8 +2,8 @@
 
 A name, a unit's name, a lock reason or an e-mail address is typed by people; a spreadsheet program runs a cell that
 begins with "=", "+", "-" or "@" as a formula (OWASP "CSV Injection", ASVS 5.0 V1.2.10). So:
-- in CSV every text cell that begins with one of those, a tab or a carriage return gets a leading apostrophe, which
-  Excel and LibreOffice show as text and do not run;
+- in CSV every text cell that begins with one of those, a tab, a carriage return or a null character (ASVS 5.0
+  V1.2.10 names it too) gets a leading apostrophe, which Excel and LibreOffice show as text and do not run;
 - in XLSX every text cell is written with the string type, never as a formula; dates are real dates with a German
   number format, and the header carries an AutoFilter.
 
@@ -17,7 +17,7 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from django.utils import timezone
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
 DATE_TIME_FORMAT = "DD.MM.YYYY HH:MM"

@@ -1,10 +1,10 @@
 """The deletion rules of SECURITY.md ("Aufbewahrung und Löschung"), one per data type, applied by
 `manage.py apply_retention` (daily by cron). Each rule has a period and the event it starts from:
 
-- a user who is Gesperrt and about whom nothing was recorded for RETENTION_LOCKED_USER_YEARS: its name, e-mail and
-  phone become a pseudonym ("Gelöschter Benutzer #1234") in the user and wherever the audit log, the member locks,
-  the "Passwort vergessen" requests and the registrations show them. The audit trail itself (who did what, when,
-  in which member) stays;
+- a user who is Gesperrt and about whom nothing was recorded for RETENTION_LOCKED_USER_YEARS: every name, e-mail
+  and phone it had becomes a pseudonym ("Gelöschter Benutzer #1234") in the user and wherever the audit log, the
+  member locks, the "Passwort vergessen" requests and the registrations show them, and the client addresses in its
+  audit entries become blank. The audit trail itself (who did what, when, in which member) stays;
 - "Passwort vergessen" requests: deleted RETENTION_REQUEST_DAYS after they were made;
 - registrations that were rejected: deleted RETENTION_REQUEST_DAYS after the decision;
 - sent mails in the outbox: deleted after OUTBOX_RETENTION_DAYS (outbox/retention.py); the mails to or about a
@@ -41,6 +41,7 @@ from retention.models import RetentionRun
 from security import throttling
 
 PSEUDONYM_DOMAIN = "geloescht.invalid"
+PERSONAL_FIELDS = ("first_name", "last_name", "phone", "email")
 
 
 def pseudonym_email(user) -> str:
@@ -74,29 +75,70 @@ def _replace(value, replacements: dict):
     return value
 
 
-def _personal_strings(user) -> dict:
-    """What identified the user, with its replacement: every e-mail it had (the audit log keeps old ones), its
-    name and its phone."""
-    emails = {user.email}
+def _history(user) -> dict[str, set[str]]:
+    """Every value the user's name, e-mail and phone have had: each change kept its old and new value in the audit
+    log ("Persönliche Daten geändert")."""
+    had = {field: {getattr(user, field)} for field in PERSONAL_FIELDS}
     for entry in AuditEntry.objects.filter(target=user, action="user.personal_data_changed"):
-        emails.update(old for old, _new in [entry.data.get("changes", {}).get("email", [None, None])] if old)
-    replacements = {email: pseudonym_email(user) for email in emails}
-    name = f"{user.first_name} {user.last_name}".strip()
-    if name:
-        replacements[name] = f"Gelöschter Benutzer #{user.pk}"
-    if user.phone:
-        replacements[user.phone] = ""
-    return dict(sorted(replacements.items(), key=lambda item: -len(item[0])))  # longest first
+        for field, values in (entry.data.get("changes") or {}).items():
+            if field in had:
+                had[field].update(value for value in values if value)
+    return {field: {value for value in values if value} for field, values in had.items()}
 
 
-def _pseudonymise_mails(replacements: dict) -> None:
+def _longest_first(replacements: dict) -> dict:
+    return dict(sorted(replacements.items(), key=lambda item: -len(item[0])))
+
+
+def _personal_strings(user) -> dict:
+    """What identified the user, with its replacement: every e-mail, name and phone it had, the name as mails and
+    pages write it ("Vorname Nachname", "Nachname, Vorname")."""
+    had = _history(user)
+    pseudonym = f"Gelöschter Benutzer #{user.pk}"
+    replacements = {email: pseudonym_email(user) for email in had["email"]}
+    for last in had["last_name"]:
+        for first in had["first_name"] or {""}:
+            replacements[f"{first} {last}".strip()] = pseudonym
+            replacements[f"{last}, {first}".rstrip(", ")] = pseudonym
+    for phone in had["phone"]:
+        replacements[phone] = ""
+    return _longest_first(replacements)
+
+
+def _greetings(user) -> dict:
+    """The surname alone, as a mail to the user greets it ("Sehr geehrte Frau Keller"): replaced only in mails to
+    the user, since another person of that surname is greeted the same way."""
+    pseudonym = f"Gelöschter Benutzer #{user.pk}"
+    return {f"{title} {last}": pseudonym for last in _history(user)["last_name"] for title in ("Frau", "Herr")}
+
+
+def _pseudonymised_data(entry, user, replacements: dict):
+    """An entry's data without the user: its personal strings replaced, the values of its own changes of name and
+    phone (each alone, so no string search finds them) and the client address of a request by or about it blank."""
+    data = _replace(entry.data, replacements)
+    if not isinstance(data, dict):
+        return data
+    if entry.target_id == user.pk and entry.action == "user.personal_data_changed":
+        pseudonyms = {"first_name": "Gelöschter", "last_name": f"Benutzer #{user.pk}", "phone": ""}
+        changes = data.get("changes") or {}
+        data["changes"] = {
+            field: [pseudonyms[field]] * len(values) if field in pseudonyms else values
+            for field, values in changes.items()
+        }
+    if data.get("ip"):
+        data["ip"] = ""
+    return data
+
+
+def _pseudonymise_mails(replacements: dict, greetings: dict) -> None:
     """The mails still in the outbox (waiting, failed, or sent within OUTBOX_RETENTION_DAYS) to the user or about it
     (a notice to its administrator): address, subject and text with the pseudonym."""
     mentions = Q()
     for old in replacements:
         mentions |= Q(to=old) | Q(subject__contains=old) | Q(body__contains=old)
     for message in OutboxMessage.objects.filter(mentions).order_by("pk"):
-        to, subject, body = (_replace(value, replacements) for value in (message.to, message.subject, message.body))
+        own = _longest_first({**replacements, **greetings}) if message.to in replacements else replacements
+        to, subject, body = (_replace(value, own) for value in (message.to, message.subject, message.body))
         OutboxMessage.objects.filter(pk=message.pk).update(to=to, subject=subject, body=body)
 
 
@@ -108,14 +150,14 @@ def pseudonymise(user) -> int:
     entries = AuditEntry.objects.filter(Q(actor=user) | Q(target=user) | Q(actor_label__in=old_emails)).order_by("pk")
     touched = 0
     for entry in entries:
-        label, data = _replace(entry.actor_label, replacements), _replace(entry.data, replacements)
+        label, data = _replace(entry.actor_label, replacements), _pseudonymised_data(entry, user, replacements)
         if (label, data) != (entry.actor_label, entry.data):
             AuditEntry.objects.pseudonymise(entry, actor_label=label, data=data)
             touched += 1
     for field in ("locked_by_label", "lifted_by_label"):
         MemberLock.objects.filter(**{f"{field}__in": old_emails}).update(**{field: pseudonym_email(user)})
     PasswordRequest.objects.filter(email__in=old_emails, role=user.role).update(email=pseudonym_email(user))
-    _pseudonymise_mails(replacements)
+    _pseudonymise_mails(replacements, _greetings(user))
     if user.role == Role.ADMINISTRATOR:
         AdministratorApplication.objects.filter(Q(administrator=user) | Q(email__in=old_emails)).update(
             first_name="Gelöschter", last_name=f"Benutzer #{user.pk}", email=pseudonym_email(user), phone=""

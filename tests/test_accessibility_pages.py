@@ -32,6 +32,18 @@ def test_a_barrier_report_reaches_the_fund_by_mail(client, settings):
     assert mail.to == [settings.FUND_EMAIL] and "Bildschirmleser" in mail.body and "Detailansicht" in mail.body
 
 
+def test_the_reporters_name_and_address_reach_the_mail_and_nothing_kept(client):
+    """The audit log is kept for the life of the portal and is no place for a visitor's personal data."""
+    from audit.models import AuditEntry
+
+    report = {"description": "Kontrast zu schwach.", "name": "Erika Muster", "email": "erika.muster@example.org"}
+    client.post("/barrierefreiheit/melden/", report)
+    [mail] = deliver_outbox()
+    assert "Erika Muster" in mail.body and "erika.muster@example.org" in mail.body
+    [entry] = AuditEntry.objects.filter(action="feedback.sent")
+    assert entry.actor_label == "anonym" and entry.data == {"answer_wanted": True}
+
+
 def test_the_reporters_own_data_name_their_purpose_so_the_browser_can_fill_them(client):
     """WCAG 1.3.5: fields about the user themselves carry `autocomplete`."""
     html = client.get("/barrierefreiheit/melden/").content.decode()

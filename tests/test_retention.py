@@ -169,3 +169,59 @@ def test_nothing_of_a_departed_clerk_survives_in_mails_sessions_or_exports(depar
         response = client.get(url)
         text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
         assert response.status_code == 200 and not [p for p in personal if p in text], url
+
+
+def test_every_name_and_phone_a_departed_clerk_had_is_gone(departed, gera_admin):
+    """A clerk renamed and given a new phone before it left: the change's entry held the old and the new values each
+    alone, and a mail still waiting greets it by the old name; the addresses its requests came from go too."""
+    from django.test import Client
+
+    from outbox.models import OutboxMessage
+    from tests.helpers import post_login
+
+    post_login(Client(), departed, "vertippt-am-letzten-tag", ip="127.0.90.1")
+    clerk_services.update_personal_data(
+        clerk=departed,
+        by=gera_admin,
+        first_name="Jörg",
+        last_name="Neuhaus",
+        phone="0365 838-7777",
+        email=departed.email,
+    )
+    personal = ("Jürgen", "Jörg", "Weggegangen", "Neuhaus", "838-9999", "838-7777", "juergen", "127.0.90.1")
+    everything = AuditEntry.objects.filter(target=departed)
+    assert [p for p in personal if p in json.dumps([e.data for e in everything], ensure_ascii=False)]
+
+    with later():
+        services.apply()
+
+    text = json.dumps([(e.actor_label, e.data) for e in AuditEntry.objects.all()], ensure_ascii=False)
+    mails = json.dumps([(m.to, m.subject, m.body) for m in OutboxMessage.objects.all()], ensure_ascii=False)
+    assert [p for p in personal if p in text or p in mails] == []
+    changes = AuditEntry.objects.filter(target=departed, action="user.personal_data_changed").order_by("pk")
+    assert set(changes.last().data["changes"]) == {"first_name", "last_name", "phone"}  # what changed stays known
+
+
+def test_a_departed_administrators_greeting_by_its_surname_is_gone(gera_admin, gera_units):
+    """ "Sehr geehrte Frau Kellermann" in a mail that failed for good names the administrator by its surname alone."""
+    from accounts.models import Salutation
+    from outbox.models import MessageStatus, OutboxMessage
+
+    leaving = factories.AdministratorFactory(units=gera_units[:1], first_name="Karla", last_name="Kellermann")
+    namesake = factories.AdministratorFactory(units=gera_units[1:2], first_name="Kurt", last_name="Kellermann")
+    for person, salutation in ((leaving, Salutation.MS), (namesake, Salutation.MR)):
+        person.salutation = salutation
+        person.save(update_fields=["salutation"])
+        account_services.request_password_reset(role=Role.ADMINISTRATOR, email=person.email)
+    OutboxMessage.objects.update(status=MessageStatus.FAILED, last_error="550 unbekannt")
+    assert OutboxMessage.objects.filter(body__contains="Sehr geehrte Frau Kellermann").exists()
+    clerk_services.lock_administrator(administrator=leaving, by=gera_admin, reason="Ausgeschieden")
+
+    with later():
+        services.apply()
+
+    assert fresh(leaving).email.endswith("@geloescht.invalid")
+    assert not OutboxMessage.objects.filter(body__contains="Frau Kellermann").exists()
+    assert not OutboxMessage.objects.filter(body__contains="Karla").exists()
+    namesakes = OutboxMessage.objects.filter(to=namesake.email)  # another person of that surname keeps it
+    assert namesakes and all("Sehr geehrter Herr Kellermann" in mail.body for mail in namesakes)

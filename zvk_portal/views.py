@@ -130,7 +130,11 @@ def accessibility_feedback(request):
     if form.is_valid():
         with transaction.atomic():
             emails.send_templated("barrier_report", settings.FUND_EMAIL, {"report": form.cleaned_data})
-            audit.record("feedback.sent", actor_label=form.cleaned_data["email"] or "anonym")
+            # The reporter's address reaches the fund in the mail alone: the audit log, kept for the life of the
+            # portal, holds no personal data of a visitor.
+            audit.record(
+                "feedback.sent", actor_label="anonym", data={"answer_wanted": bool(form.cleaned_data["email"])}
+            )
         messages.success(request, "Vielen Dank. Ihre Meldung ist bei der Zusatzversorgungskasse eingegangen.")
         return redirect("accessibility")
     return render(request, "portal/accessibility_feedback.html", {"form": form})

@@ -136,6 +136,23 @@ def test_e_mail_codes_and_new_code_requests_share_the_login_limit_of_the_address
     assert post_factor(browser, code, ip="127.0.46.1").url == "/start/"
 
 
+def test_recovery_codes_from_one_address_stop_at_its_login_limit_and_the_right_one_is_not_spent(
+    gera_admin, settings, frozen
+):
+    settings.LOGIN_ATTEMPTS_PER_ADDRESS = 3
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    codes = factor_services.renew_recovery_codes(user=gera_admin)
+    browser = password_step(gera_admin, "127.0.54.1")  # the right password gives its attempt back
+    for n in range(3):
+        assert post_factor(browser, f"aaaaa-aaaa{'bcd'[n]}", ip="127.0.54.1").status_code == 200
+
+    response = post_factor(browser, codes[0], ip="127.0.54.1")
+
+    assert response.status_code == 429 and browser.get("/benutzer/").url.startswith(VERIFY)
+    frozen.shift(timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS))
+    assert post_factor(browser, codes[0], ip="127.0.54.1").url == "/benutzer/"  # refused before it was checked
+
+
 def test_another_address_has_its_own_budget_for_the_factor_step(gera_admin, settings, frozen):
     settings.LOGIN_ATTEMPTS_PER_ADDRESS = 2
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
