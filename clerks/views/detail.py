@@ -56,7 +56,8 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
     otp_value = authority.readable_otp(by=request.user, clerk=clerk, handles_credentials=handles_credentials)
     just_set = request.session.pop(FRESH_OTP, None) == clerk.pk
-    otp_busy = bool(otp_value) and not record_otp_shown(clerk=clerk, by=request.user)
+    # A HEAD request shows nothing; a GET is audited, and while the clerk's row is held it shows no password.
+    otp_busy = bool(otp_value) and request.method == "GET" and not record_otp_shown(clerk=clerk, by=request.user)
     if otp_busy:
         otp_value = None  # never shown without its audit entry
     personal_form = personal_form or PersonalDataForm(

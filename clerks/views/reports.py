@@ -51,13 +51,15 @@ def overview(request):
     export = request.GET.get("format")
     if export in EXPORTS:
         body = overview_export.as_csv(grants) if export == "csv" else overview_export.as_xlsx(grants)
-        services.record_overview_export(by=request.user, export=export, filters=filters)
+        if request.method == "GET":  # a HEAD request takes nothing out of the portal
+            services.record_overview_export(by=request.user, export=export, filters=filters)
         return spreadsheets.attachment(body, kind=export, name="berechtigungen")
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
     if export == "print":  # every row of the filter, not one page: a printout, audited as an export is
-        services.record_overview_export(by=request.user, export="print", filters=filters)
+        if request.method == "GET":
+            services.record_overview_export(by=request.user, export="print", filters=filters)
         context = {"grants": grants, "filters": overview_export.filters_described(filters), "now": timezone.now()}
         context["back"] = f"{reverse('clerks:overview')}?{query.urlencode()}"
         return render(request, "clerks/overview_print.html", context)
@@ -95,7 +97,8 @@ def protocol(request):
         filters = form.cleaned_data
     found = protocol_entries(by=request.user, **{k: v for k, v in filters.items() if v not in (None, "")})
     if request.GET.get("format") == "csv":
-        services.record_protocol_export(by=request.user)
+        if request.method == "GET":
+            services.record_protocol_export(by=request.user)
         return spreadsheets.attachment(protocol_export.as_csv(found), kind="csv", name="aenderungsprotokoll")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -55,6 +55,25 @@ def test_a_head_request_prints_no_slip(client, gera_admin, gera_units):
     assert views_of(clerk, "user.otp_slip_printed") == []
 
 
+def test_head_requests_record_no_view_and_no_export(client, gera_admin, gera_units):
+    """Only a GET shows a password or takes a file out of the portal, so only a GET is audited (a HEAD's body is
+    never sent)."""
+    clerk = factories.PendingClerkFactory(units=gera_units[:1])
+    client.force_login(gera_admin)
+    for url in (
+        f"/benutzer/{clerk.pk}/",
+        "/berechtigungen/?format=csv",
+        "/berechtigungen/?format=xlsx",
+        "/berechtigungen/?format=print",
+        "/protokoll/?format=csv",
+    ):
+        assert client.head(url).status_code == 200, url
+    assert views_of(clerk) == []
+    assert not AuditEntry.objects.filter(action__in=["overview.exported", "protocol.exported"]).exists()
+    client.get(f"/benutzer/{clerk.pk}/")
+    assert len(views_of(clerk)) == 1
+
+
 def test_no_slip_without_a_password_or_for_a_clerk_beyond_the_registration(
     client, gera_admin, gera_clerk, jena_admin, gera_units, jena_units
 ):
