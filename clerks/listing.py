@@ -105,7 +105,8 @@ def _kept(request) -> str:
 
 def remember(request, response) -> None:
     """Keep the list's search, filters, sort and page for the next "Zurück": in a cookie signed for this
-    administrator (another's login in the same browser cannot read it), gone when the browser closes. A cookie
+    administrator (another's login in the same browser does not take it up; signed, not encrypted, it holds only
+    the search words and filters the administrator typed), gone when the browser closes. A cookie
     rather than the session, so that paging writes nothing to the database."""
     place = urlencode([(key, request.GET[key][:100]) for key in PLACE_KEYS if request.GET.get(key)])
     if place != _kept(request):
