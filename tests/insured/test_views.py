@@ -94,6 +94,22 @@ def test_a_withdrawn_grant_is_a_404_on_the_next_request(clerk_client, hanna, ger
     assert clerk_client.get("/versicherte/").status_code == 200  # the rest of its units still work
 
 
+def test_a_member_lock_is_a_404_on_the_next_request_and_the_other_members_units_still_work(
+    client, hanna, jens, gera_units, jena_units, gera_admin
+):
+    """ "Berechtigung entziehen" by Gera's administrator suspends the shared clerk's Gera grant inside its open session;
+    its Jena grant stays, and with it Jena's Versicherte."""
+    shared = factories.ClerkFactory(units=[gera_units[0], jena_units[0]])
+    client.force_login(shared)
+    assert client.get(f"/versicherte/{hanna.pk}/").status_code == 200
+    clerk_services.lock_clerk(clerk=shared, by=gera_admin, reason="Elternzeit")
+    response = client.get(f"/versicherte/{hanna.pk}/")
+    assert response.status_code == 404 and "Kein Zugriff" in response.content.decode()
+    assert client.get(f"/versicherte/{jens.pk}/").status_code == 200
+    html = page_text(client.get("/versicherte/"))
+    assert f'href="/versicherte/{jens.pk}/"' in html and f'href="/versicherte/{hanna.pk}/"' not in html
+
+
 def test_an_overlapping_abschnitt_gets_its_message_beside_the_field_and_saves_nothing(clerk_client, hanna, gera_units):
     data = jahresmeldung(("2026-01-01", "2026-06-30", "10", "21.000,00"), ("2026-06-01", "2026-12-31", "10", "21000"))
     response = clerk_client.post(create_url(hanna, gera_units[0]), data)
