@@ -350,3 +350,49 @@ def test_a_berichtigung_of_another_persons_meldung_is_refused(hanna, gera_units,
             corrects=theirs,
         )
     assert not Report.objects.filter(kind=Kind.CORRECTION).exists()
+
+
+def test_processing_writes_the_abschnitte_and_its_audit_entry_in_one_transaction(
+    hanna, gera_units, gera_clerk, staff, monkeypatch
+):
+    """Where the audit entry cannot be written, the Verlauf keeps no Abschnitt of the Meldung and it stays übermittelt."""
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    services.submit_reports(reports=[report], by=gera_clerk)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(services.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.process_report(report=report, by=staff)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.decided_by is None
+    assert not Section.objects.filter(report=report).exists()
+
+
+def test_processing_checks_the_rules_against_the_verlauf_as_it_is_now(hanna, gera_units, gera_clerk, staff):
+    """A Jahresmeldung sent while another of the same year was processed before it: refused, nothing written."""
+    first = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    services.submit_reports(reports=[first], by=gera_clerk)
+    services.process_report(report=first, by=staff)
+    second = factories.ReportFactory(person=hanna, billing_unit=gera_units[0], created_by=gera_clerk)
+    Report.objects.filter(pk=second.pk).update(status=ReportStatus.SUBMITTED)
+    with pytest.raises(DomainError, match="kann nicht verarbeitet werden: .*überschneidet sich"):
+        services.process_report(report=second, by=staff)
+    second.refresh_from_db()
+    assert second.status == ReportStatus.SUBMITTED
+    assert not Section.objects.filter(report=second).exists()
+    assert AuditEntry.objects.filter(action="report.processed").count() == 1
+
+
+def test_sending_checks_the_rules_again_and_sends_all_or_none(hanna, gera_units, gera_clerk, staff):
+    other = factories.InsuredPersonFactory()
+    factories.EmploymentFactory(person=other, billing_unit=gera_units[0], start=date(2020, 1, 1))
+    fine = services.create_report(person=other, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)  # sent first
+    first = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    # The fund put an Abschnitt of 2026 into her Verlauf after the Meldung was saved.
+    factories.SectionFactory(person=hanna, billing_unit=gera_units[0], start=date(2026, 3, 1), end=date(2026, 3, 31))
+    with pytest.raises(DomainError, match="kann nicht übermittelt werden: .*überschneidet sich"):
+        services.submit_reports(reports=[fine, first], by=gera_clerk)
+    assert set(Report.objects.values_list("status", flat=True)) == {ReportStatus.DRAFT}
+    assert not AuditEntry.objects.filter(action="report.submitted").exists()
