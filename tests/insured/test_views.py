@@ -161,6 +161,42 @@ def test_save_and_submit_leads_to_the_confirmation_then_sends(clerk_client, hann
     assert (report.status, report.submitted_by) == (ReportStatus.SUBMITTED, gera_clerk)
 
 
+def test_many_meldungen_are_sent_from_the_list_after_one_confirmation(
+    clerk_client, hanna, joerg, gera_units, gera_clerk
+):
+    """The list offers a checkbox for each Meldung erfasst; the confirmation names those it sends and those it does
+    not; another unit's Meldung smuggled into the form is neither shown nor sent."""
+    other = factories.InsuredPersonFactory(last_name="Bäcker", first_name="Berta")
+    factories.EmploymentFactory(person=other, billing_unit=gera_units[1], start=date(2020, 1, 1))
+    drafts = [
+        factories.ReportFactory(person=hanna, billing_unit=gera_units[0], created_by=gera_clerk),
+        factories.ReportFactory(person=other, billing_unit=gera_units[1], created_by=gera_clerk),
+    ]
+    sent = factories.ReportFactory(
+        person=hanna,
+        billing_unit=gera_units[0],
+        created_by=gera_clerk,
+        kind=Kind.DEREGISTRATION,
+        year=None,
+        end=date(2026, 6, 30),
+        deregistration_reason="end",
+    )
+    services.submit_reports(reports=[sent], by=gera_clerk)
+    foreign = factories.ReportFactory(person=joerg, billing_unit=gera_units[2], created_by=factories.ClerkFactory())
+    listed = clerk_client.get("/meldungen/").content.decode()
+    assert listed.count('type="checkbox" name="meldung"') == 2
+    chosen = {"meldung": [r.pk for r in (*drafts, sent, foreign)]}
+    html = page_text(clerk_client.get("/meldungen/uebermitteln/", chosen))
+    assert "Möchten Sie diese 2 Meldungen an die Zusatzversorgungskasse übermitteln?" in html
+    assert "Bäcker, Berta" in html and "Abmeldung zum 30.06.2026 – Müller, Hanna: übermittelt" in html
+    assert "Weiß" not in html
+    assert Report.objects.filter(status=ReportStatus.DRAFT).count() == 3  # the confirmation sends nothing
+    response = clerk_client.post("/meldungen/uebermitteln/", chosen)
+    assert response.url == "/meldungen/?status=submitted"
+    assert set(Report.objects.filter(status=ReportStatus.SUBMITTED)) == {*drafts, sent}
+    assert Report.objects.get(pk=foreign.pk).status == ReportStatus.DRAFT
+
+
 def test_delete_asks_first(clerk_client, hanna, gera_units, gera_clerk):
     report = factories.ReportFactory(person=hanna, billing_unit=gera_units[0], created_by=gera_clerk)
     assert "Möchten Sie die" in clerk_client.get(f"/meldungen/{report.pk}/loeschen/").content.decode()
