@@ -82,12 +82,24 @@ def test_an_abschnitt_overlapping_the_verlauf_is_refused(hanna, gera_units, gera
         ((date(2026, 1, 1), date(2026, 1, 31), "10", "1.005"), "pay", "höchstens zwei Nachkommastellen"),
         ((date(2026, 1, 1), date(2026, 1, 31), "31", "5.00"), "pay", "Während einer Unterbrechung"),
         ((date(2025, 1, 1), date(2025, 1, 31), "10", "5.00"), "start", "im Jahr der Meldung (2026)"),
+        ((date(2026, 3, 15), date(2026, 4, 14), "30", "0"), "end", "mindestens einen vollen Kalendermonat"),
+        ((date(2026, 2, 1), date(2026, 2, 27), "39", "0"), "end", "mindestens einen vollen Kalendermonat"),
     ],
 )
 def test_the_rules_of_an_abschnitt(hanna, gera_units, gera_clerk, section, field, message):
     with pytest.raises(ReportInvalid) as refused:
         services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **annual(section))
     assert any(message in m for m in refused.value.problems.sections[0][field])
+
+
+def test_an_unterbrechung_of_a_whole_calendar_month_splits_the_year(hanna, gera_units, gera_clerk):
+    data = annual(
+        (date(2026, 1, 1), date(2026, 3, 14), "10", "10000.00"),
+        (date(2026, 3, 15), date(2026, 5, 31), "31", "0"),  # holds April and May
+        (date(2026, 6, 1), date(2026, 12, 31), "10", "24000.00"),
+    )
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **data)
+    assert report.sections.count() == 3
 
 
 def test_no_second_open_jahresmeldung_for_the_same_year(hanna, gera_units, gera_clerk):
