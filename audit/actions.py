@@ -68,6 +68,10 @@ class Action(models.TextChoices):
     FACTOR_RECOVERY_CODES_RENEWED = "factor.recovery_codes_renewed", "Neue Wiederherstellungscodes erzeugt"
     FACTOR_RECOVERY_CODE_USED = "factor.recovery_code_used", "Anmeldung mit einem Wiederherstellungscode bestätigt"
     FACTOR_EMAIL_CODE_SENT = "factor.email_code_sent", "Code für die Anmeldung per E-Mail gesendet"
+    INSURED_CREATED = "insured.created", "Versicherter angelegt (Zusatzversorgungskasse)"
+    INSURED_CHANGED = "insured.changed", "Versicherter geändert (Zusatzversorgungskasse)"
+    EMPLOYMENT_CREATED = "employment.created", "Beschäftigung angelegt (Zusatzversorgungskasse)"
+    EMPLOYMENT_CHANGED = "employment.changed", "Beschäftigung geändert (Zusatzversorgungskasse)"
     REPORT_CREATED = "report.created", "Meldung erfasst"
     REPORT_CHANGED = "report.changed", "Meldung geändert"
     REPORT_DELETED = "report.deleted", "Meldung gelöscht"
@@ -131,6 +135,10 @@ FIELD_LABELS = {
     "email": "E-Mail",
     "notices": "Hinweise per E-Mail",
     "name": "Bezeichnung",
+    # a Versicherter and its employments (insured/admin.py)
+    "insurance_number": "Versicherungsnummer",
+    "birth_date": "Geburtsdatum",
+    "billing_unit": "Abrechnungsstelle",
     # a Meldung (insured/services.py)
     "status": "Status",
     "year": "Jahr",
@@ -156,6 +164,9 @@ def details(entry) -> str:
             f"{data.get('kind', 'Meldung')} Nr. {data['report']}, Versicherungsnummer {data.get('person', '–')}, "
             f"Abrechnungsstelle {data.get('unit', '–')}"
         )
+    elif data.get("person"):  # a Versicherter or its employment, changed by fund staff
+        unit = f", Abrechnungsstelle {data['unit']}" if data.get("unit") else ""
+        parts.append(f"Versicherungsnummer {data['person']}{unit}")
     for field, (old, new) in (data.get("changes") or {}).items():
         parts.append(f"{FIELD_LABELS.get(field, field)}: {old or '–'} → {new or '–'}")
     # Units are shown only for an entry of one member: an entry spanning members (a clerk created with units of

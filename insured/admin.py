@@ -16,6 +16,7 @@ from accounts.models import DomainError
 from accounts.spelling import fold
 from audit import log as audit
 from base.admin import ReadOnlyAdmin
+from billing_units.models import BillingUnit
 from exports.spreadsheets import as_csv, attachment
 from insured import services
 from insured.formats import euro
@@ -77,10 +78,36 @@ class SectionInline(admin.TabularInline):
         return euro(obj.contribution)
 
 
+PERSON_FIELDS = ("insurance_number", "last_name", "first_name", "birth_date")
+EMPLOYMENT_FIELDS = ("billing_unit", "personnel_number", "start", "end")
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return f"{value:%d.%m.%Y}"
+    if isinstance(value, BillingUnit):
+        return value.number
+    return str(value)
+
+
+def _changes(old, new, names) -> dict:
+    """{field: [old, new]} of the fields whose shown value differs; `old` None: a new row."""
+    changes = {}
+    for name in names:
+        before = _shown(getattr(old, name)) if old is not None else ""
+        after = _shown(getattr(new, name))
+        if before != after:
+            changes[name] = [before, after]
+    return changes
+
+
 @admin.register(InsuredPerson)
 class InsuredPersonAdmin(admin.ModelAdmin):
     """The fund keeps its Versicherte and their employments here; the Verlauf changes only by processing a
-    Meldung."""
+    Meldung. Every save of a person or an employment is an audit entry with old → new values, in the admin's
+    transaction; it names no member (administrators see no insured person's data)."""
 
     list_display = ["insurance_number", "last_name", "first_name", "birth_date"]
     search_fields = ["insurance_number", "last_name", "first_name"]
@@ -89,6 +116,32 @@ class InsuredPersonAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        old = InsuredPerson.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        changes = _changes(old, obj, PERSON_FIELDS)
+        if changes:
+            action = "insured.changed" if old is not None else "insured.created"
+            audit.record(action, actor=request.user, data={"person": obj.insurance_number, "changes": changes})
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Employment:
+            return super().save_formset(request, form, formset, change)
+        ids = [f.instance.pk for f in formset.forms if f.instance.pk]
+        before = {e.pk: e for e in Employment.objects.filter(pk__in=ids).select_related("billing_unit")}
+        super().save_formset(request, form, formset, change)
+        for employment in formset.new_objects + [e for e, _fields in formset.changed_objects]:
+            old = before.get(employment.pk)
+            changes = _changes(old, employment, EMPLOYMENT_FIELDS)
+            if not changes:
+                continue
+            data = {"person": employment.person.insurance_number, "unit": employment.billing_unit.number}
+            data["changes"] = {
+                ("billing_unit" if n == "billing_unit" else f"employment_{n}"): v for n, v in changes.items()
+            }
+            action = "employment.changed" if old is not None else "employment.created"
+            audit.record(action, actor=request.user, data=data)
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

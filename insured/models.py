@@ -7,6 +7,7 @@ is gone from the next request on. Administrators see none of it (they administer
 in the Django admin only.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -167,15 +168,28 @@ class BookingKey(models.TextChoices):
         return {cls.INTERRUPTION_SICKNESS, cls.INTERRUPTION_PARENTAL, cls.INTERRUPTION_OTHER}
 
 
+def holds_a_full_month(start, end) -> bool:
+    """Whether the days from `start` to `end` hold at least one whole calendar month."""
+    first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return last <= end
+
+
 def check_section(start, end, booking_key, pay) -> dict[str, list[str]]:
     """The rules of one Versicherungsabschnitt on its own, as {field: [German message]}: Beginn ≤ Ende, within one
-    calendar year, Entgelt ≥ 0 (two decimals are the field's own rule), none during an Unterbrechung."""
+    calendar year, Entgelt ≥ 0 (two decimals are the field's own rule), none during an Unterbrechung; an Unterbrechung
+    holds at least one whole calendar month without Entgelt (a shorter one splits no Abschnitt)."""
     errors: dict[str, list[str]] = {}
     if start and end and end < start:
         errors.setdefault("end", []).append("Das Ende darf nicht vor dem Beginn liegen.")
     elif start and end and start.year != end.year:
         errors.setdefault("end", []).append(
             "Ein Abschnitt liegt innerhalb eines Kalenderjahres: Jedes Jahr beginnt einen neuen Abschnitt."
+        )
+    elif start and end and booking_key in BookingKey.interruptions() and not holds_a_full_month(start, end):
+        errors.setdefault("end", []).append(
+            "Eine Unterbrechung umfasst mindestens einen vollen Kalendermonat ohne Entgelt. Kürzere Zeiten "
+            "bleiben im Abschnitt der Pflichtversicherung."
         )
     if pay is not None and (not pay.is_finite() or abs(pay) >= MAX_PAY):
         errors.setdefault("pay", []).append("Das Entgelt ist zu hoch: höchstens 9.999.999.999,99 €.")

@@ -2,7 +2,8 @@
 (DESIGN §9). `check_report` gives every broken rule as a German message beside the field it is about:
 
 - an Abschnitt: Beginn ≤ Ende, inside one calendar year (the year of the Jahresmeldung), Entgelt ≥ 0 with at most
-  two decimals, none during an Unterbrechung (`models.check_section`);
+  two decimals, none during an Unterbrechung, an Unterbrechung of at least one whole calendar month
+  (`models.check_section`);
 - no Abschnitt overlapping another of the same person and year: in the same Meldung or in the Verlauf (a
   Berichtigung replaces the Abschnitte of the Meldung it corrects, so those do not count);
 - no Meldung for a date outside the person's employment at that unit; an Abmeldung only for a person who is

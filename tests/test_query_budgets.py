@@ -294,3 +294,20 @@ def test_meldungen_queries_do_not_grow_with_the_meldungen(client, gera_units):
         factories.ReportFactory(person=person, billing_unit=gera_units[0], created_by=clerk)
     large = queries(client, "/meldungen/")
     assert small == large <= WORKSPACE_BUDGETS["reports"], (small, large)
+
+
+def test_the_start_page_and_meldungen_queries_are_the_same_at_50_and_5000_persons(client, gera_units):
+    """The start page counts the Versicherte and what waits per unit, "Meldungen" lists a page: neither reads the
+    unit's persons one by one."""
+    clerk = factories.ClerkFactory(units=gera_units[:1])
+    persons = insured_persons(gera_units[0], 50, years=1)
+    for person in persons[:3]:
+        factories.ReportFactory(person=person, billing_unit=gera_units[0], created_by=clerk)
+    client.force_login(clerk)
+    small = queries(client, "/start/"), queries(client, "/meldungen/")
+    more = insured_persons(gera_units[0], 4950, start=50, years=1)
+    for person in more[:60]:
+        factories.ReportFactory(person=person, billing_unit=gera_units[0], created_by=clerk)
+    large = queries(client, "/start/"), queries(client, "/meldungen/")
+    assert small == large, (small, large)
+    assert large[0] <= BUDGETS["start"] and large[1] <= WORKSPACE_BUDGETS["reports"], large

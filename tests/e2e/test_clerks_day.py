@@ -6,11 +6,14 @@ And a grant withdrawn while the clerk works: the next click is the German "Kein 
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from insured import services
+from insured.models import Kind, Report
 from tests import factories
 from tests.insured.conftest import with_history
 
@@ -165,3 +168,76 @@ def test_a_withdrawn_grant_ends_the_next_click(open_portal, gera_clerk, gera_adm
     expect(page.get_by_test_id("person-table")).not_to_contain_text("Müller, Hanna")
     clerk.click(page.get_by_role("link", name="Bäcker, Berta"))
     expect(page.get_by_test_id("verlauf")).to_be_visible()
+
+
+def test_the_other_meldungen_and_their_pages(open_portal, gera_clerk, gera_units, hanna, staff):
+    """The pages the clerk's day does not pass, each checked by axe-core at 320 CSS px: "Neue Meldung" by
+    Versicherungsnummer, an Abmeldung saved and deleted after its confirmation, a Berichtigungsmeldung of a processed
+    Jahresmeldung, an Anmeldung of a person whose employment ended, the Meldungen filtered by status."""
+    year = timezone.localdate().year
+    processed = services.create_report(
+        person=hanna,
+        unit=gera_units[0],
+        by=gera_clerk,
+        kind=Kind.ANNUAL,
+        values={"year": year},
+        sections=[{"start": date(year, 1, 1), "end": date(year, 6, 30), "booking_key": "10", "pay": Decimal("21000")}],
+    )
+    services.submit_reports(reports=[processed], by=gera_clerk)
+    services.process_report(report=processed, by=staff)
+    former = factories.InsuredPersonFactory(last_name="Bäcker", first_name="Berta")
+    factories.EmploymentFactory(
+        person=former, billing_unit=gera_units[1], start=date(2018, 1, 1), end=date(year - 1, 12, 31)
+    )
+    clerk = open_portal()
+    clerk.page.set_viewport_size(SIZES["320px"])
+    page = clerk.login(gera_clerk)
+
+    # "Neue Meldung" from "Meldungen": the person by Versicherungsnummer, an Abmeldung, saved, then deleted.
+    clerk.click(clerk.menu().get_by_role("link", name="Meldungen"))
+    clerk.click(page.get_by_role("link", name="Neue Meldung"))
+    page.get_by_label("Versicherungsnummer").fill(hanna.insurance_number)
+    clerk.click(page.get_by_role("button", name="Weiter"))
+    page.get_by_role("radio", name="Abmeldung").check()
+    clerk.click(page.get_by_role("button", name="Weiter"))
+    page.get_by_label("Ende der Beschäftigung").fill(f"{year}-09-30")
+    page.get_by_label("Abmeldegrund").select_option(label="Beginn der Altersrente")
+    clerk.click(page.get_by_role("button", name="Speichern", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Abmeldung zum 30.09." + str(year))
+    assert fits_width(page)
+    clerk.click(page.get_by_role("link", name="Löschen"))
+    expect(page.get_by_text("Möchten Sie die")).to_be_visible()
+    clerk.click(page.get_by_role("button", name="Löschen"))
+    expect(clerk.messages).to_contain_text("Die Meldung wurde gelöscht.")
+    assert not Report.objects.filter(kind=Kind.DEREGISTRATION).exists()
+
+    # A Berichtigungsmeldung of the processed Jahresmeldung: its Abschnitte to start from.
+    clerk.click(page.get_by_role("link", name=re.compile("^Neue Meldung")))
+    page.get_by_role("radio", name="Berichtigungsmeldung").check()
+    page.get_by_label("Zu berichtigende Meldung").select_option(index=1)
+    clerk.click(page.get_by_role("button", name="Weiter"))
+    row = page.get_by_role("group", name="Abschnitt 1")
+    expect(row.get_by_label("Zusatzversorgungspflichtiges Entgelt")).to_have_value("21000,00")
+    row.get_by_label("Zusatzversorgungspflichtiges Entgelt").fill("22.000,00")
+    clerk.click(page.get_by_role("button", name="Speichern", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Berichtigungsmeldung")
+    assert fits_width(page)
+
+    # An Anmeldung of a person whose employment ended.
+    page = clerk.goto(f"/versicherte/{former.pk}/")
+    clerk.click(page.get_by_role("link", name=re.compile("^Neue Meldung")))
+    page.get_by_role("radio", name="Anmeldung").check()
+    clerk.click(page.get_by_role("button", name="Weiter"))
+    page.get_by_label("Beginn der Beschäftigung").fill(f"{year}-02-01")
+    page.get_by_label("Personalnummer").fill("B-4711")
+    clerk.click(page.get_by_role("button", name="Speichern", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Anmeldung ab 01.02.{year}")
+
+    # The Meldungen erfasst of its units.
+    clerk.click(clerk.menu().get_by_role("link", name="Meldungen"))
+    page.get_by_label("Status").select_option(label="erfasst")
+    clerk.click(page.get_by_role("button", name="Anzeigen"))
+    table = page.get_by_test_id("report-table")
+    expect(table).to_contain_text("Berichtigungsmeldung")
+    expect(table).to_contain_text("Bäcker, Berta")
+    assert fits_width(page)

@@ -1,6 +1,7 @@
 """Fund staff in the Django admin: "Verarbeiten" and "Zurückweisen" per Meldung and in bulk, each after a
-confirmation page; the access log, append-only (the model, and on PostgreSQL the database), answers "who looked at
-Versicherter X in 2026?" with a filter and a CSV."""
+confirmation page; a Versicherter's and its employment's changes audited old → new; the access log, append-only
+(the model, and on PostgreSQL the database), answers "who looked at Versicherter X in 2026?" with a filter and a
+CSV."""
 
 import csv
 import io
@@ -12,6 +13,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEntry
 from base.append_only import AppendOnlyError
 from insured import access_log, services
 from insured.models import AccessLogEntry, ReportStatus, Section
@@ -172,3 +174,33 @@ def test_a_page_of_many_persons_logs_each_with_its_unit_in_one_insert(client, ge
     assert len(inserts) == 2  # one a page
     logged = AccessLogEntry.objects.filter(user=gera_clerk, page="persons", path="/versicherte/")
     assert set(logged.values_list("person_id", "billing_unit_id")) == expected and logged.count() == 60
+
+
+def test_fund_staffs_changes_of_a_versicherter_and_its_employment_are_audited_old_to_new(staff_client, hanna):
+    employment = hanna.employments.get()
+    sections = hanna.sections.order_by("-start")
+    data = {
+        "insurance_number": hanna.insurance_number,
+        "last_name": "Müller-Lüdenscheidt",
+        "first_name": "Hanna",
+        "birth_date": "17.05.1980",
+        "employments-TOTAL_FORMS": "1",
+        "employments-INITIAL_FORMS": "1",
+        "employments-0-id": str(employment.pk),
+        "employments-0-person": str(hanna.pk),
+        "employments-0-billing_unit": str(employment.billing_unit_id),
+        "employments-0-personnel_number": employment.personnel_number,
+        "employments-0-start": "01.04.2015",
+        "employments-0-end": "31.03.2026",
+        "sections-TOTAL_FORMS": str(sections.count()),
+        "sections-INITIAL_FORMS": str(sections.count()),
+    }
+    for index, section in enumerate(sections):
+        data |= {f"sections-{index}-id": str(section.pk), f"sections-{index}-person": str(hanna.pk)}
+    response = staff_client.post(f"/admin/insured/insuredperson/{hanna.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person = AuditEntry.objects.get(action="insured.changed")
+    assert person.details == "Versicherungsnummer 0020200001; Nachname: Müller → Müller-Lüdenscheidt"
+    job = AuditEntry.objects.get(action="employment.changed")
+    assert job.details == "Versicherungsnummer 0020200001, Abrechnungsstelle 002020; Beschäftigungsende: – → 31.03.2026"
+    assert person.member_id is None and job.member_id is None  # no administrator reads them

@@ -82,12 +82,24 @@ def test_an_abschnitt_overlapping_the_verlauf_is_refused(hanna, gera_units, gera
         ((date(2026, 1, 1), date(2026, 1, 31), "10", "1.005"), "pay", "höchstens zwei Nachkommastellen"),
         ((date(2026, 1, 1), date(2026, 1, 31), "31", "5.00"), "pay", "Während einer Unterbrechung"),
         ((date(2025, 1, 1), date(2025, 1, 31), "10", "5.00"), "start", "im Jahr der Meldung (2026)"),
+        ((date(2026, 3, 15), date(2026, 4, 14), "30", "0"), "end", "mindestens einen vollen Kalendermonat"),
+        ((date(2026, 2, 1), date(2026, 2, 27), "39", "0"), "end", "mindestens einen vollen Kalendermonat"),
     ],
 )
 def test_the_rules_of_an_abschnitt(hanna, gera_units, gera_clerk, section, field, message):
     with pytest.raises(ReportInvalid) as refused:
         services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **annual(section))
     assert any(message in m for m in refused.value.problems.sections[0][field])
+
+
+def test_an_unterbrechung_of_a_whole_calendar_month_splits_the_year(hanna, gera_units, gera_clerk):
+    data = annual(
+        (date(2026, 1, 1), date(2026, 3, 14), "10", "10000.00"),
+        (date(2026, 3, 15), date(2026, 5, 31), "31", "0"),  # holds April and May
+        (date(2026, 6, 1), date(2026, 12, 31), "10", "24000.00"),
+    )
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **data)
+    assert report.sections.count() == 3
 
 
 def test_no_second_open_jahresmeldung_for_the_same_year(hanna, gera_units, gera_clerk):
@@ -226,3 +238,173 @@ def test_the_next_clerk_of_the_unit_continues_the_meldung(hanna, gera_units, ger
     assert Report.objects.visible_to(successor).get() == report
     [sent] = services.submit_reports(reports=[report], by=successor)
     assert (sent.created_by, sent.submitted_by) == (gera_clerk, successor)
+
+
+def registration(start, number):
+    return {"kind": Kind.REGISTRATION, "values": {"start": start, "personnel_number": number}, "sections": []}
+
+
+def deregistration(end, reason="end"):
+    return {"kind": Kind.DEREGISTRATION, "values": {"end": end, "deregistration_reason": reason}, "sections": []}
+
+
+def test_no_jahresmeldung_for_a_year_outside_the_employment(hanna, gera_units, gera_clerk):
+    data = annual((date(2014, 1, 1), date(2014, 12, 31), "10", "30000.00"), year=2014)
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **data)
+    assert refused.value.problems.fields["year"] == [
+        "Der Versicherte ist bei dieser Abrechnungsstelle vom 01.04.2015 an beschäftigt: "
+        "Für 2014 ist keine Jahresmeldung möglich."
+    ]
+    assert not Report.objects.exists()
+
+
+def test_no_abmeldung_before_the_employment_began(hanna, gera_units, gera_clerk):
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **deregistration(date(2015, 3, 31)))
+    assert refused.value.problems.fields == {
+        "end": ["Das Ende darf nicht vor dem Beginn der Beschäftigung (01.04.2015) liegen."]
+    }
+
+
+def test_an_abmeldung_needs_its_date_and_reason_beside_their_fields(hanna, gera_units, gera_clerk):
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **deregistration(None, reason=""))
+    assert refused.value.problems.fields == {
+        "end": ["Bitte geben Sie das Ende der Beschäftigung an."],
+        "deregistration_reason": ["Bitte wählen Sie den Abmeldegrund."],
+    }
+
+
+def test_no_second_open_abmeldung(hanna, gera_units, gera_clerk):
+    services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **deregistration(date(2026, 6, 30)))
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **deregistration(date(2026, 7, 31)))
+    assert refused.value.problems.fields == {
+        "__all__": ["Für diesen Versicherten liegt bereits eine offene Abmeldung vor."]
+    }
+    assert Report.objects.count() == 1
+
+
+def test_no_anmeldung_for_a_person_still_employed(hanna, gera_units, gera_clerk):
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **registration(date(2026, 1, 1), "9"))
+    assert refused.value.problems.fields == {
+        "start": ["Der Versicherte ist bei dieser Abrechnungsstelle bereits seit 01.04.2015 angemeldet."]
+    }
+
+
+def test_an_anmeldung_refuses_a_personalnummer_taken_at_the_unit(hanna, gera_units, gera_clerk):
+    taken = hanna.employments.get().personnel_number
+    person = factories.InsuredPersonFactory()
+    factories.EmploymentFactory(
+        person=person, billing_unit=gera_units[0], start=date(2020, 1, 1), end=date(2024, 12, 31)
+    )
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(
+            person=person, unit=gera_units[0], by=gera_clerk, **registration(date(2026, 1, 1), taken)
+        )
+    assert refused.value.problems.fields == {
+        "personnel_number": ["Diese Personalnummer ist bei der Abrechnungsstelle bereits vergeben."]
+    }
+
+
+def test_a_berichtigung_names_a_processed_meldung_of_the_person(hanna, gera_units, gera_clerk, staff):
+    draft = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    whole_year = [{"start": date(2026, 1, 1), "end": date(2026, 12, 31), "booking_key": "10", "pay": Decimal("1")}]
+
+    def correct(report):
+        return services.create_report(
+            person=hanna,
+            unit=gera_units[0],
+            by=gera_clerk,
+            kind=Kind.CORRECTION,
+            values={},
+            sections=whole_year,
+            corrects=report,
+        )
+
+    with pytest.raises(ReportInvalid) as refused:
+        correct(draft)
+    assert refused.value.problems.fields["corrects"] == [
+        "Berichtigt werden kann nur eine verarbeitete Meldung dieses Versicherten."
+    ]
+    with pytest.raises(ReportInvalid) as refused:
+        correct(None)
+    assert refused.value.problems.fields == {
+        "corrects": ["Bitte wählen Sie die verarbeitete Meldung, die Sie berichtigen."]
+    }
+    services.submit_reports(reports=[draft], by=gera_clerk)
+    services.process_report(report=draft, by=staff)
+    correct(draft)
+    with pytest.raises(ReportInvalid) as refused:
+        correct(draft)
+    assert refused.value.problems.fields["corrects"] == [
+        "Zu dieser Meldung liegt bereits eine offene Berichtigungsmeldung vor."
+    ]
+    assert Report.objects.filter(kind=Kind.CORRECTION).count() == 1
+
+
+def test_a_berichtigung_of_another_persons_meldung_is_refused(hanna, gera_units, gera_clerk, staff):
+    other = factories.InsuredPersonFactory()
+    factories.EmploymentFactory(person=other, billing_unit=gera_units[0], start=date(2020, 1, 1))
+    theirs = factories.ReportFactory(person=other, billing_unit=gera_units[0], created_by=gera_clerk)
+    services.submit_reports(reports=[theirs], by=gera_clerk)
+    services.process_report(report=theirs, by=staff)
+    with pytest.raises(DomainError, match="nur eine verarbeitete Meldung dieses Versicherten"):
+        services.create_report(
+            person=hanna,
+            unit=gera_units[0],
+            by=gera_clerk,
+            kind=Kind.CORRECTION,
+            values={},
+            sections=TWO_HALVES["sections"],
+            corrects=theirs,
+        )
+    assert not Report.objects.filter(kind=Kind.CORRECTION).exists()
+
+
+def test_processing_writes_the_abschnitte_and_its_audit_entry_in_one_transaction(
+    hanna, gera_units, gera_clerk, staff, monkeypatch
+):
+    """Where the audit entry cannot be written, the Verlauf keeps no Abschnitt of the Meldung and it stays übermittelt."""
+    report = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    services.submit_reports(reports=[report], by=gera_clerk)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(services.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.process_report(report=report, by=staff)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.decided_by is None
+    assert not Section.objects.filter(report=report).exists()
+
+
+def test_processing_checks_the_rules_against_the_verlauf_as_it_is_now(hanna, gera_units, gera_clerk, staff):
+    """A Jahresmeldung sent while another of the same year was processed before it: refused, nothing written."""
+    first = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    services.submit_reports(reports=[first], by=gera_clerk)
+    services.process_report(report=first, by=staff)
+    second = factories.ReportFactory(person=hanna, billing_unit=gera_units[0], created_by=gera_clerk)
+    Report.objects.filter(pk=second.pk).update(status=ReportStatus.SUBMITTED)
+    with pytest.raises(DomainError, match="kann nicht verarbeitet werden: .*überschneidet sich"):
+        services.process_report(report=second, by=staff)
+    second.refresh_from_db()
+    assert second.status == ReportStatus.SUBMITTED
+    assert not Section.objects.filter(report=second).exists()
+    assert AuditEntry.objects.filter(action="report.processed").count() == 1
+
+
+def test_sending_checks_the_rules_again_and_sends_all_or_none(hanna, gera_units, gera_clerk, staff):
+    other = factories.InsuredPersonFactory()
+    factories.EmploymentFactory(person=other, billing_unit=gera_units[0], start=date(2020, 1, 1))
+    fine = services.create_report(person=other, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)  # sent first
+    first = services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    # The fund put an Abschnitt of 2026 into her Verlauf after the Meldung was saved.
+    factories.SectionFactory(person=hanna, billing_unit=gera_units[0], start=date(2026, 3, 1), end=date(2026, 3, 31))
+    with pytest.raises(DomainError, match="kann nicht übermittelt werden: .*überschneidet sich"):
+        services.submit_reports(reports=[fine, first], by=gera_clerk)
+    assert set(Report.objects.values_list("status", flat=True)) == {ReportStatus.DRAFT}
+    assert not AuditEntry.objects.filter(action="report.submitted").exists()

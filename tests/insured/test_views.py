@@ -94,6 +94,22 @@ def test_a_withdrawn_grant_is_a_404_on_the_next_request(clerk_client, hanna, ger
     assert clerk_client.get("/versicherte/").status_code == 200  # the rest of its units still work
 
 
+def test_a_member_lock_is_a_404_on_the_next_request_and_the_other_members_units_still_work(
+    client, hanna, jens, gera_units, jena_units, gera_admin
+):
+    """ "Berechtigung entziehen" by Gera's administrator suspends the shared clerk's Gera grant inside its open session;
+    its Jena grant stays, and with it Jena's Versicherte."""
+    shared = factories.ClerkFactory(units=[gera_units[0], jena_units[0]])
+    client.force_login(shared)
+    assert client.get(f"/versicherte/{hanna.pk}/").status_code == 200
+    clerk_services.lock_clerk(clerk=shared, by=gera_admin, reason="Elternzeit")
+    response = client.get(f"/versicherte/{hanna.pk}/")
+    assert response.status_code == 404 and "Kein Zugriff" in response.content.decode()
+    assert client.get(f"/versicherte/{jens.pk}/").status_code == 200
+    html = page_text(client.get("/versicherte/"))
+    assert f'href="/versicherte/{jens.pk}/"' in html and f'href="/versicherte/{hanna.pk}/"' not in html
+
+
 def test_an_overlapping_abschnitt_gets_its_message_beside_the_field_and_saves_nothing(clerk_client, hanna, gera_units):
     data = jahresmeldung(("2026-01-01", "2026-06-30", "10", "21.000,00"), ("2026-06-01", "2026-12-31", "10", "21000"))
     response = clerk_client.post(create_url(hanna, gera_units[0]), data)
@@ -143,6 +159,42 @@ def test_save_and_submit_leads_to_the_confirmation_then_sends(clerk_client, hann
     clerk_client.post("/meldungen/uebermitteln/", {"meldung": [report.pk]})
     report.refresh_from_db()
     assert (report.status, report.submitted_by) == (ReportStatus.SUBMITTED, gera_clerk)
+
+
+def test_many_meldungen_are_sent_from_the_list_after_one_confirmation(
+    clerk_client, hanna, joerg, gera_units, gera_clerk
+):
+    """The list offers a checkbox for each Meldung erfasst; the confirmation names those it sends and those it does
+    not; another unit's Meldung smuggled into the form is neither shown nor sent."""
+    other = factories.InsuredPersonFactory(last_name="Bäcker", first_name="Berta")
+    factories.EmploymentFactory(person=other, billing_unit=gera_units[1], start=date(2020, 1, 1))
+    drafts = [
+        factories.ReportFactory(person=hanna, billing_unit=gera_units[0], created_by=gera_clerk),
+        factories.ReportFactory(person=other, billing_unit=gera_units[1], created_by=gera_clerk),
+    ]
+    sent = factories.ReportFactory(
+        person=hanna,
+        billing_unit=gera_units[0],
+        created_by=gera_clerk,
+        kind=Kind.DEREGISTRATION,
+        year=None,
+        end=date(2026, 6, 30),
+        deregistration_reason="end",
+    )
+    services.submit_reports(reports=[sent], by=gera_clerk)
+    foreign = factories.ReportFactory(person=joerg, billing_unit=gera_units[2], created_by=factories.ClerkFactory())
+    listed = clerk_client.get("/meldungen/").content.decode()
+    assert listed.count('type="checkbox" name="meldung"') == 2
+    chosen = {"meldung": [r.pk for r in (*drafts, sent, foreign)]}
+    html = page_text(clerk_client.get("/meldungen/uebermitteln/", chosen))
+    assert "Möchten Sie diese 2 Meldungen an die Zusatzversorgungskasse übermitteln?" in html
+    assert "Bäcker, Berta" in html and "Abmeldung zum 30.06.2026 – Müller, Hanna: übermittelt" in html
+    assert "Weiß" not in html
+    assert Report.objects.filter(status=ReportStatus.DRAFT).count() == 3  # the confirmation sends nothing
+    response = clerk_client.post("/meldungen/uebermitteln/", chosen)
+    assert response.url == "/meldungen/?status=submitted"
+    assert set(Report.objects.filter(status=ReportStatus.SUBMITTED)) == {*drafts, sent}
+    assert Report.objects.get(pk=foreign.pk).status == ReportStatus.DRAFT
 
 
 def test_delete_asks_first(clerk_client, hanna, gera_units, gera_clerk):
