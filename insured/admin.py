@@ -19,11 +19,13 @@ from base.admin import ReadOnlyAdmin
 from billing_units.models import BillingUnit
 from exports.spreadsheets import as_csv, attachment
 from insured import services
+from insured.access_log import record_reads
 from insured.formats import euro
 from insured.models import (
     AccessLogEntry,
     Employment,
     InsuredPerson,
+    Page,
     Report,
     ReportSection,
     ReportStatus,
@@ -103,8 +105,33 @@ def _changes(old, new, names) -> dict:
     return changes
 
 
+class ReadsLogged:
+    """Fund staff's reads are logged as a clerk's are (LOG-11): the page of one person or Meldung, and every person a
+    list page shows, each with its billing unit, in one INSERT. Only a GET that shows the page is a read."""
+
+    list_page: str
+    object_page: str
+
+    def reads_of(self, objects) -> list[tuple[int, int]]:
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = getattr(response, "context_data", None) or {}
+        if request.method == "GET" and shown.get("original") is not None:
+            record_reads(request, self.object_page, self.reads_of([shown["original"]]))
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        shown = getattr(response, "context_data", None) or {}
+        if request.method == "GET" and "cl" in shown:
+            record_reads(request, self.list_page, self.reads_of(shown["cl"].result_list))
+        return response
+
+
 @admin.register(InsuredPerson)
-class InsuredPersonAdmin(admin.ModelAdmin):
+class InsuredPersonAdmin(ReadsLogged, admin.ModelAdmin):
     """The fund keeps its Versicherte and their employments here; the Verlauf changes only by processing a
     Meldung. Every save of a person or an employment is an audit entry with old → new values, in the admin's
     transaction; it names no member (administrators see no insured person's data)."""
@@ -113,6 +140,11 @@ class InsuredPersonAdmin(admin.ModelAdmin):
     search_fields = ["insurance_number", "last_name", "first_name"]
     inlines = [EmploymentInline, SectionInline]
     show_full_result_count = False
+    list_page, object_page = Page.ADMIN_PERSONS, Page.ADMIN_PERSON
+
+    def reads_of(self, objects):
+        employments = Employment.objects.filter(person__in=[person.pk for person in objects]).order_by("pk")
+        return list(employments.values_list("person_id", "billing_unit_id"))
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -168,7 +200,7 @@ class ReportSectionInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(ReadsLogged, ReadOnlyAdmin):
     list_display = ["pk", "kind", "subject", "person", "billing_unit", "status", "created_by", "submitted_at"]
     list_filter = ["status", "kind", ("billing_unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["person__insurance_number", "person__last_name", "person__first_name", "billing_unit__number"]
@@ -196,6 +228,10 @@ class ReportAdmin(ReadOnlyAdmin):
     inlines = [ReportSectionInline]
     actions = ["process", "reject"]
     show_full_result_count = False
+    list_page, object_page = Page.ADMIN_REPORTS, Page.ADMIN_REPORT
+
+    def reads_of(self, objects):
+        return [(report.person_id, report.billing_unit_id) for report in objects]
 
     @admin.display(description="Betreff")
     def subject(self, obj):

@@ -497,6 +497,10 @@ class Page(models.TextChoices):
     REPORTS = "reports", "Meldungen (Liste)"
     REPORT = "report", "Meldung"
     REPORT_FORM = "report_form", "Meldung (Formular)"
+    ADMIN_PERSONS = "admin_persons", "Verwaltung: Versicherte (Liste)"
+    ADMIN_PERSON = "admin_person", "Verwaltung: Versicherter"
+    ADMIN_REPORTS = "admin_reports", "Verwaltung: Meldungen (Liste)"
+    ADMIN_REPORT = "admin_report", "Verwaltung: Meldung"
 
 
 class AccessLogEntry(AppendOnly):
