@@ -204,3 +204,23 @@ def test_fund_staffs_changes_of_a_versicherter_and_its_employment_are_audited_ol
     job = AuditEntry.objects.get(action="employment.changed")
     assert job.details == "Versicherungsnummer 0020200001, Abrechnungsstelle 002020; Beschäftigungsende: – → 31.03.2026"
     assert person.member_id is None and job.member_id is None  # no administrator reads them
+
+
+def test_fund_staffs_reads_in_the_admin_are_logged_like_a_clerks(staff_client, staff, hanna, submitted, gera_units):
+    """Who looked at Versicherter X counts fund staff too: a person's or a Meldung's page, and each person a list
+    page shows, with its unit; the log's own pages read no person's data beyond the log."""
+    pages = {
+        "/admin/insured/insuredperson/": "admin_persons",
+        f"/admin/insured/insuredperson/{hanna.pk}/change/": "admin_person",
+        "/admin/insured/report/": "admin_reports",
+        f"/admin/insured/report/{submitted.pk}/change/": "admin_report",
+    }
+    for url in pages:
+        assert staff_client.get(url).status_code == 200, url
+        assert staff_client.head(url).status_code == 200, url
+    reads = AccessLogEntry.objects.filter(user=staff).order_by("pk")
+    assert [(r.path, r.page, r.person_id, r.billing_unit_id) for r in reads] == [
+        (url, page, hanna.pk, gera_units[0].pk) for url, page in pages.items()
+    ]
+    staff_client.get("/admin/insured/accesslogentry/")
+    assert reads.count() == len(pages)
