@@ -1,9 +1,12 @@
 """Every read of an insured person's data is logged (LOG-11; DSGVO Art. 5 (1) f, Art. 32; BSI OPS.1.1.5): who, when,
 which person, through which billing unit, on which page. A page writes its reads with one INSERT, whatever number of
 persons it shows (a list page: one row per person shown), in the request's own connection and without a transaction
-of its own; the rows are never changed (`AccessLogEntry`), and deleted only by the deletion rule
-(`forget_before`)."""
+of its own (`record_reads`), or on PostgreSQL in the same round trip as the page's next statement (`reads_logged`);
+the rows are never changed (`AccessLogEntry`), and deleted only by the deletion rule (`forget_before`)."""
 
+from contextlib import contextmanager
+
+import psycopg
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,17 +25,58 @@ def record_reads(request, page: str, reads) -> None:
     pairs = list(dict.fromkeys(reads))
     if not pairs:
         return
-    moment = connection.ops.adapt_datetimefield_value(timezone.now())
-    path = request.path[:200]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            persons, units = [person for person, _unit in pairs], [unit for _person, unit in pairs]
-            cursor.execute(_insert_arrays(), [moment, request.user.pk, page, path, persons, units])
+            cursor.execute(_insert_arrays(), _array_params(request, page, pairs))
             return
+        moment = connection.ops.adapt_datetimefield_value(timezone.now())
+        path = request.path[:200]
         for start in range(0, len(pairs), ROWS_PER_STATEMENT):  # a page shows 50: one statement
             chunk = pairs[start : start + ROWS_PER_STATEMENT]
             params = [value for person, unit in chunk for value in (moment, request.user.pk, person, unit, page, path)]
             cursor.execute(_insert_values(len(chunk)), params)
+
+
+@contextmanager
+def reads_logged(request, page: str, reads):
+    """Log the reads of `reads` as `record_reads` does, for a page that runs more statements in the block: on
+    PostgreSQL the INSERT travels with the block's first statement, in one round trip and one implicit transaction
+    with it (a read whose log fails fails with it). Where the block runs no statement that can carry it, and on
+    SQLite (one statement per call), the INSERT runs on its own when the block ends. A statement inside a
+    transaction carries none: the INSERT's asynchronous commit is for itself, never for a change."""
+    pairs = list(dict.fromkeys(reads))
+    if not pairs:
+        yield
+        return
+    if connection.vendor != "postgresql":
+        yield
+        record_reads(request, page, pairs)
+        return
+    carried = False
+
+    def carry(execute, sql, params, many, context):
+        nonlocal carried
+        if carried or many or params is None or connection.in_atomic_block or not _client_side(context["cursor"]):
+            return execute(sql, params, many, context)
+        carried = True
+        return execute(f"{sql}; {_insert_arrays()}", (*params, *_array_params(request, page, pairs)), many, context)
+
+    with connection.execute_wrapper(carry):
+        yield
+    if not carried:
+        record_reads(request, page, pairs)
+
+
+def _client_side(cursor) -> bool:
+    """Whether a statement goes to the server as one string (psycopg's client-side binding, Django's default), which
+    may hold a second statement; a server-side cursor's (`iterator()`) may not."""
+    return isinstance(cursor.cursor, psycopg.ClientCursor)
+
+
+def _array_params(request, page: str, pairs: list) -> list:
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    persons, units = [person for person, _unit in pairs], [unit for _person, unit in pairs]
+    return [moment, request.user.pk, page, request.path[:200], persons, units]
 
 
 def _quoted():

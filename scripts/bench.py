@@ -34,7 +34,7 @@ import platform
 import statistics
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -413,12 +413,12 @@ def workspace_scenarios(data) -> list[Scenario]:
     person = f"/versicherte/{data.long_verlauf_person}/"
 
     def without_log(i):
-        logged = workspace.record_reads
-        workspace.record_reads = lambda *args, **kwargs: None
+        logged = workspace.reads_logged
+        workspace.reads_logged = lambda *args, **kwargs: nullcontext()
         try:
             return large.get(person)
         finally:
-            workspace.record_reads = logged
+            workspace.reads_logged = logged
 
     return [
         Scenario("persons", "Versicherte, Seite 1 (5.000 Versicherte)", lambda i: large.get("/versicherte/")),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from accounts.decorators import role_required
 from accounts.models import Membership, Role
 from billing_units.models import BillingUnit
-from insured.access_log import record_reads
+from insured.access_log import reads_logged, record_reads
 from insured.forms import PersonSearchForm, ReportFilterForm
 from insured.models import Employment, InsuredPerson, Page, Report, ReportStatus, Section
 from insured.search import search_employments, words
@@ -151,8 +151,9 @@ def person(request, pk):
         .only(*REPORT_COLUMNS)
         .order_by("-created_at", "-pk")
     )
-    record_reads(request, Page.PERSON, [(insured.pk, e.billing_unit_id) for e in employments])
-    context = {"person": insured, "employments": employments, "years": verlauf(sections), "reports": reports}
+    with reads_logged(request, Page.PERSON, [(insured.pk, e.billing_unit_id) for e in employments]):
+        years = verlauf(sections)
+    context = {"person": insured, "employments": employments, "years": years, "reports": reports}
     return render(request, "insured/person_detail.html", context)
 
 
@@ -173,14 +174,14 @@ def reports(request):
         "-changed_at", "-pk"
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_reads(request, Page.REPORTS, [(row.person_id, row.billing_unit_id) for row in page.object_list])
-    counts = dict(
-        Report.objects.visible_to(request.user)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("*"))
-        .filter(Q(status=ReportStatus.DRAFT) | Q(status=ReportStatus.REJECTED))
-    )
+    with reads_logged(request, Page.REPORTS, [(row.person_id, row.billing_unit_id) for row in page.object_list]):
+        counts = dict(
+            Report.objects.visible_to(request.user)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("*"))
+            .filter(Q(status=ReportStatus.DRAFT) | Q(status=ReportStatus.REJECTED))
+        )
     query = urlencode([(key, request.GET[key][:100]) for key in ("status", "unit") if request.GET.get(key)])
     context = {"form": form, "page": page, "query": query, "counts": counts, "statuses": ReportStatus}
     return render(request, "insured/report_list.html", context)

@@ -206,6 +206,54 @@ def test_fund_staffs_changes_of_a_versicherter_and_its_employment_are_audited_ol
     assert person.member_id is None and job.member_id is None  # no administrator reads them
 
 
+def is_log_insert(sql: str) -> bool:
+    return 'INSERT INTO "insured_accesslogentry"' in sql
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_versicherter_s_read_and_its_log_share_one_round_trip_on_postgresql(client, hanna, gera_clerk):
+    """Outside a transaction, as a page runs, the Verlauf's SELECT carries the log's INSERT on PostgreSQL; SQLite
+    takes one statement per call and writes it on its own."""
+    client.force_login(gera_clerk)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/versicherte/{hanna.pk}/").status_code == 200
+    logging = [q["sql"] for q in queries.captured_queries if is_log_insert(q["sql"])]
+    assert len(logging) == 1
+    if connection.vendor == "postgresql":
+        assert logging[0].startswith('SELECT "insured_section"') and "synchronous_commit" in logging[0]
+    else:
+        assert logging[0].startswith('INSERT INTO "insured_accesslogentry"')
+    [read] = AccessLogEntry.objects.filter(person=hanna)
+    assert (read.user, read.page, read.path) == (gera_clerk, "person", f"/versicherte/{hanna.pk}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_whose_log_cannot_be_written_is_refused_with_it(rf, gera_clerk, gera_units):
+    """A log entry naming a person that does not exist fails, and the block's read fails with it on PostgreSQL
+    (one implicit transaction), at the block's end on SQLite: no page shows what it did not log."""
+    request = rf.get("/versicherte/")
+    request.user = gera_clerk
+    unit = gera_units[0]
+    with pytest.raises(DatabaseError), access_log.reads_logged(request, "person", [(987654321, unit.pk)]):
+        list(type(unit).objects.filter(pk=unit.pk))
+    assert not AccessLogEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_without_a_statement_and_one_inside_a_transaction_log_on_their_own(rf, hanna, gera_clerk, gera_units):
+    request = rf.get(f"/versicherte/{hanna.pk}/")
+    request.user = gera_clerk
+    with access_log.reads_logged(request, "person", [(hanna.pk, gera_units[0].pk)]):
+        pass
+    read = access_log.reads_logged(request, "report", [(hanna.pk, gera_units[0].pk)])
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), read:
+        list(type(gera_units[0]).objects.filter(pk=gera_units[0].pk))
+    [select, insert] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("SELECT", "INSERT"))]
+    assert not is_log_insert(select) and insert.startswith('INSERT INTO "insured_accesslogentry"')
+    assert sorted(AccessLogEntry.objects.values_list("page", flat=True)) == ["person", "report"]
+
+
 def test_fund_staffs_reads_in_the_admin_are_logged_like_a_clerks(staff_client, staff, hanna, submitted, gera_units):
     """Who looked at Versicherter X counts fund staff too: a person's or a Meldung's page, and each person a list
     page shows, with its unit; the log's own pages read no person's data beyond the log."""
