@@ -2,14 +2,17 @@
 "Braun", "Öztürk" among the O, "Freiin von Stein" under S, "de Vries" under V, "Benutzer #9" before "#10"."""
 
 import io
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Membership, User
 from base import collation
-from clerks import services
+from clerks import review, services
 from clerks.forms import SORTS
 from tests import factories
 
@@ -131,3 +134,39 @@ def test_postgresqls_icu_collation_orders_as_the_python_key_does():
         cursor.execute(f"SELECT v FROM (VALUES {values}) t(v) ORDER BY v COLLATE {collation.NAME}", keys + extra)
         ordered = [row[0] for row in cursor.fetchall()]
     assert ordered == sorted(keys + extra, key=collation.sort_key)
+
+
+# --- the other lists of people: the same order wherever a German reader looks for a name ------------------------
+
+
+def names_in_order(html: str, marker) -> list[tuple[str, str]]:
+    found = sorted((html.index(marker(last, first)), (last, first)) for last, first in IN_ORDER)
+    return [name for _at, name in found]
+
+
+def test_versicherte_are_listed_in_german_order(client, gera_clerk, gera_units):
+    for last, first in reversed(IN_ORDER):
+        person = factories.InsuredPersonFactory(last_name=last, first_name=first)
+        factories.EmploymentFactory(person=person, billing_unit=gera_units[0])
+    client.force_login(gera_clerk)
+    html = client.get("/versicherte/").content.decode()
+    assert names_in_order(html, lambda last, first: f">{last}, {first}</a>") == IN_ORDER
+
+
+def test_handlungsbedarf_lists_its_entries_in_german_order(client, gera_admin, gera_units):
+    for last, first in reversed(IN_ORDER):
+        factories.PendingClerkFactory(last_name=last, first_name=first, units=gera_units[:1])
+    client.force_login(gera_admin)
+    html = client.get("/benutzer/").content.decode()
+    panel = html[html.index('data-testid="attention-handover"') :]
+    assert names_in_order(panel, lambda last, first: f"<span>{last}, {first} – ") == IN_ORDER
+
+
+def test_berechtigungen_bestaetigen_lists_in_german_order(client, people, gera_admin, settings):
+    settings.ACCESS_REVIEW_DAY = "01-15"
+    with time_machine.travel(review.review_day(timezone.now().year) + timedelta(hours=8), tick=False):
+        review.run()
+    client.force_login(gera_admin)
+    member = gera_admin.memberships.get().member
+    html = client.get(f"/berechtigungen-bestaetigen/{member.pk}/").content.decode()
+    assert emails_in_order(html, people) == expected(people)
