@@ -104,6 +104,10 @@ def parse_args():
     for name, value in SCENARIOS[args.scenario].items():
         if getattr(args, name) is None:
             setattr(args, name, value)
+    if args.admins < args.members:
+        parser.error(
+            "--admins must be at least --members: each member's clerks are granted by one of its administrators"
+        )
     if args.concurrency is None:
         args.concurrency = args.admins + args.clerks  # everyone at once
     return args

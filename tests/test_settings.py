@@ -49,6 +49,8 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = (ROOT / ".env.example").read_text()
     read = set(__import__("re").findall(r'env\.\w+\(\s*"([A-Z_]+)"', (ROOT / "zvk_portal" / "settings.py").read_text()))
     read |= set(__import__("re").findall(r'_secret\("([A-Z_]+)"', (ROOT / "zvk_portal" / "settings.py").read_text()))
+    # gunicorn.conf.py reads .env too (the worker model of `make serve` and the systemd unit)
+    read |= set(__import__("re").findall(r'environ\.get\("([A-Z_]+)"', (ROOT / "gunicorn.conf.py").read_text()))
     assert read, "the settings read no variables?"
     missing = sorted(name for name in read if name not in documented)
     assert missing == []
