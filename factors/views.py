@@ -28,6 +28,16 @@ from security import devices, throttling
 from security.client_address import client_ip
 
 ENROL_KEY = "factors_enrol_totp_key"
+CODES_DUE = "factors_recovery_codes_due"
+
+
+def recovery_codes_due(request) -> bool:
+    """Whether this session left "Passkey eingerichtet" or the codes' page without making recovery codes: every page
+    then says so, with the way to make them, until they are made."""
+    user, session = getattr(request, "user", None), getattr(request, "session", None)  # none on some error pages
+    return bool(user is not None and user.is_authenticated and session is not None and session.get(CODES_DUE))
+
+
 ENDED = "Zu viele fehlgeschlagene Versuche. Bitte melden Sie sich erneut an."
 # Who hands over the new one-time password of a Deaktiviert account: a clerk's administrator, else the fund by letter.
 ENDED_CLERK = f"{ENDED} Ist Ihr Zugang deaktiviert, erhalten Sie von Ihrem Administrator ein neues Einmalpasswort."
@@ -118,11 +128,14 @@ def recovery_codes(request):
         return _codes_page(request, services.renew_recovery_codes(user=user))
     device = policy.recovery_device(user)
     left = device.token_set.count() if device is not None else 0
+    if not left and request.method == "GET":
+        request.session[CODES_DUE] = True
     return render(request, "factors/recovery_codes.html", {"codes": None, "left": left})
 
 
 def _codes_page(request, codes: list[str], passkey=None):
     """The new recovery codes, shown once: to print, or to download as a text file made in the page itself."""
+    request.session.pop(CODES_DUE, None)
     text = "\n".join(
         [
             f"Wiederherstellungscodes für das Mitgliederportal der {settings.FUND_NAME}",
@@ -145,6 +158,8 @@ def passkey_added(request):
     if device is None:
         return redirect("factors:security")
     needs_codes = services.needs_recovery_codes(request.user)
+    if needs_codes and request.method == "GET":
+        request.session[CODES_DUE] = True
     number = WebAuthnCredential.objects.filter(user=request.user, confirmed=True).count()
     form = PasskeyNameForm(request.POST or None, initial={"name": device.name or f"Passkey {number}"})
     if request.method == "POST" and form.is_valid():

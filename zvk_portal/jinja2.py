@@ -114,10 +114,13 @@ class PageLoader(FileSystemLoader):
 def environment(**options) -> Environment:
     options["loader"] = PageLoader(options["loader"].searchpath)
     from clerks.listing import list_url  # the app registry is ready once the template engine is made
+    from factors.views import recovery_codes_due
     from insured.formats import euro
 
     env = Environment(**options)
-    env.globals.update(static=static, url=url, url_pk=url_pk, users_list_url=list_url)
+    env.globals.update(
+        static=static, url=url, url_pk=url_pk, users_list_url=list_url, recovery_codes_due=recovery_codes_due
+    )
     env.filters.update(
         email_breaks=email_breaks,
         otp_groups=otp_groups,

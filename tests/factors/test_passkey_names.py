@@ -95,3 +95,31 @@ def test_the_clerks_mail_announces_the_e_mail_code_unless_it_is_off(gera_admin, 
     assert "sechsstelligen Code an diese E-Mail-Adresse" in created("jo.beispiel@stadt-gera.example")
     settings.CLERK_SECOND_FACTOR = "off"
     assert "sechsstelligen Code" not in created("jo.beispiel2@stadt-gera.example")
+
+
+def test_leaving_a_new_passkey_without_its_codes_is_said_on_every_page_until_they_are_made(client, gera_admin):
+    """The menu leads away from "Passkey eingerichtet" before the codes are made: every page of the session then says
+    so, with the way to make them; making them ends it."""
+    passkey(gera_admin, "")
+    client.force_login(gera_admin)
+    client.get("/sicherheit/passkey-eingerichtet/")
+    for page in ("/benutzer/", "/sicherheit/", "/passwort-aendern/"):
+        response = client.get(page, follow=True)
+        assert 'data-testid="recovery-codes-due"' in response.content.decode(), page
+        assert "Sie haben noch keine Wiederherstellungscodes." in page_text(response)
+    assert (
+        'data-testid="recovery-codes-due"'
+        not in client.get("/zweiter-faktor/wiederherstellungscodes/").content.decode()
+    )
+    codes = client.post("/zweiter-faktor/wiederherstellungscodes/")
+    assert "Codes herunterladen" in page_text(codes)
+    assert 'data-testid="recovery-codes-due"' not in client.get("/benutzer/").content.decode()
+    assert not services.needs_recovery_codes(gera_admin)
+
+
+def test_a_session_that_made_its_codes_right_after_the_passkey_is_never_told(client, gera_admin):
+    passkey(gera_admin, "")
+    client.force_login(gera_admin)
+    client.get("/sicherheit/passkey-eingerichtet/")
+    client.post("/sicherheit/passkey-eingerichtet/", {"name": "Büro-PC"})
+    assert 'data-testid="recovery-codes-due"' not in client.get("/benutzer/").content.decode()
