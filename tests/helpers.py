@@ -150,3 +150,13 @@ def run_django(env_changes: dict, code: str = "") -> subprocess.CompletedProcess
         text=True,
         check=False,
     )
+
+
+def guess_from_unknown_browsers(clerk, settings):
+    """Wrong passwords for the clerk from as many unknown browsers as it takes to refuse them for a while."""
+    for number in range(settings.UNTRUSTED_LOGIN_FAILURE_LIMIT):
+        Client().post(
+            "/login/",
+            {"role": "clerk", "email": clerk.email, "password": "geraten"},
+            REMOTE_ADDR=f"127.3.0.{number + 1}",
+        )

@@ -52,7 +52,10 @@ def user_list(request):
         "attention_count": beside.attention_count,
         "attention_capped": beside.attention_capped,
         "attention_kinds": beside.attention_kinds,
+        # Folded or open as the administrator left it in this browser; left neither way, open, but folded by portal.js
+        # on a narrow screen, so that the search and the first results come first.
         "attention_open": request.COOKIES.get(attention.FOLDED_COOKIE) != "zu",
+        "attention_chosen_open": request.COOKIES.get(attention.FOLDED_COOKIE) == "auf",
     }
     response = render(request, "clerks/user_list.html", context)
     listing.remember(request, response)

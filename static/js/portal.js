@@ -91,11 +91,15 @@ document.addEventListener("click", function (event) {
 });
 
 // On a narrow screen the main menu starts folded under "Menü", and the list's filters besides the search under
-// "Weitere Filter" (each a <details> that is open without script), so that the page starts with what it is for.
+// "Weitere Filter", and "Handlungsbedarf" unless it was left open in this browser (each a <details> that is open without
+// script), so that the page starts with what it is for.
 (function () {
   if (window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
     Array.prototype.forEach.call(document.querySelectorAll("[data-fold-when-narrow]:not([data-keep-open])"), function (details) {
-      details.open = false;
+      if (details.open) {
+        details.setAttribute("data-folded-for-width", "");  // not the administrator's choice: not remembered
+        details.open = false;
+      }
     });
   }
 })();
@@ -105,6 +109,10 @@ document.addEventListener("click", function (event) {
 document.addEventListener("toggle", function (event) {
   var box = event.target;
   if (!box.hasAttribute || !box.hasAttribute("data-remember-open")) {
+    return;
+  }
+  if (box.hasAttribute("data-folded-for-width")) {
+    box.removeAttribute("data-folded-for-width");
     return;
   }
   var secure = window.location.protocol === "https:" ? "; Secure" : "";

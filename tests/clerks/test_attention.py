@@ -12,7 +12,7 @@ from accounts.models import Role, User
 from clerks import services
 from clerks.models import AttentionMark, Grant
 from tests import factories
-from tests.helpers import audit_count, page_text
+from tests.helpers import audit_count, guess_from_unknown_browsers, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db
 def attention(client) -> str:
     html = page_text(client.get("/benutzer/"))
     return html.split('data-testid="attention"')[1].split("</section>")[0] if 'data-testid="attention"' in html else ""
-
-
-def guess_from_unknown_browsers(clerk, settings):
-    """Wrong passwords for the clerk from as many unknown browsers as it takes to refuse them for a while."""
-    for number in range(settings.UNTRUSTED_LOGIN_FAILURE_LIMIT):
-        Client().post(
-            "/login/",
-            {"role": "clerk", "email": clerk.email, "password": "geraten"},
-            REMOTE_ADDR=f"127.3.0.{number + 1}",
-        )
 
 
 def test_each_waiting_one_time_password_names_why_and_the_next_step(
@@ -185,3 +175,13 @@ def test_the_box_is_drawn_folded_where_this_browser_folded_it(client, gera_admin
     assert 'class="attention__box" open' in attention(client)
     client.cookies["handlungsbedarf"] = "zu"
     assert 'class="attention__box" data-remember-open' in attention(client)
+
+
+def test_a_narrow_screen_folds_the_box_unless_this_browser_left_it_open(client, gera_admin, gera_units):
+    """portal.js folds a box marked data-fold-when-narrow on a narrow screen, not one marked data-keep-open: the
+    search and the first results come first until the administrator opened the box there itself."""
+    factories.PendingClerkFactory(units=gera_units[:1])
+    client.force_login(gera_admin)
+    assert "data-fold-when-narrow>" in attention(client)
+    client.cookies["handlungsbedarf"] = "auf"
+    assert "data-fold-when-narrow data-keep-open>" in attention(client)
