@@ -515,11 +515,18 @@ class AccessLogEntry(AppendOnly):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="Benutzer"
     )
+    # The person's and the unit's lookups (and their foreign keys' checks) use the composite indexes below, which
+    # start with them: one index fewer each for every read's INSERT.
     person = models.ForeignKey(
-        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name="Versicherter", db_constraint=True
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="Versicherter",
+        db_constraint=True,
+        db_index=False,
     )
     billing_unit = models.ForeignKey(
-        BillingUnit, on_delete=models.PROTECT, related_name="+", verbose_name="Abrechnungsstelle"
+        BillingUnit, on_delete=models.PROTECT, related_name="+", verbose_name="Abrechnungsstelle", db_index=False
     )
     page = models.CharField("Seite", max_length=20, choices=Page.choices)
     path = models.CharField("Adresse", max_length=200)
