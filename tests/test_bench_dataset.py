@@ -122,6 +122,34 @@ def test_the_workspace_budgets_are_ratios_with_met_flags():
     }
 
 
+def test_the_access_log_share_comes_from_its_own_pair_where_it_was_measured():
+    """The pair measured on its own, with more runs, decides the share; the pages' rows still give the ratio to the
+    floor."""
+    pages = [
+        page("list", 3.0),
+        page("detail", 3.0),
+        page("login", 30.0, cpu_ms=30.0),
+        page("persons", 4.6),
+        page("persons_search", 5.5),
+        page("person", 3.4, samples_ms=[3.4, 3.4, 3.4]),
+        page("person_without_log", 3.0, samples_ms=[3.0, 3.0, 3.0]),
+        page("persons_small", 4.0),
+    ]
+    report = {
+        "pages": pages,
+        "peer": [page("admin_changelist", 10.0), page("floor", 1.0), page("hash", 20.0, cpu_ms=20.0)],
+        "access_log_pair": [
+            page("person", 3.2, samples_ms=[3.1, 3.2, 3.3]),
+            page("person_without_log", 3.0, samples_ms=[3.0, 3.0, 3.1]),
+        ],
+    }
+
+    result = ratios(report)
+
+    assert result["access_log_share"]["value"] == pytest.approx(0.2 / 3.0, abs=0.001)  # the pages' rows say 0.4 / 3.0
+    assert result["person_vs_floor"]["value"] == 3.4
+
+
 def test_percentile_is_the_nearest_rank():
     samples = list(range(1, 101))
     assert percentile(samples, 0.95) == 95
