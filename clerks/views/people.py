@@ -116,15 +116,14 @@ def administrator(request, pk):
         .order_by("number")
     )
     history = (
-        AuditEntry.objects.visible_to(request.user)
-        .filter(target=person)
+        AuditEntry.objects.visible_to(request.user, about=person)
         .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
     # Every ended registration with its reason, however long the history has grown since.
     locks = (
-        AuditEntry.objects.visible_to(request.user)
-        .filter(target=person, action="administrator.locked")
+        AuditEntry.objects.visible_to(request.user, about=person)
+        .filter(action="administrator.locked")
         .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")
     )

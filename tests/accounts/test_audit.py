@@ -52,3 +52,21 @@ def test_every_action_has_a_german_sentence_and_unknown_codes_are_refused(entry)
     assert all(sentence and sentence[0].isupper() or sentence[0] == "„" for sentence in Action.labels)
     with pytest.raises(ValueError):
         record("something.new")
+
+
+def test_the_entries_about_one_user_are_those_visible_to_that_are_about_it(
+    gera_admin, jena_admin, gera_clerk, jena_clerk, shared_clerk, both_admin, gera_units
+):
+    """visible_to(about=…) asks once whether the administrator sees the user: the same entries as visible_to
+    filtered by that target, for every pair of administrator and user, seen or not."""
+    for target in (gera_clerk, jena_clerk, shared_clerk, gera_admin, both_admin):
+        record("login.succeeded", actor=target, target=target)  # no member: seen only through the target
+        record("clerk.locked", actor=both_admin, target=target, member_id=gera_units[0].member_id)
+    for viewer in (gera_admin, jena_admin, both_admin):
+        for target in (gera_clerk, jena_clerk, shared_clerk, gera_admin, both_admin):
+            about = AuditEntry.objects.visible_to(viewer, about=target)
+            filtered = AuditEntry.objects.visible_to(viewer).filter(target=target)
+            assert sorted(about.values_list("pk", flat=True)) == sorted(filtered.values_list("pk", flat=True))
+    assert AuditEntry.objects.visible_to(jena_admin, about=gera_clerk).count() == 0
+    assert AuditEntry.objects.visible_to(gera_admin, about=jena_clerk).filter(action="login.succeeded").count() == 0
+    assert AuditEntry.objects.visible_to(gera_admin, about=gera_clerk).filter(action="login.succeeded").count() == 1
