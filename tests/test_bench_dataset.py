@@ -92,22 +92,26 @@ def test_the_workspace_of_the_largest_unit_is_as_the_services_leave_it(dataset, 
     assert "5 Versicherte" in client.get("/versicherte/").content.decode()
 
 
+def workspace_report(person_ms, without_ms, **more) -> dict:
+    """A run's report with the workspace's pages: the Versicherter with and without its log, run by run."""
+    pages = [
+        page("list", 3.0),
+        page("detail", 3.0),
+        page("login", 30.0, cpu_ms=30.0),
+        page("persons", 4.6),
+        page("persons_search", 5.5),
+        page("person", 3.4, samples_ms=person_ms),
+        page("person_without_log", 3.0, samples_ms=without_ms),
+        page("persons_small", 4.0),
+    ]
+    peer = [page("admin_changelist", 10.0), page("floor", 1.0), page("hash", 20.0, cpu_ms=20.0)]
+    return {"pages": pages, "peer": peer, **more}
+
+
 def test_the_workspace_budgets_are_ratios_with_met_flags():
-    report = {
-        "pages": [
-            page("list", 3.0),
-            page("detail", 3.0),
-            page("login", 30.0, cpu_ms=30.0),
-            page("persons", 4.6),
-            page("persons_search", 5.5),
-            # The log's share is the median of the run-by-run differences (0.3, 0.05, 0.6 ms): 0.3 / 3.0, where the
-            # difference of the medians (3.4 - 3.0) would say 0.13.
-            page("person", 3.4, samples_ms=[3.3, 3.4, 3.5]),
-            page("person_without_log", 3.0, samples_ms=[3.0, 3.35, 2.9]),
-            page("persons_small", 4.0),
-        ],
-        "peer": [page("admin_changelist", 10.0), page("floor", 1.0), page("hash", 20.0, cpu_ms=20.0)],
-    }
+    # The log's share is the median of the run-by-run differences (0.3, 0.05, 0.6 ms): 0.3 / 3.0, where the
+    # difference of the medians (3.4 - 3.0) would say 0.13.
+    report = workspace_report([3.3, 3.4, 3.5], [3.0, 3.35, 2.9])
 
     result = ratios(report)
 
@@ -125,24 +129,11 @@ def test_the_workspace_budgets_are_ratios_with_met_flags():
 def test_the_access_log_share_comes_from_its_own_pair_where_it_was_measured():
     """The pair measured on its own, with more runs, decides the share; the pages' rows still give the ratio to the
     floor."""
-    pages = [
-        page("list", 3.0),
-        page("detail", 3.0),
-        page("login", 30.0, cpu_ms=30.0),
-        page("persons", 4.6),
-        page("persons_search", 5.5),
-        page("person", 3.4, samples_ms=[3.4, 3.4, 3.4]),
-        page("person_without_log", 3.0, samples_ms=[3.0, 3.0, 3.0]),
-        page("persons_small", 4.0),
+    pair = [
+        page("person", 3.2, samples_ms=[3.1, 3.2, 3.3]),
+        page("person_without_log", 3.0, samples_ms=[3.0, 3.0, 3.1]),
     ]
-    report = {
-        "pages": pages,
-        "peer": [page("admin_changelist", 10.0), page("floor", 1.0), page("hash", 20.0, cpu_ms=20.0)],
-        "access_log_pair": [
-            page("person", 3.2, samples_ms=[3.1, 3.2, 3.3]),
-            page("person_without_log", 3.0, samples_ms=[3.0, 3.0, 3.1]),
-        ],
-    }
+    report = workspace_report([3.4, 3.4, 3.4], [3.0, 3.0, 3.0], access_log_pair=pair)
 
     result = ratios(report)
 
