@@ -18,7 +18,7 @@ from registration import services as registration_services
 from retention import services
 from retention.models import RetentionRun
 from tests import factories
-from tests.helpers import fresh
+from tests.helpers import fresh, post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,6 @@ def test_every_name_and_phone_a_departed_clerk_had_is_gone(departed, gera_admin)
     from django.test import Client
 
     from outbox.models import OutboxMessage
-    from tests.helpers import post_login
 
     post_login(Client(), departed, "vertippt-am-letzten-tag", ip="127.0.90.1")
     clerk_services.update_personal_data(
