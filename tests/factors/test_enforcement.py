@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django_otp_webauthn.models import WebAuthnCredential
 
-from accounts.models import Role
+from accounts import otp
+from accounts.models import Role, Status
 from audit.models import AuditEntry
 from tests import factories
 from tests.factors.test_login_with_a_factor import OPEN_BEFORE_FACTOR, portal_urls
@@ -158,3 +159,22 @@ def test_a_verified_session_answers_the_factor_page_with_the_start_page(gera_adm
     post_login(client, gera_admin, factories.PASSWORD, ip="127.0.52.1")
     assert post_factor(client, "000000", ip="127.0.52.1").url == "/benutzer/"  # nothing to confirm: no count
     assert AuditEntry.objects.filter(action="factor.failed").count() == 0
+
+
+def test_a_new_administrator_with_its_letter_reaches_nothing_but_the_password_and_the_factor_steps(gera_units):
+    """A new administrator's first login: the one-time password of its letter, no factor yet, a personal password
+    still to set. Every URL by every method and spelling leads to "Passwort ändern" or "Zweiten Faktor einrichten"
+    (or is a 404), and the walk writes nothing and adds no passkey. It may open besides only the factor's own steps,
+    logging out and the public pages."""
+    newcomer = factories.AdministratorFactory(units=gera_units, second_factor=False, status=Status.PENDING)
+    newcomer.set_unusable_password()
+    otp.issue(newcomer)
+    newcomer.save()
+    assert newcomer.must_change_password
+    client = password_only_login(Client(), newcomer)
+    before = AuditEntry.objects.count()
+    may_open = OPEN_BEFORE_FACTOR | OPEN_BEFORE_ENROLMENT | {"accounts:password_set"}
+    led_to_neither = set(_reached(client, "/passwort-aendern/", may_open)) & set(_reached(client, ENROL, may_open))
+    assert led_to_neither == set()
+    assert AuditEntry.objects.count() == before
+    assert not WebAuthnCredential.objects.filter(user=newcomer).exists()
