@@ -107,13 +107,13 @@ def _changes(old, new, names) -> dict:
 
 class ReadsLogged:
     """Fund staff's reads are logged as a clerk's are (LOG-11): the page of one person or Meldung, and every person a
-    list page shows, each with its billing unit, in one INSERT. Only a GET that shows the page is a read."""
+    list page shows, each with its billing unit, in one INSERT. Only a GET that shows the page is a read.
+
+    An admin that uses it names its two pages (`list_page`, `object_page`) and says in `reads_of(objects)` which
+    pairs of (person id, billing unit id) the shown objects read."""
 
     list_page: str
     object_page: str
-
-    def reads_of(self, objects) -> list[tuple[int, int]]:
-        raise NotImplementedError
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
