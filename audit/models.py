@@ -20,20 +20,25 @@ def action_choices():
 
 
 class AuditEntryQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user, *, about=None):
+    def visible_to(self, user, *, about=None, seen: bool = False):
         """The entries an administrator may read: those of its members, and those of no member about users it
         sees (logins, passwords). Everyone else reads none here; fund staff read all in the Django admin.
 
         `about`: only the entries about this one user; whether the administrator sees it is then asked once, not
-        checked against every user of the member for each entry."""
+        checked against every user of the member for each entry. `seen=True`: the caller loaded `about` through
+        `visible_to(user)` in this request (the Detailansicht, a co-administrator's page), so the database is not
+        asked again."""
         if not getattr(user, "is_administrator", False):
             return self.none()
-        users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user)
-        entries = self
-        if about is not None:
-            users, entries = users.filter(pk=about.pk), self.filter(target=about)
-        seen = models.Q(member_id__in=user.member_ids) | models.Q(member__isnull=True, target__in=users.values("pk"))
-        return entries.filter(seen)
+        mine = models.Q(member_id__in=user.member_ids)
+        if about is None:
+            users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user)
+            return self.filter(mine | models.Q(member__isnull=True, target__in=users.values("pk")))
+        entries = self.filter(target_id=about.pk)
+        if seen:
+            return entries.filter(mine | models.Q(member__isnull=True))
+        users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user).filter(pk=about.pk)
+        return entries.filter(mine | models.Q(member__isnull=True, target__in=users.values("pk")))
 
     def pseudonymise(self, entry, *, actor_label: str, data: dict) -> None:
         """Replace a departed user's display data in one entry — the one change the audit log allows (DSGVO Art. 17;

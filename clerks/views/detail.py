@@ -48,7 +48,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     )
     locks = list(MemberLock.objects.visible_to(request.user).filter(clerk=clerk).select_related("member"))
     history = (
-        AuditEntry.objects.visible_to(request.user, about=clerk)
+        AuditEntry.objects.visible_to(request.user, about=clerk, seen=True)
         .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )

@@ -116,13 +116,13 @@ def administrator(request, pk):
         .order_by("number")
     )
     history = (
-        AuditEntry.objects.visible_to(request.user, about=person)
+        AuditEntry.objects.visible_to(request.user, about=person, seen=True)
         .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")[:HISTORY_ROWS]
     )
     # Every ended registration with its reason, however long the history has grown since.
     locks = (
-        AuditEntry.objects.visible_to(request.user, about=person)
+        AuditEntry.objects.visible_to(request.user, about=person, seen=True)
         .filter(action="administrator.locked")
         .only("created_at", "actor_label", "action", "data", "member")
         .order_by("-created_at", "-pk")

@@ -3,6 +3,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from accounts.models import User
 from audit.actions import Action, describe
 from audit.log import record
 from audit.models import AuditEntry
@@ -67,6 +68,9 @@ def test_the_entries_about_one_user_are_those_visible_to_that_are_about_it(
             about = AuditEntry.objects.visible_to(viewer, about=target)
             filtered = AuditEntry.objects.visible_to(viewer).filter(target=target)
             assert sorted(about.values_list("pk", flat=True)) == sorted(filtered.values_list("pk", flat=True))
+            if User.objects.visible_to(viewer).filter(pk=target.pk).exists():  # as the Detailansicht loads it
+                told = AuditEntry.objects.visible_to(viewer, about=target, seen=True)
+                assert sorted(told.values_list("pk", flat=True)) == sorted(filtered.values_list("pk", flat=True))
     assert AuditEntry.objects.visible_to(jena_admin, about=gera_clerk).count() == 0
     assert AuditEntry.objects.visible_to(gera_admin, about=jena_clerk).filter(action="login.succeeded").count() == 0
     assert AuditEntry.objects.visible_to(gera_admin, about=gera_clerk).filter(action="login.succeeded").count() == 1
