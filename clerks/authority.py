@@ -10,10 +10,12 @@ grants, and the grants suspended by its open member locks (lifting such a lock o
 gives them back to the same login).
 """
 
-from django.db.models import Exists, OuterRef, Value
+from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from accounts import otp
 from accounts.models import Membership, Role, User
+from base.db import quoted
 from billing_units.models import BillingUnit
 from clerks.models import Grant, MemberLock, SuspendedGrant
 
@@ -44,7 +46,7 @@ def reach_unit_ids(clerk: User) -> set[int]:
     return set(granted.union(suspended))
 
 
-REACH, REGISTERED, SHARED = 1, 2, 3  # what a row of `may_handle_credentials`'s one query is
+REACH, REGISTERED, MEMBER = 1, 2, 3  # what a row of `may_handle_credentials`'s one statement is
 
 
 def may_handle_credentials(*, by: User, target: User) -> bool:
@@ -53,38 +55,33 @@ def may_handle_credentials(*, by: User, target: User) -> bool:
     one of its members, as `User.objects.visible_to`) whose whole reach lies inside its own registration; nobody else,
     and no administrator for another administrator.
 
-    One query of four plain parts read afresh (the services ask again under their row locks): the clerk's grants and
-    the grants its open locks suspend, `by`'s registration, and whether they share a member; compared in Python. A
-    single query with the comparison in SQL cost ten times as much to build as to run."""
+    One statement of four plain parts read afresh (the services ask again under their row locks): the clerk's grants
+    and the grants its open locks suspend, `by`'s registration, and the clerk's members; compared in Python. Plain
+    SQL: the Detailansicht asks this on every view, and Django took longer to build the statement than the database
+    to answer it (docs/performance.md)."""
     if by.role == Role.STAFF and by.is_staff:
         return True
     if by.role != Role.ADMINISTRATOR or by.is_locked or target.role != Role.CLERK:
         return False
-    rows = (
-        Grant.objects.filter(clerk_id=target.pk)
-        .order_by()
-        .annotate(part=Value(REACH))
-        .values_list("part", "billing_unit_id")
-        .union(
-            SuspendedGrant.objects.filter(lock__clerk_id=target.pk, lock__lifted_at__isnull=True)
-            .order_by()
-            .annotate(part=Value(REACH))
-            .values_list("part", "billing_unit_id"),
-            User.scope_units.through.objects.filter(user_id=by.pk)
-            .order_by()
-            .annotate(part=Value(REGISTERED))
-            .values_list("part", "billingunit_id"),
-            Membership.objects.filter(user_id=target.pk, member_id__in=by.member_ids)
-            .order_by()
-            .annotate(part=Value(SHARED))
-            .values_list("part", "member_id"),
-            all=True,
-        )
+    grants, grant_clerk, grant_unit = quoted(Grant, "clerk", "billing_unit")
+    suspended, suspended_lock, suspended_unit = quoted(SuspendedGrant, "lock", "billing_unit")
+    locks, lock_pk, lock_clerk, lifted_at = quoted(MemberLock, "id", "clerk", "lifted_at")
+    registration = User._meta.get_field("scope_units").remote_field.through
+    registrations, registered, registered_unit = quoted(registration, "user", "billingunit")
+    memberships, membership_user, membership_member = quoted(Membership, "user", "member")
+    sql = (
+        f"SELECT {REACH}, g.{grant_unit} FROM {grants} g WHERE g.{grant_clerk} = %s"
+        f" UNION ALL SELECT {REACH}, s.{suspended_unit} FROM {suspended} s JOIN {locks} l ON l.{lock_pk} ="
+        f" s.{suspended_lock} WHERE l.{lock_clerk} = %s AND l.{lifted_at} IS NULL"
+        f" UNION ALL SELECT {REGISTERED}, r.{registered_unit} FROM {registrations} r WHERE r.{registered} = %s"
+        f" UNION ALL SELECT {MEMBER}, m.{membership_member} FROM {memberships} m WHERE m.{membership_user} = %s"
     )
-    parts = {REACH: set(), REGISTERED: set(), SHARED: set()}
-    for part, value in rows:
-        parts[part].add(value)
-    return bool(parts[SHARED]) and parts[REACH] <= parts[REGISTERED]
+    parts = {REACH: set(), REGISTERED: set(), MEMBER: set()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [target.pk, target.pk, by.pk, target.pk])
+        for part, value in cursor.fetchall():
+            parts[part].add(value)
+    return bool(parts[MEMBER] & set(by.member_ids)) and parts[REACH] <= parts[REGISTERED]
 
 
 def readable_otp(*, by: User, clerk: User, handles_credentials: bool | None = None) -> str | None:
@@ -154,8 +151,10 @@ def open_locks_seen(*, locks, by: User) -> tuple[set[int], dict[int, list[tuple[
     """Of the given locks, the open ones the administrator may lift (registered for every suspended unit), and per open
     lock the units of its registration that "Berechtigung erteilen" restores, as (number, name) in number order. One
     query for the Detailansicht, none without an open lock."""
-    registered = BillingUnit.objects.visible_to(by).filter(pk=OuterRef("billing_unit_id"))
     open_ids = [lock.pk for lock in locks if lock.is_open]
+    if not open_ids:
+        return set(), {}
+    registered = BillingUnit.objects.visible_to(by).filter(pk=OuterRef("billing_unit_id"))
     rows = (
         SuspendedGrant.objects.filter(lock_id__in=open_ids)
         .annotate(registered=Exists(registered))

@@ -11,8 +11,9 @@ again by primary key under a row lock. A function of the writing layer that only
 few read helpers that must look beyond the scope, to decide about it, are listed in UNSCOPED with the reason.
 
 A query counts as unscoped when it starts from `Model.objects` with a method other than a scope, reads a
-many-to-many table directly, passes `Model.objects` or the model itself on (`get_object_or_404(User, pk=pk)`), or
-goes through `_default_manager` / `_base_manager`."""
+many-to-many table directly, passes `Model.objects` or the model itself on (`get_object_or_404(User, pk=pk)`), goes
+through `_default_manager` / `_base_manager`, or is a plain statement over the model's table (its names come from
+`base.db.quoted`)."""
 
 import ast
 from pathlib import Path
@@ -38,8 +39,12 @@ WRITES |= {"update_or_create", "transition"}
 UNSCOPED = {
     ("clerks/authority.py", "reach_unit_ids"): "a clerk's whole reach, also outside the registration, decides whether "
     "the administrator may handle its credentials (DESIGN §8); it is compared, never shown",
-    ("clerks/authority.py", "may_handle_credentials"): "the same reach, the registration and whether the clerk shares "
-    "a member with the administrator (as visible_to asks it), compared, never shown",
+    ("clerks/authority.py", "may_handle_credentials"): "the same reach, the registration and the clerk's members "
+    "(compared with the administrator's, as visible_to asks it), compared, never shown",
+    (
+        "insured/access_log.py",
+        "_quoted",
+    ): "the table of the access log's INSERT: it writes the reads of a page, reads nothing",
     ("clerks/authority.py", "credential_holders"): "the administrators of the clerk's own members who may act for it, "
     "named to the administrator who may not (DESIGN §8)",
     (
@@ -178,6 +183,14 @@ def unscoped_queries(source: str, *, writing_layer: bool = False) -> list[tuple[
                 and scoped_model(child.args[0])
             ):
                 found.append((where, child.lineno, f"{child.func.id}({child.args[0].id}, …)"))
+            if (  # a plain statement names its tables through base.db.quoted
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Name)
+                and child.func.id == "quoted"
+                and child.args
+                and scoped_model(child.args[0])
+            ):
+                found.append((where, child.lineno, f"plain SQL over {child.args[0].id}"))
             visit(child, inner)
 
     visit(ast.parse(source), "")
@@ -238,6 +251,10 @@ def test_the_check_sees_an_unscoped_query_planted_in_a_helper():
         "Grant.objects",
         "User._base_manager",
     ]
+    plain = (
+        "def units(pk):\n    grants, clerk = quoted(Grant, 'clerk')\n    cursor.execute(f'SELECT * FROM {grants}')\n"
+    )
+    assert unscoped_queries(plain) == [("units", 2, "plain SQL over Grant")]
 
 
 def test_the_check_sees_a_read_helper_in_the_writing_layer_and_passes_over_a_writer():
