@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import DomainError, Membership, Role, User
@@ -119,8 +119,10 @@ def progress(review: AccessReview, *, by: User, unit: BillingUnit | None = None)
     return Progress(**counts)
 
 
-def last_confirmation(user: User):
-    return Confirmation.objects.filter(user=user).select_related("confirmed_by").order_by("-confirmed_at").first()
+def last_confirmation(user: User) -> dict | None:
+    """When the user's access was last confirmed and by whom: {"confirmed_at", "confirmed_by_email"}, or None."""
+    confirmations = Confirmation.objects.filter(user_id=user.pk).order_by("-confirmed_at")
+    return confirmations.values("confirmed_at", confirmed_by_email=F("confirmed_by__email")).first()
 
 
 def confirm(*, review: AccessReview, users, by: User) -> list[User]:

@@ -182,10 +182,14 @@ def _window():
 def refusal(role: str, email: str, *, now=None) -> Refusal | None:
     """Whether untrusted clients are refused for this account now, and until when."""
     now = now or timezone.now()
-    row = ThrottleWindow.objects.filter(scope=ACCOUNT_SCOPE, client=account_key(role, email)).first()
-    if row is None or now - row.started_at >= _window() or row.attempts < settings.UNTRUSTED_LOGIN_FAILURE_LIMIT:
-        return None
-    return Refusal(until=row.started_at + _window(), role=role, refused=row.refused)
+    # One row at most (unique per scope and client): read as plain values, on every login and Detailansicht.
+    rows = ThrottleWindow.objects.filter(scope=ACCOUNT_SCOPE, client=account_key(role, email)).values_list(
+        "started_at", "attempts", "refused"
+    )
+    for started_at, attempts, refused in rows:
+        if now - started_at < _window() and attempts >= settings.UNTRUSTED_LOGIN_FAILURE_LIMIT:
+            return Refusal(until=started_at + _window(), role=role, refused=refused)
+    return None
 
 
 def refusal_for(user, *, now=None) -> Refusal | None:
