@@ -54,6 +54,18 @@ class ReportInvalid(DomainError):
         super().__init__(problems.messages())
 
 
+# A Meldung collides with what another unit of the person reported (the rules hold across the person's units): the
+# clerk learns that, and nothing of the other unit's data (its Abschnitt's period, its Meldung's status).
+OTHER_UNITS_ANNUAL = (
+    "Für {year} liegt bereits eine offene Jahresmeldung einer anderen Abrechnungsstelle dieses Versicherten vor. Eine "
+    "Jahresmeldung für {year} ist möglich, sobald die Zusatzversorgungskasse jene verarbeitet hat."
+)
+OTHER_UNITS_SECTION = (
+    "Der Abschnitt überschneidet sich mit einem Abschnitt einer anderen Abrechnungsstelle im Versicherungsverlauf. "
+    "Bei Fragen wenden Sie sich an die Zusatzversorgungskasse."
+)
+
+
 def _date(day) -> str:
     return f"{day:%d.%m.%Y}"
 
@@ -114,12 +126,14 @@ def _check_annual(problems, employment, year, sections, *, corrects, open_report
         )
     if kind == Kind.ANNUAL:
         other = open_reports.filter(kind=Kind.ANNUAL, year=year).first()
-        if other is not None:
+        if other is not None and other.billing_unit_id == employment.billing_unit_id:
             problems.add(
                 "year",
                 f"Für {year} liegt bereits eine offene Jahresmeldung vor (Status: {other.get_status_display()}). "
                 "Bitte bearbeiten Sie diese.",
             )
+        elif other is not None:  # another unit's: what it holds is not this clerk's to read
+            problems.add("year", OTHER_UNITS_ANNUAL.format(year=year))
     if not sections:
         problems.add("__all__", "Bitte geben Sie mindestens einen Versicherungsabschnitt an.")
         return
@@ -152,13 +166,17 @@ def _check_annual(problems, employment, year, sections, *, corrects, open_report
                     f"Der Abschnitt überschneidet sich mit Abschnitt {earlier_index + 1} dieser Meldung.",
                 )
         for known in processed:
-            if start <= known.end and known.start <= end:
+            if not (start <= known.end and known.start <= end):
+                continue
+            if known.billing_unit_id == employment.billing_unit_id:
                 problems.add_section(
                     index,
                     "start",
                     f"Der Abschnitt überschneidet sich mit dem Abschnitt {period(known.start, known.end)} im "
                     "Versicherungsverlauf.",
                 )
+            else:  # another unit's Abschnitt: its period is not this clerk's to read
+                problems.add_section(index, "start", OTHER_UNITS_SECTION)
 
 
 def _check_registration(problems, employment, values, *, correcting) -> None:
@@ -205,7 +223,7 @@ def _check_deregistration(problems, employment, values, open_reports, *, correct
                 "Eine Abmeldung ist nur für beschäftigte Versicherte möglich: Die Beschäftigung bei dieser "
                 f"Abrechnungsstelle endete am {_date(employment.end)}.",
             )
-        elif open_reports.filter(kind=Kind.DEREGISTRATION).exists():
+        elif open_reports.filter(kind=Kind.DEREGISTRATION, billing_unit_id=employment.billing_unit_id).exists():
             problems.add("__all__", "Für diesen Versicherten liegt bereits eine offene Abmeldung vor.")
     if end and end < employment.start:
         problems.add("end", f"Das Ende darf nicht vor dem Beginn der Beschäftigung ({_date(employment.start)}) liegen.")

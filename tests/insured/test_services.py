@@ -408,3 +408,52 @@ def test_sending_checks_the_rules_again_and_sends_all_or_none(hanna, gera_units,
         services.submit_reports(reports=[fine, first], by=gera_clerk)
     assert set(Report.objects.values_list("status", flat=True)) == {ReportStatus.DRAFT}
     assert not AuditEntry.objects.filter(action="report.submitted").exists()
+
+
+# --- A person of two members' units: a collision names nothing of the other unit's data --------------------------
+
+
+@pytest.fixture
+def hanna_at_jena_too(hanna, jena_units):
+    """Hanna, employed at Gera's first unit and at Jena's (a Verlauf there for 2024 and 2025 too)."""
+    from tests.insured.conftest import with_history
+
+    return with_history(hanna, jena_units[0])
+
+
+def test_an_overlap_with_another_units_abschnitt_names_not_its_period(hanna_at_jena_too, gera_units, gera_clerk):
+    Section.objects.filter(person=hanna_at_jena_too, billing_unit=gera_units[0], start__year=2025).delete()
+    data = annual((date(2025, 3, 1), date(2025, 4, 30), "10", "1000.00"), year=2025)
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna_at_jena_too, unit=gera_units[0], by=gera_clerk, **data)
+    message = refused.value.problems.sections[0]["start"]
+    assert message == [
+        "Der Abschnitt überschneidet sich mit einem Abschnitt einer anderen Abrechnungsstelle im "
+        "Versicherungsverlauf. Bei Fragen wenden Sie sich an die Zusatzversorgungskasse."
+    ]
+    assert "2025" not in message[0] and "Jena" not in message[0] and Report.objects.count() == 0
+
+
+def test_another_units_open_jahresmeldung_is_named_without_its_status(
+    hanna_at_jena_too, gera_units, jena_units, gera_clerk, jena_clerk
+):
+    services.create_report(person=hanna_at_jena_too, unit=jena_units[0], by=jena_clerk, **TWO_HALVES)
+    with pytest.raises(ReportInvalid) as refused:
+        services.create_report(person=hanna_at_jena_too, unit=gera_units[0], by=gera_clerk, **TWO_HALVES)
+    assert refused.value.problems.fields["year"] == [
+        "Für 2026 liegt bereits eine offene Jahresmeldung einer anderen Abrechnungsstelle dieses Versicherten vor. "
+        "Eine Jahresmeldung für 2026 ist möglich, sobald die Zusatzversorgungskasse jene verarbeitet hat."
+    ]
+    assert Report.objects.filter(billing_unit=gera_units[0]).count() == 0
+
+
+def test_another_units_open_abmeldung_does_not_hold_up_this_units(
+    hanna_at_jena_too, gera_units, jena_units, gera_clerk, jena_clerk
+):
+    services.create_report(
+        person=hanna_at_jena_too, unit=jena_units[0], by=jena_clerk, **deregistration(date(2026, 6, 30))
+    )
+    report = services.create_report(
+        person=hanna_at_jena_too, unit=gera_units[0], by=gera_clerk, **deregistration(date(2026, 7, 31))
+    )
+    assert report.status == ReportStatus.DRAFT and report.billing_unit == gera_units[0]
