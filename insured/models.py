@@ -225,10 +225,14 @@ class SectionFields(models.Model):
 
 
 class SectionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The Abschnitte reported by the clerk's granted units."""
+    def visible_to(self, user, *, granted=None):
+        """The Abschnitte reported by the clerk's granted units. `granted`: ids of the clerk's granted units the caller
+        has read through `visible_to` in this request (a Versicherter's page: the units of the person's visible
+        employments); the filter is then a plain list, and never wider than the grants."""
         if not getattr(user, "is_clerk", False):
             return self.none()
+        if granted is not None:
+            return self.filter(billing_unit_id__in=list(granted))
         return self.filter(billing_unit__grants__clerk=user)
 
 
@@ -320,10 +324,13 @@ OPEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.REJECT
 
 
 class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The Meldungen of the clerk's granted units, whoever wrote them: they belong to the unit, not the clerk."""
+    def visible_to(self, user, *, granted=None):
+        """The Meldungen of the clerk's granted units, whoever wrote them: they belong to the unit, not the clerk.
+        `granted`: as for `SectionQuerySet.visible_to`."""
         if not getattr(user, "is_clerk", False):
             return self.none()
+        if granted is not None:
+            return self.filter(billing_unit_id__in=list(granted))
         return self.filter(billing_unit__grants__clerk=user)
 
     def open(self):

@@ -137,15 +137,17 @@ def person(request, pk):
     if not employments:
         raise Http404("Kein Versicherter Ihrer Abrechnungsstellen.")
     insured = employments[0].person
+    # The person's Abschnitte and Meldungen at the units of these employments, read through visible_to a moment ago.
+    granted = {employment.billing_unit_id for employment in employments}
     sections = (
-        Section.objects.visible_to(request.user)
+        Section.objects.visible_to(request.user, granted=granted)
         .filter(person=insured)
         .select_related("billing_unit", "report")
         .only(*SECTION_COLUMNS)
         .order_by("-start", "-pk")
     )
     reports = (
-        Report.objects.visible_to(request.user)
+        Report.objects.visible_to(request.user, granted=granted)
         .filter(person=insured)
         .select_related("billing_unit", "created_by", "submitted_by", "corrects")
         .only(*REPORT_COLUMNS)

@@ -70,6 +70,23 @@ def test_a_persons_page_shows_the_verlauf_newest_year_first_with_sums(clerk_clie
     assert AccessLogEntry.objects.filter(person=hanna, user=gera_clerk, page="person").count() == 1
 
 
+def test_a_persons_page_shows_only_the_verlauf_and_meldungen_of_granted_units(
+    clerk_client, hanna, gera_units, jena_units
+):
+    """Hanna is employed at Gera's Kita-Verbund and at Jena too, with a Verlauf and a Meldung at each: none of it
+    shows to Gera's clerk, who is granted neither."""
+    for unit, year in ((gera_units[2], 2022), (jena_units[0], 2023)):
+        factories.EmploymentFactory(person=hanna, billing_unit=unit, start=date(2015, 4, 1))
+        factories.SectionFactory(person=hanna, billing_unit=unit, start=date(year, 2, 1), end=date(year, 11, 30))
+        factories.ReportFactory(person=hanna, billing_unit=unit, year=year)
+    mine = factories.ReportFactory(person=hanna, billing_unit=gera_units[0], year=2026)
+    html = page_text(clerk_client.get(f"/versicherte/{hanna.pk}/"))
+    assert "Summe 2025" in html and "Summe 2024" in html
+    assert "01.02.2022" not in html and "01.02.2023" not in html and "Summe 2023" not in html
+    assert f"/meldungen/{mine.pk}/" in clerk_client.get(f"/versicherte/{hanna.pk}/").content.decode()
+    assert "002022" not in html and "003030" not in html and "Jahresmeldung 2022" not in html
+
+
 @pytest.mark.parametrize("who", ["gera_clerk", "jena_clerk"])
 def test_a_person_of_a_unit_not_granted_is_a_404(client, request, who, joerg, jens):
     clerk = request.getfixturevalue(who)
