@@ -60,6 +60,8 @@ UNSCOPED = {
     "administrator marks: its grants at all, its refusal window",
     ("clerks/attention.py", "mark"): "a service: the clerk was loaded through visible_to, and is locked afresh",
     ("clerks/listing.py", "search"): "addresses matched through their index; the outer query keeps the scope",
+    ("clerks/views/people.py", "_ListedUsers.__getitem__"): "the users of a page of memberships read through "
+    "visible_to (listing.matching), by their keys",
     ("clerks/lock_collisions.py", "already_locked"): "the open locks of the administrator's own members",
     ("clerks/overview.py", "rows"): "the last confirmation of each grant's clerk, a subquery of the scoped grants",
     ("clerks/review.py", "people"): "whose access a member's review covers: run by cron, and for a review loaded "
