@@ -13,6 +13,7 @@ from insured import services
 from insured.models import Kind, Report, ReportStatus, Section
 from insured.rules import ReportInvalid
 from tests import factories
+from tests.insured.conftest import with_history
 
 pytestmark = pytest.mark.django_db
 
@@ -416,8 +417,6 @@ def test_sending_checks_the_rules_again_and_sends_all_or_none(hanna, gera_units,
 @pytest.fixture
 def hanna_at_jena_too(hanna, jena_units):
     """Hanna, employed at Gera's first unit and at Jena's (a Verlauf there for 2024 and 2025 too)."""
-    from tests.insured.conftest import with_history
-
     return with_history(hanna, jena_units[0])
 
 

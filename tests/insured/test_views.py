@@ -80,10 +80,11 @@ def test_a_persons_page_shows_only_the_verlauf_and_meldungen_of_granted_units(
         factories.SectionFactory(person=hanna, billing_unit=unit, start=date(year, 2, 1), end=date(year, 11, 30))
         factories.ReportFactory(person=hanna, billing_unit=unit, year=year)
     mine = factories.ReportFactory(person=hanna, billing_unit=gera_units[0], year=2026)
-    html = page_text(clerk_client.get(f"/versicherte/{hanna.pk}/"))
+    response = clerk_client.get(f"/versicherte/{hanna.pk}/")
+    html = page_text(response)
     assert "Summe 2025" in html and "Summe 2024" in html
     assert "01.02.2022" not in html and "01.02.2023" not in html and "Summe 2023" not in html
-    assert f"/meldungen/{mine.pk}/" in clerk_client.get(f"/versicherte/{hanna.pk}/").content.decode()
+    assert f"/meldungen/{mine.pk}/" in response.content.decode()
     assert "002022" not in html and "003030" not in html and "Jahresmeldung 2022" not in html
 
 
