@@ -28,6 +28,11 @@ def annual(*sections, year=2026):
     }
 
 
+def correction(corrects, sections):
+    """A Berichtigungsmeldung of `corrects` (a processed Meldung, or None) carrying these Abschnitte."""
+    return {"kind": Kind.CORRECTION, "values": {}, "sections": sections, "corrects": corrects}
+
+
 TWO_HALVES = annual(
     (date(2026, 1, 1), date(2026, 6, 30), "10", "21000.00"),
     (date(2026, 7, 1), date(2026, 12, 31), "10", "21500.50"),
@@ -208,20 +213,14 @@ def test_a_berichtigung_replaces_the_abschnitte_of_the_meldung_it_corrects(hanna
     services.submit_reports(reports=[report], by=gera_clerk)
     services.process_report(report=report, by=staff)
     whole_year = [{"start": date(2026, 1, 1), "end": date(2026, 12, 31), "booking_key": "10", "pay": Decimal("43000")}]
-    correction = services.create_report(
-        person=hanna,
-        unit=gera_units[0],
-        by=gera_clerk,
-        kind=Kind.CORRECTION,
-        values={},
-        sections=whole_year,
-        corrects=report,
+    berichtigung = services.create_report(
+        person=hanna, unit=gera_units[0], by=gera_clerk, **correction(report, whole_year)
     )
-    assert correction.year == 2026
-    services.submit_reports(reports=[correction], by=gera_clerk)
-    services.process_report(report=correction, by=staff)
+    assert berichtigung.year == 2026
+    services.submit_reports(reports=[berichtigung], by=gera_clerk)
+    services.process_report(report=berichtigung, by=staff)
     in_2026 = Section.objects.filter(person=hanna, start__year=2026)
-    assert [(s.start, s.end, s.report_id) for s in in_2026] == [(date(2026, 1, 1), date(2026, 12, 31), correction.pk)]
+    assert [(s.start, s.end, s.report_id) for s in in_2026] == [(date(2026, 1, 1), date(2026, 12, 31), berichtigung.pk)]
 
 
 def test_a_withdrawn_grant_stops_the_services_too(hanna, gera_units, gera_clerk, gera_admin):
@@ -315,15 +314,7 @@ def test_a_berichtigung_names_a_processed_meldung_of_the_person(hanna, gera_unit
     whole_year = [{"start": date(2026, 1, 1), "end": date(2026, 12, 31), "booking_key": "10", "pay": Decimal("1")}]
 
     def correct(report):
-        return services.create_report(
-            person=hanna,
-            unit=gera_units[0],
-            by=gera_clerk,
-            kind=Kind.CORRECTION,
-            values={},
-            sections=whole_year,
-            corrects=report,
-        )
+        return services.create_report(person=hanna, unit=gera_units[0], by=gera_clerk, **correction(report, whole_year))
 
     with pytest.raises(ReportInvalid) as refused:
         correct(draft)
@@ -354,13 +345,7 @@ def test_a_berichtigung_of_another_persons_meldung_is_refused(hanna, gera_units,
     services.process_report(report=theirs, by=staff)
     with pytest.raises(DomainError, match="nur eine verarbeitete Meldung dieses Versicherten"):
         services.create_report(
-            person=hanna,
-            unit=gera_units[0],
-            by=gera_clerk,
-            kind=Kind.CORRECTION,
-            values={},
-            sections=TWO_HALVES["sections"],
-            corrects=theirs,
+            person=hanna, unit=gera_units[0], by=gera_clerk, **correction(theirs, TWO_HALVES["sections"])
         )
     assert not Report.objects.filter(kind=Kind.CORRECTION).exists()
 
