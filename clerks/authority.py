@@ -36,17 +36,26 @@ def registered_unit_ids(administrator: User) -> set[int]:
     return set(administrator.scope_units.values_list("pk", flat=True))
 
 
-def reach_unit_ids(clerk: User) -> set[int]:
-    granted = Grant.objects.filter(clerk=clerk).order_by().values_list("billing_unit_id", flat=True)
-    suspended = (
-        SuspendedGrant.objects.filter(lock__clerk=clerk, lock__lifted_at__isnull=True)
-        .order_by()
-        .values_list("billing_unit_id", flat=True)
+REACH, REGISTERED, MEMBER = 1, 2, 3  # what a row of the plain statements below is
+
+
+def _reach_sql(part: int) -> str:
+    """The clerk's reach (above) as plain SQL, rows of (`part`, billing unit id): its grants and the grants its open
+    member locks suspend. Two parameters: the clerk's id, twice."""
+    grants, grant_clerk, grant_unit = quoted(Grant, "clerk", "billing_unit")
+    suspended, suspended_lock, suspended_unit = quoted(SuspendedGrant, "lock", "billing_unit")
+    locks, lock_pk, lock_clerk, lifted_at = quoted(MemberLock, "id", "clerk", "lifted_at")
+    return (
+        f"SELECT {part}, g.{grant_unit} FROM {grants} g WHERE g.{grant_clerk} = %s"
+        f" UNION ALL SELECT {part}, s.{suspended_unit} FROM {suspended} s JOIN {locks} l ON l.{lock_pk} ="
+        f" s.{suspended_lock} WHERE l.{lock_clerk} = %s AND l.{lifted_at} IS NULL"
     )
-    return set(granted.union(suspended))
 
 
-REACH, REGISTERED, MEMBER = 1, 2, 3  # what a row of `may_handle_credentials`'s one statement is
+def reach_unit_ids(clerk: User) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_reach_sql(REACH), [clerk.pk, clerk.pk])
+        return {unit for _part, unit in cursor.fetchall()}
 
 
 def may_handle_credentials(*, by: User, target: User) -> bool:
@@ -63,17 +72,12 @@ def may_handle_credentials(*, by: User, target: User) -> bool:
         return True
     if by.role != Role.ADMINISTRATOR or by.is_locked or target.role != Role.CLERK:
         return False
-    grants, grant_clerk, grant_unit = quoted(Grant, "clerk", "billing_unit")
-    suspended, suspended_lock, suspended_unit = quoted(SuspendedGrant, "lock", "billing_unit")
-    locks, lock_pk, lock_clerk, lifted_at = quoted(MemberLock, "id", "clerk", "lifted_at")
     registration = User._meta.get_field("scope_units").remote_field.through
     registrations, registered, registered_unit = quoted(registration, "user", "billingunit")
     memberships, membership_user, membership_member = quoted(Membership, "user", "member")
     sql = (
-        f"SELECT {REACH}, g.{grant_unit} FROM {grants} g WHERE g.{grant_clerk} = %s"
-        f" UNION ALL SELECT {REACH}, s.{suspended_unit} FROM {suspended} s JOIN {locks} l ON l.{lock_pk} ="
-        f" s.{suspended_lock} WHERE l.{lock_clerk} = %s AND l.{lifted_at} IS NULL"
-        f" UNION ALL SELECT {REGISTERED}, r.{registered_unit} FROM {registrations} r WHERE r.{registered} = %s"
+        _reach_sql(REACH)
+        + f" UNION ALL SELECT {REGISTERED}, r.{registered_unit} FROM {registrations} r WHERE r.{registered} = %s"
         f" UNION ALL SELECT {MEMBER}, m.{membership_member} FROM {memberships} m WHERE m.{membership_user} = %s"
     )
     parts = {REACH: set(), REGISTERED: set(), MEMBER: set()}

@@ -37,7 +37,7 @@ WRITES = {"save", "create", "bulk_create", "update", "delete", "select_for_updat
 WRITES |= {"update_or_create", "transition"}
 # (module, function): why it reads beyond the scope of the person asking.
 UNSCOPED = {
-    ("clerks/authority.py", "reach_unit_ids"): "a clerk's whole reach, also outside the registration, decides whether "
+    ("clerks/authority.py", "_reach_sql"): "a clerk's whole reach, also outside the registration, decides whether "
     "the administrator may handle its credentials (DESIGN §8); it is compared, never shown",
     ("clerks/authority.py", "may_handle_credentials"): "the same reach, the registration and the clerk's members "
     "(compared with the administrator's, as visible_to asks it), compared, never shown",
