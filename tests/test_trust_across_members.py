@@ -88,6 +88,21 @@ def test_still_refused_after_jena_locked_the_shared_clerk(client, jena_admin, sh
     assert not authority.may_handle_credentials(by=jena_admin, target=clerk)
 
 
+def test_a_grant_suspended_by_a_lock_still_counts_for_who_may_handle_the_credentials(
+    client, gera_admin, jena_admin, both_admin, shared_clerk
+):
+    """Jena's lock leaves the shared clerk only its Gera grant, but lifting it gives the Jena unit back to the same
+    login: Gera's administrator still sees no one-time password, and the page names only the one of both members."""
+    clerk_services.lock_clerk(clerk=shared_clerk, by=jena_admin, reason="Elternzeit")
+    clerk = fresh(shared_clerk)
+    assert not authority.may_handle_credentials(by=gera_admin, target=clerk)
+    assert authority.may_handle_credentials(by=both_admin, target=clerk)
+    client.force_login(gera_admin)
+    html = helpers.page_text(client.get(f"/benutzer/{clerk.pk}/"))
+    assert "kann daher nur Petra Beide (beide@stadt-gera.example) sehen und ändern" in html
+    assert otp.readable(clerk) not in html
+
+
 def test_jena_cannot_change_the_login_email_of_the_shared_clerk(client, jena_admin, shared_clerk):
     client.force_login(jena_admin)
     data = {"first_name": "Geteilt", "last_name": "Neu", "phone": "0365 838-1234", "email": "boese@example.org"}
