@@ -1,7 +1,7 @@
 """Every read of an insured person's data is logged (LOG-11; DSGVO Art. 5 (1) f, Art. 32; BSI OPS.1.1.5): who, when,
 which person, through which billing unit, on which page. A page writes its reads with one INSERT, whatever number of
 persons it shows (a list page: one row per person shown), in the request's own connection and without a transaction
-of its own (`record_reads`), or on PostgreSQL in the same round trip as the page's next statement (`reads_logged`);
+of its own (`record_reads`), or on PostgreSQL in the page's next statement (`reads_logged`);
 the rows are never changed (`AccessLogEntry`), and deleted only by the deletion rule (`forget_before`)."""
 
 from contextlib import contextmanager
@@ -40,10 +40,11 @@ def record_reads(request, page: str, reads) -> None:
 @contextmanager
 def reads_logged(request, page: str, reads):
     """Log the reads of `reads` as `record_reads` does, for a page that runs more statements in the block: on
-    PostgreSQL the INSERT travels with the block's first statement, in one round trip and one implicit transaction
-    with it (a read whose log fails fails with it). Where the block runs no statement that can carry it, and on
-    SQLite (one statement per call), the INSERT runs on its own when the block ends. A statement inside a
-    transaction carries none: the INSERT's asynchronous commit is for itself, never for a change."""
+    PostgreSQL the block's first SELECT carries the INSERT as a data-modifying `WITH`, one statement (a read whose
+    log fails fails with it) that the server may keep prepared. Where the block runs no statement that can carry it,
+    and on SQLite, the INSERT runs on its own when the block ends. A statement inside a transaction carries none:
+    the INSERT's asynchronous commit is for itself, never for a change; nor does a server-side cursor's (`iterator()`),
+    which PostgreSQL declares for a plain query only."""
     pairs = list(dict.fromkeys(reads))
     if not pairs:
         yield
@@ -56,21 +57,23 @@ def reads_logged(request, page: str, reads):
 
     def carry(execute, sql, params, many, context):
         nonlocal carried
-        if carried or many or params is None or connection.in_atomic_block or not _client_side(context["cursor"]):
+        if (
+            carried
+            or many
+            or params is None
+            or connection.in_atomic_block
+            or not sql.startswith("SELECT")
+            or isinstance(context["cursor"].cursor, psycopg.ServerCursor)
+        ):
             return execute(sql, params, many, context)
         carried = True
-        return execute(f"{sql}; {_insert_arrays()}", (*params, *_array_params(request, page, pairs)), many, context)
+        carrying = f"WITH logged_reads AS ({_insert_arrays()}) {sql}"
+        return execute(carrying, (*_array_params(request, page, pairs), *params), many, context)
 
     with connection.execute_wrapper(carry):
         yield
     if not carried:
         record_reads(request, page, pairs)
-
-
-def _client_side(cursor) -> bool:
-    """Whether a statement goes to the server as one string (psycopg's client-side binding, Django's default), which
-    may hold a second statement; a server-side cursor's (`iterator()`) may not."""
-    return isinstance(cursor.cursor, psycopg.ClientCursor)
 
 
 def _array_params(request, page: str, pairs: list) -> list:

@@ -218,12 +218,11 @@ def test_a_versicherter_s_read_and_its_log_share_one_round_trip_on_postgresql(cl
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/versicherte/{hanna.pk}/").status_code == 200
-    logging = [q["sql"] for q in queries.captured_queries if is_log_insert(q["sql"])]
-    assert len(logging) == 1
-    if connection.vendor == "postgresql":
-        assert logging[0].startswith('SELECT "insured_section"') and "synchronous_commit" in logging[0]
-    else:
-        assert logging[0].startswith('INSERT INTO "insured_accesslogentry"')
+    on_its_own = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "insured_accesslogentry"')
+    ]
+    # PostgreSQL: the Verlauf's SELECT carried it (Django records a statement as the page asked for it)
+    assert len(on_its_own) == (0 if connection.vendor == "postgresql" else 1)
     [read] = AccessLogEntry.objects.filter(person=hanna)
     assert (read.user, read.page, read.path) == (gera_clerk, "person", f"/versicherte/{hanna.pk}/")
 
