@@ -1,7 +1,7 @@
 """The database limits of web requests (DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS), lifting them for work that
 may take long on purpose (migrations, the benchmark's data set), shortening them for answers that must come quickly
-(/healthz), which database this is (a restored copy is another one: outbox/sending.py), and the quoted names of
-the few statements written as plain SQL."""
+(/healthz), statements planned for their values each time (`planned_each_time`), which database this is (a restored
+copy is another one: outbox/sending.py), and the quoted names of the few statements written as plain SQL."""
 
 import os
 from contextlib import contextmanager
@@ -40,6 +40,25 @@ def short_timeouts(*, statement_ms: int, lock_ms: int, alias: str = "default"):
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(statement_ms)}ms"])
                 cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(lock_ms)}ms"])
         yield
+
+
+@contextmanager
+def planned_each_time(alias: str = "default"):
+    """Statements in the block are planned for their parameters on every run, never from a plan the connection keeps
+    (settings.DB_PREPARE_AFTER). For a statement whose best plan depends on how many rows a parameter stands for,
+    such as the units of one administrator's registration (a dozen for most, hundreds for a city's): a kept, generic
+    plan assumes the average and took the list's units of its clerks from 2.2 to 6.0 ms (docs/performance.md)."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+    threshold, driver.prepare_threshold = driver.prepare_threshold, None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
 
 
 def database_identity(using=None) -> str:

@@ -141,10 +141,17 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # connection; `migrate`/`migrate_locked` lift them for their own run, the bench scripts start with 0.
 DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=15_000)
 DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=5_000)
+# PostgreSQL keeps the plan of a statement a connection has sent DB_PREPARE_AFTER times (psycopg's prepared
+# statements, with the parameters bound on the server): a page's statements are planned once per connection, not on
+# every request. Persistent connections (CONN_MAX_AGE) keep them; 0 turns them off (a PgBouncer in transaction
+# mode before 1.21, or without max_prepared_statements, needs that).
+DB_PREPARE_AFTER = env.int("DB_PREPARE_AFTER", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
     )
+    if DB_PREPARE_AFTER > 0:
+        DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": DB_PREPARE_AFTER})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import typed_input
 from accounts.decorators import role_required
 from accounts.models import DomainError, Membership, Role, User
+from base.db import planned_each_time
 from billing_units.models import BillingUnit
 from clerks.models import Grant
 
@@ -118,7 +119,8 @@ def units_by_user(users, by) -> tuple[dict[int, list[tuple[str, str]]], set[int]
             .annotate(mine=Exists(own))
             .values_list("administrators", "number", "name", "mine")
         )
-    rows = queries[0].union(*queries[1:], all=True) if queries else []
+    with planned_each_time():  # how many units the registration holds decides the plan
+        rows = list(queries[0].union(*queries[1:], all=True)) if queries else []
     units, lockable = {}, set()
     for user_id, number, name, mine in sorted(rows, key=lambda row: row[1]):
         units.setdefault(user_id, []).append((number, name))
