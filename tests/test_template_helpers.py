@@ -29,6 +29,7 @@ def django_render(source: str, **context) -> str:
 def test_dates_read_as_with_djangos_date_filter(moment):
     assert render("{{ m|datetime_de }}", m=moment) == django_render('{{ m|date:"d.m.Y H:i" }}', m=moment)
     assert render("{{ m|date_de }}", m=moment) == django_render('{{ m|date:"d.m.Y" }}', m=moment)
+    assert render("{{ m|datetime_de_seconds }}", m=moment) == django_render('{{ m|date:"d.m.Y H:i:s" }}', m=moment)
 
 
 def test_the_manuals_example_and_an_empty_date():
@@ -102,3 +103,15 @@ def as_shown(html: str) -> str:
     label text and around block elements, where a browser shows none."""
     html = re.sub(r"\s+", " ", html)
     return re.sub(r"\s*(</?(?:div|ul|li|p|fieldset)\b[^>]*>)\s*", r"\1", html)
+
+
+def test_unit_numbers_and_select_options_escape_every_name_and_value():
+    units = [("0100", 'Bauhof "Nord" <b>&</b>'), ("0200", "Schule")]
+    assert render("{{ u|unit_numbers }}", u=units) == (
+        '<span title="Bauhof &quot;Nord&quot; &lt;b&gt;&amp;&lt;/b&gt;">0100</span>, <span title="Schule">0200</span>'
+    )
+    choices = [("", "alle"), (1, "<script>"), (2, "0200 Schule")]
+    assert render("{{ c|select_options('2') }}", c=choices) == (
+        '<option value="">alle</option><option value="1">&lt;script&gt;</option>'
+        '<option value="2" selected>0200 Schule</option>'
+    )

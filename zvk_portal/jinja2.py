@@ -13,38 +13,53 @@ and `csrf_input` (one masked token per page, zvk_portal/context_processors.py). 
 run as for Django templates (user, messages, fund).
 """
 
+import html
 import re
 from datetime import datetime
 from functools import lru_cache
 
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_default_timezone
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 from markupsafe import Markup
 
 from base.kept_html import with_csrf
 
 
+def _local(value: datetime) -> datetime:
+    """An aware moment in the fund's time zone (settings.TIME_ZONE). The portal shows every time there and activates
+    no other zone, so the zone is Django's default, looked up once: Django's `template_localtime` asks for the
+    request's active zone on every value (about 20 µs with its formatting, forty times on a Detailansicht)."""
+    return value.astimezone(get_default_timezone()) if value.tzinfo is not None else value
+
+
 def datetime_de(value) -> str:
-    """`{{ moment|datetime_de }}` is Django's `{{ moment|date:"DATETIME_FORMAT" }}` in the current time zone
-    (the formats live in zvk_portal/formats/de: "06.07.2020 11:55"), written by strftime: a list writes a hundred
-    dates, and Django's date filter reads the format settings anew for each."""
-    return template_localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
+    """`{{ moment|datetime_de }}` is Django's `{{ moment|date:"DATETIME_FORMAT" }}` in the fund's time zone (the formats
+    live in zvk_portal/formats/de: "06.07.2020 11:55"), written without Django's date filter, which reads the format
+    settings anew for each value: a list writes a hundred dates."""
+    if not value:
+        return ""
+    at = _local(value)
+    return f"{at.day:02d}.{at.month:02d}.{at.year:04d} {at.hour:02d}:{at.minute:02d}"
 
 
 def datetime_de_seconds(value) -> str:
     """`{{ moment|datetime_de_seconds }}`: with seconds ("06.07.2020 11:55:07"), where entries of one minute must
     keep their order (the Änderungsprotokoll)."""
-    return template_localtime(value).strftime("%d.%m.%Y %H:%M:%S") if value else ""
+    if not value:
+        return ""
+    at = _local(value)
+    return f"{at.day:02d}.{at.month:02d}.{at.year:04d} {at.hour:02d}:{at.minute:02d}:{at.second:02d}"
 
 
 def date_de(value) -> str:
-    """`{{ moment|date_de }}` is Django's `{{ moment|date:"DATE_FORMAT" }}` in the current time zone ("06.07.2020"); a
+    """`{{ moment|date_de }}` is Django's `{{ moment|date:"DATE_FORMAT" }}` in the fund's time zone ("06.07.2020"); a
     date without a time is written as it is."""
     if not value:
         return ""
-    return (template_localtime(value) if isinstance(value, datetime) else value).strftime("%d.%m.%Y")
+    at = _local(value) if isinstance(value, datetime) else value
+    return f"{at.day:02d}.{at.month:02d}.{at.year:04d}"
 
 
 def day(value) -> str:
@@ -59,6 +74,29 @@ def email_breaks(value) -> Markup:
     not wrap; a <wbr> between two parts is where a line may end."""
     parts = re.split(r"(?<=[@.])", str(value))
     return Markup("<wbr>").join(Markup('<span class="email-part">%s</span>') % part for part in parts if part)
+
+
+def unit_numbers(units) -> Markup:
+    """`{{ person.units|unit_numbers }}`: billing units as their numbers, comma-separated, each name shown on hover
+    ("<span title="Bauhof">0100</span>, …"). A list page shows a thousand: written here, escaped by the standard
+    library's `html.escape` (quotes included), it costs a quarter of a template loop whose every value passes through
+    markupsafe's `escape` (about 1 µs each on these machines)."""
+    return Markup(", ".join(f'<span title="{_escaped(name)}">{_escaped(number)}</span>' for number, name in units))
+
+
+def select_options(choices, chosen: str) -> Markup:
+    """`{{ field.field.choices|select_options(chosen) }}`: the <option>s of a select of hundreds (an administrator's
+    billing units), the one whose value is `chosen` selected; written here as `unit_numbers` is."""
+    return Markup(
+        "".join(
+            f'<option value="{_escaped(value)}"{" selected" if str(value) == chosen else ""}>{_escaped(label)}</option>'
+            for value, label in choices
+        )
+    )
+
+
+def _escaped(value) -> str:
+    return html.escape(str(value), quote=True)
 
 
 def otp_groups(value) -> Markup:
@@ -123,6 +161,8 @@ def environment(**options) -> Environment:
     )
     env.filters.update(
         email_breaks=email_breaks,
+        unit_numbers=unit_numbers,
+        select_options=select_options,
         otp_groups=otp_groups,
         datetime_de=datetime_de,
         datetime_de_seconds=datetime_de_seconds,
