@@ -467,14 +467,16 @@ def peer_scenarios(data) -> list[Scenario]:
     ]
 
 
-def statements_of(client, path: str) -> list[tuple[str, object]]:
-    """The SQL statements, with their parameters, that one warm request of `client` to `path` runs."""
+def statements_of(client, path: str) -> list[tuple[str, object, bool]]:
+    """The SQL statements, with their parameters, that one warm request of `client` to `path` runs, each with whether
+    it ran planned for its values (`base.db.planned_each_time`) rather than from a plan the connection keeps."""
     from django.db import connection
 
     statements = []
 
     def keep(execute, sql, params, many, context):
-        statements.append((sql, params))
+        driver = connection.connection
+        statements.append((sql, params, connection.vendor == "postgresql" and driver.prepare_threshold is None))
         return execute(sql, params, many, context)
 
     client.get(path)
@@ -491,6 +493,7 @@ def bound_scenarios(data) -> list[Scenario]:
     from django.db import connection
 
     from accounts.models import Role, User
+    from base.db import planned_each_time
 
     as_admin = logged_in_client(User.objects.get(email=data.administrators[0], role=Role.ADMINISTRATOR))
     floor = statements_of(as_admin, "/")
@@ -500,17 +503,18 @@ def bound_scenarios(data) -> list[Scenario]:
         ("detail_statements", "Nur die SQL-Anweisungen der Detailansicht", f"/benutzer/{data.detail_clerk}/"),
     ):
         statements = statements_of(as_admin, path)
-        if [sql for sql, _params in statements[: len(floor)]] != [sql for sql, _params in floor]:
+        if [sql for sql, *_rest in statements[: len(floor)]] != [sql for sql, *_rest in floor]:
             raise RuntimeError(f"{path} does not begin with the floor's statements (session and user)")
         own = statements[len(floor) :]
-        if not all(sql.lstrip("( ").upper().startswith("SELECT") for sql, _params in own):
+        if not all(sql.lstrip("( ").upper().startswith("SELECT") for sql, *_rest in own):
             raise RuntimeError(f"{path} writes: its statements cannot be replayed")
 
         def replay(i, own=own):
             response = as_admin.get("/")
             with connection.cursor() as cursor:
-                for sql, params in own:
-                    cursor.execute(sql, params)
+                for sql, params, each_time in own:
+                    with planned_each_time() if each_time else nullcontext():
+                        cursor.execute(sql, params)
                     cursor.fetchall()
             return response
 
