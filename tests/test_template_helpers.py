@@ -1,7 +1,7 @@
 """zvk_portal/jinja2.py: the pages' helpers give exactly what Django's date filter and url tag give."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.template import Context, Template, engines
@@ -35,6 +35,7 @@ def test_dates_read_as_with_djangos_date_filter(moment):
 def test_the_manuals_example_and_an_empty_date():
     assert render("{{ m|datetime_de }}", m=MOMENTS[0]) == "06.07.2020 11:55"
     assert render("[{{ m|datetime_de }}][{{ m|date_de }}]", m=None) == "[][]"
+    assert render("[{{ d|datetime_de }}][{{ d|date_de }}]", d=date(2020, 7, 6)) == "[06.07.2020 00:00][06.07.2020]"
 
 
 @pytest.mark.parametrize("name", ["clerks:detail", "clerks:assign", "clerks:lock_administrator"])

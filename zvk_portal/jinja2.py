@@ -15,7 +15,7 @@ run as for Django templates (user, messages, fund).
 
 import html
 import re
-from datetime import datetime
+from datetime import datetime, time
 from functools import lru_cache
 
 from django.templatetags.static import static
@@ -27,10 +27,13 @@ from markupsafe import Markup
 from base.kept_html import with_csrf
 
 
-def _local(value: datetime) -> datetime:
+def _local(value) -> datetime:
     """An aware moment in the fund's time zone (settings.TIME_ZONE). The portal shows every time there and activates
     no other zone, so the zone is Django's default, looked up once: Django's `template_localtime` asks for the
-    request's active zone on every value (about 20 µs with its formatting, forty times on a Detailansicht)."""
+    request's active zone on every value (about 20 µs with its formatting, forty times on a Detailansicht). A naive
+    moment stays as it is, a date is its midnight."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time())
     return value.astimezone(get_default_timezone()) if value.tzinfo is not None else value
 
 
