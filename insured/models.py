@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from accounts.models import DomainError
@@ -127,7 +128,11 @@ class Employment(models.Model):
         verbose_name = "Beschäftigung"
         verbose_name_plural = "Beschäftigungen"
         ordering = ["billing_unit__number", "start"]
-        indexes = [models.Index(fields=["billing_unit", "sort_name", "person"], name="employment_list_idx")]
+        indexes = [
+            models.Index(fields=["billing_unit", "sort_name", "person"], name="employment_list_idx"),
+            # A search word as a whole Personalnummer (`personnel_number__iexact`, insured/search.py).
+            models.Index(Upper("personnel_number"), name="employment_personnel_upper_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["billing_unit", "personnel_number"], name="unique_personnel_number"),
             models.UniqueConstraint(fields=["person", "billing_unit"], name="one_employment_per_unit"),
