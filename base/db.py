@@ -47,7 +47,7 @@ def planned_each_time(alias: str = "default"):
     """Statements in the block are planned for their parameters on every run, never from a plan the connection keeps
     (settings.DB_PREPARE_AFTER). For a statement whose best plan depends on how many rows a parameter stands for,
     such as the units of one administrator's registration (a dozen for most, hundreds for a city's): a kept, generic
-    plan assumes the average and took the list's units of its clerks from 2.2 to 6.0 ms (docs/performance.md)."""
+    plan assumes the average, and is wrong for both ends (measured in docs/performance.md)."""
     connection = connections[alias]
     if connection.vendor != "postgresql":
         yield

@@ -31,9 +31,8 @@ def search_employments(employments, query: str):
 
 def _employed(persons) -> Q:
     """The employments of these persons. On PostgreSQL as `person_id = ANY(ARRAY(...))`: the persons are read first,
-    and their employments come from the person index, beside the Personalnummer's in one bitmap (0.4 ms for
-    „Müller“); `IN (subquery)` beside an OR is a filter over every employment of the clerk's units (7.2 ms for a unit
-    of 5,000, docs/performance.md)."""
+    and their employments come from the person index, beside the Personalnummer's in one bitmap; `IN (subquery)`
+    beside an OR would be a filter over every employment of the clerk's units (docs/performance.md)."""
     if connection.vendor != "postgresql":
         return Q(person__in=persons)
     from django.contrib.postgres.expressions import ArraySubquery

@@ -30,8 +30,8 @@ from base.kept_html import with_csrf
 def _local(value) -> datetime:
     """An aware moment in the fund's time zone (settings.TIME_ZONE). The portal shows every time there and activates
     no other zone, so the zone is Django's default, looked up once: Django's `template_localtime` asks for the
-    request's active zone on every value (about 20 µs with its formatting, forty times on a Detailansicht). A naive
-    moment stays as it is, a date is its midnight."""
+    request's active zone on every value, and a Detailansicht writes forty. A naive moment stays as it is, a date
+    is its midnight."""
     if not isinstance(value, datetime):
         return datetime.combine(value, time())
     return value.astimezone(get_default_timezone()) if value.tzinfo is not None else value
@@ -82,8 +82,8 @@ def email_breaks(value) -> Markup:
 def unit_numbers(units) -> Markup:
     """`{{ person.units|unit_numbers }}`: billing units as their numbers, comma-separated, each name shown on hover
     ("<span title="Bauhof">0100</span>, …"). A list page shows a thousand: written here, escaped by the standard
-    library's `html.escape` (quotes included), it costs a quarter of a template loop whose every value passes through
-    markupsafe's `escape` (about 1 µs each on these machines)."""
+    library's `html.escape` (quotes included), it costs a fraction of a template loop whose every value passes
+    through markupsafe's `escape` (docs/performance.md, "Template helpers")."""
     return Markup(", ".join(f'<span title="{_escaped(name)}">{_escaped(number)}</span>' for number, name in units))
 
 
