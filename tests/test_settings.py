@@ -54,3 +54,15 @@ def test_env_example_documents_every_variable_the_settings_read():
     assert read, "the settings read no variables?"
     missing = sorted(name for name in read if name not in documented)
     assert missing == []
+
+
+def test_the_serving_process_collects_the_young_generation_seldom_and_leaves_what_loading_built_alone():
+    """zvk_portal/wsgi.py, which gunicorn, `make serve` and `make run` load: a request's short-lived objects are
+    collected after 10,000 allocations, not after Python's 700, and the loaded code is not scanned again."""
+    code = (
+        "import gc; before = gc.get_threshold()[0]; import zvk_portal.wsgi; "
+        "print(before, gc.get_threshold()[0], gc.get_freeze_count() > 10_000)"
+    )
+    result = run_django({"DEBUG": "1"}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["700", "10000", "True"]
