@@ -40,6 +40,11 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
         users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user).filter(pk=about.pk)
         return entries.filter(mine | models.Q(member__isnull=True, target__in=users.values("pk")))
 
+    def newest(self, count: int) -> list["HistoryRow"]:
+        """The `count` newest entries as the Änderungsprotokoll of a Detailansicht shows them: plain rows."""
+        rows = self.order_by("-created_at", "-pk").values_list(*HistoryRow.__slots__)[:count]
+        return [HistoryRow(*row) for row in rows]
+
     def pseudonymise(self, entry, *, actor_label: str, data: dict) -> None:
         """Replace a departed user's display data in one entry — the one change the audit log allows (DSGVO Art. 17;
         retention/services.py). On PostgreSQL only through the database function `audit_pseudonymise`, which the
@@ -118,6 +123,23 @@ class AuditEntry(AppendOnly):
     @property
     def details(self) -> str:
         return details(self)
+
+
+class HistoryRow:
+    """One line of an Änderungsprotokoll (`AuditEntryQuerySet.newest`): an entry's shown values, read without a model
+    instance, with the entry's description and details."""
+
+    __slots__ = ("created_at", "actor_label", "action", "data", "member_id")
+
+    def __init__(self, created_at, actor_label: str, action: str, data: dict, member_id: int | None):
+        self.created_at = created_at
+        self.actor_label = actor_label
+        self.action = action
+        self.data = data
+        self.member_id = member_id
+
+    description = property(describe)
+    details = property(details)
 
 
 class MemberChange(models.Model):

@@ -40,18 +40,13 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     # Rows of plain values, not model instances: a clerk may hold hundreds of grants.
     grants = (
         Grant.objects.visible_to(request.user)
-        .filter(clerk=clerk)
+        .filter(clerk_id=clerk.pk)
         .order_by("billing_unit__member__number", "billing_unit__number")
         .values_list(
             "billing_unit__member__number", "billing_unit__member__name", "billing_unit__name", "billing_unit__number"
         )
     )
-    locks = list(MemberLock.objects.visible_to(request.user).filter(clerk=clerk).select_related("member"))
-    history = (
-        AuditEntry.objects.visible_to(request.user, about=clerk, seen=True)
-        .only("created_at", "actor_label", "action", "data", "member")
-        .order_by("-created_at", "-pk")[:HISTORY_ROWS]
-    )
+    locks = list(MemberLock.objects.visible_to(request.user).filter(clerk_id=clerk.pk).select_related("member"))
     handles_credentials = authority.may_handle_credentials(by=request.user, target=clerk)
     otp_value = authority.readable_otp(by=request.user, clerk=clerk, handles_credentials=handles_credentials)
     just_set = request.session.pop(FRESH_OTP, None) == clerk.pk
@@ -59,6 +54,8 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     otp_busy = bool(otp_value) and request.method == "GET" and not record_otp_shown(clerk=clerk, by=request.user)
     if otp_busy:
         otp_value = None  # never shown without its audit entry
+    # Read after that audit entry: the Änderungsprotokoll lists this showing too.
+    history = AuditEntry.objects.visible_to(request.user, about=clerk, seen=True).newest(HISTORY_ROWS)
     personal_form = personal_form or PersonalDataForm(
         initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")},
         email_locked=not handles_credentials,

@@ -117,11 +117,7 @@ def administrator(request, pk):
         .select_related("member")
         .order_by("number")
     )
-    history = (
-        AuditEntry.objects.visible_to(request.user, about=person, seen=True)
-        .only("created_at", "actor_label", "action", "data", "member")
-        .order_by("-created_at", "-pk")[:HISTORY_ROWS]
-    )
+    history = AuditEntry.objects.visible_to(request.user, about=person, seen=True).newest(HISTORY_ROWS)
     # Every ended registration with its reason, however long the history has grown since.
     locks = (
         AuditEntry.objects.visible_to(request.user, about=person, seen=True)

@@ -74,3 +74,24 @@ def test_the_entries_about_one_user_are_those_visible_to_that_are_about_it(
     assert AuditEntry.objects.visible_to(jena_admin, about=gera_clerk).count() == 0
     assert AuditEntry.objects.visible_to(gera_admin, about=jena_clerk).filter(action="login.succeeded").count() == 0
     assert AuditEntry.objects.visible_to(gera_admin, about=gera_clerk).filter(action="login.succeeded").count() == 1
+
+
+def test_the_newest_rows_read_as_the_entries_they_are(gera_clerk, gera_admin, gera):
+    """The Änderungsprotokoll of a Detailansicht reads plain rows (`newest`): the same sentences and details as the
+    entries, newest first, no more than asked for."""
+    record("clerk.created", actor=gera_admin, target=gera_clerk, member=gera, data={"added": ["002022 Schulen"]})
+    record(
+        "user.personal_data_changed",
+        actor=gera_admin,
+        target=gera_clerk,
+        member=gera,
+        data={"changes": {"phone": ["0365 1", "0365 2"]}},
+    )
+    record("clerk.locked", actor=gera_admin, target=gera_clerk, member=gera, data={"reason": "Elternzeit"})
+    entries = list(AuditEntry.objects.filter(target=gera_clerk).order_by("-created_at", "-pk")[:2])
+    rows = AuditEntry.objects.filter(target=gera_clerk).newest(2)
+    assert [row.description for row in rows] == [entry.description for entry in entries]
+    assert [row.details for row in rows] == [entry.details for entry in entries]
+    assert [row.description for row in rows] == ["Gesperrt (Berechtigung entzogen): Elternzeit", entries[1].description]
+    assert rows[1].details == "Telefonnummer: 0365 1 → 0365 2"
+    assert [(row.created_at, row.actor_label) for row in rows] == [(e.created_at, e.actor_label) for e in entries]
