@@ -1,10 +1,12 @@
 """The database limits of web requests (DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS), lifting them for work that
 may take long on purpose (migrations, the benchmark's data set), shortening them for answers that must come quickly
 (/healthz), statements planned for their values each time (`planned_each_time`), which database this is (a restored
-copy is another one: outbox/sending.py), and the quoted names of the few statements written as plain SQL."""
+copy is another one: outbox/sending.py), and the quoted names and read datetimes of the few statements written as
+plain SQL."""
 
 import os
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from django.db import connections, transaction
 
@@ -106,6 +108,16 @@ def is_lock_conflict(error: BaseException | None) -> bool:
     if getattr(cause, "sqlstate", None) in LOCK_CONFLICTS:
         return True
     return "database is locked" in str(error)
+
+
+def aware(value: datetime | str | None) -> datetime | None:
+    """A datetime column read by plain SQL as the ORM gives it: aware. The database keeps UTC; SQLite returns it
+    without its zone (or, from an expression, as text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def quoted(model, *fields: str, alias: str = "default") -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Status
 from audit.models import AuditEntry
 from clerks import review
-from clerks.models import AccessReview
+from clerks.models import AccessReview, Confirmation
 from tests import factories
 from tests.helpers import fresh
 from tests.mail import deliver_outbox
@@ -164,3 +164,20 @@ def test_after_each_confirmation_the_page_goes_on_at_the_next_row(started, clien
     last = client.post(f"{url}{people[-1].pk}/", {"page": "2", "next": "javascript:alert(1)"})
     assert last.url == f"{url}?page=2#seitenende"
     assert started.confirmations.filter(user__in=[first, people[-1]]).count() == 2
+
+
+def test_the_last_confirmation_is_the_newest_with_its_confirmer(gera, gera_admin, gera_admin2, gera_clerk, jena_clerk):
+    """ "Berechtigung zuletzt bestätigt am … von …": the newest of the person's confirmations, whichever review."""
+    assert review.last_confirmation(gera_clerk) is None
+    year = timezone.now().year
+    older = AccessReview.objects.create(member=gera, year=year - 1)
+    newer = AccessReview.objects.create(member=gera, year=year)
+    now = timezone.now()
+    Confirmation.objects.create(
+        review=older, user=gera_clerk, confirmed_by=gera_admin, confirmed_at=now - timedelta(days=365)
+    )
+    Confirmation.objects.create(review=newer, user=gera_clerk, confirmed_by=gera_admin2, confirmed_at=now)
+    Confirmation.objects.create(
+        review=newer, user=jena_clerk, confirmed_by=gera_admin, confirmed_at=now + timedelta(hours=1)
+    )
+    assert review.last_confirmation(gera_clerk) == {"confirmed_at": now, "confirmed_by_email": gera_admin2.email}
