@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.actions import ACTION_CHOICES, describe, details
 from base.append_only import AppendOnly, AppendOnlyQuerySet
-from base.db import quoted
+from base.db import aware, quoted
 
 
 def action_choices():
@@ -20,30 +20,61 @@ def action_choices():
 
 
 class AuditEntryQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user, *, about=None, seen: bool = False):
+    def visible_to(self, user, *, about=None):
         """The entries an administrator may read: those of its members, and those of no member about users it
         sees (logins, passwords). Everyone else reads none here; fund staff read all in the Django admin.
 
         `about`: only the entries about this one user; whether the administrator sees it is then asked once, not
-        checked against every user of the member for each entry. `seen=True`: the caller loaded `about` through
-        `visible_to(user)` in this request (the Detailansicht, a co-administrator's page), so the database is not
-        asked again."""
+        checked against every user of the member for each entry. A page that has just loaded the user through
+        `visible_to` reads its entries with `history_visible_to`."""
         if not getattr(user, "is_administrator", False):
             return self.none()
         mine = models.Q(member_id__in=user.member_ids)
         if about is None:
             users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user)
             return self.filter(mine | models.Q(member__isnull=True, target__in=users.values("pk")))
-        entries = self.filter(target_id=about.pk)
-        if seen:
-            return entries.filter(mine | models.Q(member__isnull=True))
         users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user).filter(pk=about.pk)
-        return entries.filter(mine | models.Q(member__isnull=True, target__in=users.values("pk")))
+        return self.filter(target_id=about.pk).filter(
+            mine | models.Q(member__isnull=True, target__in=users.values("pk"))
+        )
 
-    def newest(self, count: int) -> list["HistoryRow"]:
-        """The `count` newest entries as the Änderungsprotokoll of a Detailansicht shows them: plain rows."""
-        rows = self.order_by("-created_at", "-pk").values_list(*HistoryRow.__slots__)[:count]
-        return [HistoryRow(*row) for row in rows]
+    def history_visible_to(
+        self, user, person, *, limit: int | None = None, action: str | None = None
+    ) -> list["HistoryRow"]:
+        """The entries about `person` on an administrator's page of that person (the Detailansicht's
+        Änderungsprotokoll, a co-administrator's page), newest first, as plain rows: those of the administrator's
+        members and those of no member. The page has loaded `person` through `visible_to(user)` in this request, so
+        whether the administrator sees it is not asked again; `visible_to(user, about=person)` reads the same
+        entries (tests/accounts/test_audit.py). `action`: only entries of that code.
+
+        Plain SQL: every Detailansicht reads it, and Django took longer to build the statement than the database to
+        answer it (docs/performance.md)."""
+        if not getattr(user, "is_administrator", False):
+            return []
+        table, at, label, code, data, member, target, pk = quoted(
+            self.model, "created_at", "actor_label", "action", "data", "member", "target", "id"
+        )
+        members = list(user.member_ids)
+        mine = f"{member} IN ({', '.join(['%s'] * len(members))}) OR " if members else ""
+        sql = (
+            f"SELECT {at}, {label}, {code}, {data}, {member} FROM {table}"
+            f" WHERE {target} = %s AND ({mine}{member} IS NULL)"
+        )
+        params = [person.pk, *members]
+        if action is not None:
+            sql += f" AND {code} = %s"
+            params.append(action)
+        sql += f" ORDER BY {at} DESC, {pk} DESC"
+        if limit is not None:
+            sql += " LIMIT %s"
+            params.append(limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [
+            HistoryRow(aware(created), actor, action_code, json.loads(values) if isinstance(values, str) else values, m)
+            for created, actor, action_code, values, m in rows
+        ]
 
     def pseudonymise(self, entry, *, actor_label: str, data: dict) -> None:
         """Replace a departed user's display data in one entry — the one change the audit log allows (DSGVO Art. 17;
@@ -126,8 +157,8 @@ class AuditEntry(AppendOnly):
 
 
 class HistoryRow:
-    """One line of an Änderungsprotokoll (`AuditEntryQuerySet.newest`): an entry's shown values, read without a model
-    instance, with the entry's description and details."""
+    """One line of an Änderungsprotokoll (`AuditEntryQuerySet.history_visible_to`): an entry's shown values, read
+    without a model instance, with the entry's description and details as `AuditEntry` gives them."""
 
     __slots__ = ("created_at", "actor_label", "action", "data", "member_id")
 

@@ -30,6 +30,8 @@ SCOPED_MODELS |= {"InsuredPerson", "Employment", "Section", "Report", "ReportSec
 # Queryset methods that start a scoped query (billing units of the administrator's members, for display; a clerk's
 # own administrators).
 SCOPES = {"visible_to", "of_members_visible_to", "contacts_visible_to"}
+# The audit entries about a person an administrator's page has just loaded through visible_to (its history).
+SCOPES |= {"history_visible_to"}
 SCOPE_HOMES = {"models.py"}
 WRITING_LAYER = {"services.py", "log.py"}
 # What marks a function of the writing layer as one that writes (a call of one of these, a transaction, a guard).

@@ -55,7 +55,7 @@ def _detail(request, clerk, shared_members, personal_form=None, status=200):
     if otp_busy:
         otp_value = None  # never shown without its audit entry
     # Read after that audit entry: the Änderungsprotokoll lists this showing too.
-    history = AuditEntry.objects.visible_to(request.user, about=clerk, seen=True).newest(HISTORY_ROWS)
+    history = AuditEntry.objects.history_visible_to(request.user, clerk, limit=HISTORY_ROWS)
     personal_form = personal_form or PersonalDataForm(
         initial={f: getattr(clerk, f) for f in ("first_name", "last_name", "phone", "email")},
         email_locked=not handles_credentials,

@@ -117,14 +117,9 @@ def administrator(request, pk):
         .select_related("member")
         .order_by("number")
     )
-    history = AuditEntry.objects.visible_to(request.user, about=person, seen=True).newest(HISTORY_ROWS)
+    history = AuditEntry.objects.history_visible_to(request.user, person, limit=HISTORY_ROWS)
     # Every ended registration with its reason, however long the history has grown since.
-    locks = (
-        AuditEntry.objects.visible_to(request.user, about=person, seen=True)
-        .filter(action="administrator.locked")
-        .only("created_at", "actor_label", "action", "data", "member")
-        .order_by("-created_at", "-pk")
-    )
+    locks = AuditEntry.objects.history_visible_to(request.user, person, action="administrator.locked")
     _units, lockable = units_by_user([person], request.user)
     context = {
         "person": person,
