@@ -20,23 +20,15 @@ def action_choices():
 
 
 class AuditEntryQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user, *, about=None):
+    def visible_to(self, user):
         """The entries an administrator may read: those of its members, and those of no member about users it
-        sees (logins, passwords). Everyone else reads none here; fund staff read all in the Django admin.
-
-        `about`: only the entries about this one user; whether the administrator sees it is then asked once, not
-        checked against every user of the member for each entry. A page that has just loaded the user through
-        `visible_to` reads its entries with `history_visible_to`."""
+        sees (logins, passwords). Everyone else reads none here; fund staff read all in the Django admin. A page
+        that has just loaded a user through `visible_to` reads that user's entries with `history_visible_to`."""
         if not getattr(user, "is_administrator", False):
             return self.none()
+        users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user)
         mine = models.Q(member_id__in=user.member_ids)
-        if about is None:
-            users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user)
-            return self.filter(mine | models.Q(member__isnull=True, target__in=users.values("pk")))
-        users = apps.get_model(settings.AUTH_USER_MODEL).objects.visible_to(user).filter(pk=about.pk)
-        return self.filter(target_id=about.pk).filter(
-            mine | models.Q(member__isnull=True, target__in=users.values("pk"))
-        )
+        return self.filter(mine | models.Q(member__isnull=True, target__in=users.values("pk")))
 
     def history_visible_to(
         self, user, person, *, limit: int | None = None, action: str | None = None
@@ -44,8 +36,8 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
         """The entries about `person` on an administrator's page of that person (the Detailansicht's
         Änderungsprotokoll, a co-administrator's page), newest first, as plain rows: those of the administrator's
         members and those of no member. The page has loaded `person` through `visible_to(user)` in this request, so
-        whether the administrator sees it is not asked again; `visible_to(user, about=person)` reads the same
-        entries (tests/accounts/test_audit.py). `action`: only entries of that code.
+        whether the administrator sees it is not asked again; `visible_to(user)` reads the same entries about it
+        (tests/accounts/test_audit.py). `action`: only entries of that code.
 
         Plain SQL: every Detailansicht reads it, and Django took longer to build the statement than the database to
         answer it (docs/performance.md)."""

@@ -1,5 +1,5 @@
 """The serving process's entry point (gunicorn, `make serve`, `make run`): the Django application, and the garbage
-collector set for a process that answers requests (docs/performance.md "The garbage collector")."""
+collector set for a process that answers requests (docs/decisions.md, docs/performance.md)."""
 
 import gc
 import os
