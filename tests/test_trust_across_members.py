@@ -5,11 +5,14 @@ they share."""
 
 import statistics
 import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
+from django.utils import timezone
 
 from accounts import otp, services
 from accounts.models import Role, Status
@@ -308,6 +311,23 @@ def test_the_detailansicht_tells_the_administrator_when_untrusted_clients_are_re
     assert 'data-testid="untrusted-refusal"' in client.get(f"/benutzer/{gera_clerk.pk}/").content.decode()
     clerk_services.reset_otp(clerk=gera_clerk, by=gera_admin)  # lets the clerk try a new device at once
     assert devices.refusal_for(gera_clerk) is None
+
+
+def test_untrusted_clients_are_refused_for_the_window_from_the_first_failure(settings, gera_clerk):
+    """The refusal lasts UNTRUSTED_LOGIN_WINDOW_SECONDS from the window's first failure, and says until when (an aware
+    moment on either database), then ends by itself."""
+    window = timedelta(seconds=settings.UNTRUSTED_LOGIN_WINDOW_SECONDS)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        for _ in range(settings.UNTRUSTED_LOGIN_FAILURE_LIMIT - 1):
+            post_login(Client(), gera_clerk, "geraten")
+        assert devices.refusal_for(gera_clerk) is None  # one failure short of the limit
+        post_login(Client(), gera_clerk, "geraten")
+        assert devices.refusal_for(gera_clerk).until == start + window
+        traveller.shift(window - timedelta(seconds=1))
+        assert devices.refusal_for(gera_clerk) is not None
+        traveller.shift(timedelta(seconds=1))
+        assert devices.refusal_for(gera_clerk) is None
 
 
 def test_a_successful_login_makes_the_browser_trusted(settings, gera_clerk):
